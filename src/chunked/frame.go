@@ -1,0 +1,234 @@
+package chunked
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+)
+
+// DefaultMaxChunkSize is the default limit on metadata plus body of one
+// incoming chunk. splunkd sends up to maxresultrows (50,000 by default)
+// records per chunk, about 128 MB of CSV for EKS audit events and more with
+// RequestResponse-level events, so the limit is far above that: it exists to
+// turn a corrupt length into a clear error instead of an allocation failure.
+const DefaultMaxChunkSize = 2 << 30
+
+// maxHeaderLen bounds the transport header line. "chunked 1.0,<20 digits>,
+// <20 digits>" plus the whitespace splunklib tolerates fits easily.
+const maxHeaderLen = 128
+
+// ErrChunkTooLarge is returned by Reader.ReadChunk when a chunk declares more
+// bytes than the reader's maximum chunk size.
+var ErrChunkTooLarge = errors.New("chunked: chunk too large")
+
+// ProtocolError reports input that does not follow the chunked protocol.
+type ProtocolError string
+
+func (e ProtocolError) Error() string { return "chunked: " + string(e) }
+
+// Chunk is one transport chunk.
+type Chunk struct {
+	// Meta is the JSON metadata.
+	Meta []byte
+	// Body is the payload: CSV for execute requests and replies, empty for
+	// getinfo. A Reader allocates a fresh Body for every chunk and never
+	// writes to it again, so strings may alias it.
+	Body []byte
+}
+
+// Reader reads chunks from a byte stream.
+type Reader struct {
+	r       *bufio.Reader
+	max     int64
+	metaBuf []byte
+}
+
+// NewReader returns a Reader reading from r with DefaultMaxChunkSize.
+func NewReader(r io.Reader) *Reader {
+	br, ok := r.(*bufio.Reader)
+	if !ok || br.Size() < maxHeaderLen {
+		br = bufio.NewReaderSize(r, 1<<16)
+	}
+	return &Reader{r: br, max: DefaultMaxChunkSize}
+}
+
+// SetMaxChunkSize sets the largest metadata plus body size ReadChunk
+// accepts. A value of zero or less restores the default.
+func (r *Reader) SetMaxChunkSize(n int64) {
+	if n <= 0 {
+		n = DefaultMaxChunkSize
+	}
+	r.max = n
+}
+
+// ReadChunk reads the next chunk. It returns io.EOF only when the stream
+// ends exactly at a chunk boundary; a stream that ends inside a chunk is a
+// ProtocolError. Chunk.Meta is only valid until the next call to ReadChunk.
+func (r *Reader) ReadChunk() (Chunk, error) {
+	metaLen, bodyLen, err := r.readHeader()
+	if err != nil {
+		return Chunk{}, err
+	}
+	if metaLen+bodyLen > r.max {
+		return Chunk{}, fmt.Errorf("%w: %d bytes of metadata and %d of body exceed the maximum of %d bytes (see --max-chunk-size)", ErrChunkTooLarge, metaLen, bodyLen, r.max)
+	}
+	if r.metaBuf, err = readFull(r.r, r.metaBuf[:0], int(metaLen)); err != nil {
+		return Chunk{}, truncated("metadata", metaLen, err)
+	}
+	var body []byte
+	if bodyLen > 0 {
+		if body, err = readFull(r.r, nil, int(bodyLen)); err != nil {
+			return Chunk{}, truncated("body", bodyLen, err)
+		}
+	}
+	return Chunk{Meta: r.metaBuf, Body: body}, nil
+}
+
+func truncated(part string, n int64, err error) error {
+	if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
+		return ProtocolError(fmt.Sprintf("stream ended inside the %s of a chunk (%d bytes declared)", part, n))
+	}
+	return fmt.Errorf("chunked: read chunk %s: %w", part, err)
+}
+
+// readFull appends exactly n bytes from r to buf. It grows the buffer as the
+// bytes arrive rather than trusting the declared length up front, so a
+// corrupt header cannot make us allocate gigabytes for data that never comes.
+func readFull(r io.Reader, buf []byte, n int) ([]byte, error) {
+	const step = 16 << 20
+	if cap(buf) >= n {
+		buf = buf[:n]
+		_, err := io.ReadFull(r, buf)
+		return buf, err
+	}
+	buf = make([]byte, 0, min(n, step))
+	for len(buf) < n {
+		if len(buf) == cap(buf) {
+			grown := make([]byte, len(buf), min(n, 2*cap(buf)))
+			copy(grown, buf)
+			buf = grown
+		}
+		m, err := io.ReadFull(r, buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+m]
+		if err != nil {
+			return buf, err
+		}
+	}
+	return buf, nil
+}
+
+// readHeader parses "chunked 1.0,<M>,<B>\n". Like splunklib's regular
+// expression chunked\s+1.0\s*,\s*(\d+)\s*,\s*(\d+)\s*\n it accepts extra
+// whitespace and a "\r\n" line end.
+func (r *Reader) readHeader() (metaLen, bodyLen int64, err error) {
+	line, err := r.r.ReadSlice('\n')
+	switch {
+	case err == io.EOF && len(line) == 0:
+		return 0, 0, io.EOF
+	case err == io.EOF:
+		return 0, 0, ProtocolError(fmt.Sprintf("stream ended inside a transport header (%q)", clip(line)))
+	case err == bufio.ErrBufferFull || (err == nil && len(line) > maxHeaderLen):
+		return 0, 0, ProtocolError(fmt.Sprintf("malformed transport header %q: no line end within %d bytes", clip(line), maxHeaderLen))
+	case err != nil:
+		return 0, 0, fmt.Errorf("chunked: read transport header: %w", err)
+	}
+	p := headerParser{s: line}
+	ok := p.literal("chunked") && p.space(1) && p.literal("1.0") && p.space(0) && p.literal(",") && p.space(0)
+	if ok {
+		metaLen, ok = p.number()
+	}
+	ok = ok && p.space(0) && p.literal(",") && p.space(0)
+	if ok {
+		bodyLen, ok = p.number()
+	}
+	ok = ok && p.space(0) && p.pos == len(line)
+	if !ok {
+		return 0, 0, ProtocolError(fmt.Sprintf("malformed transport header %q, want \"chunked 1.0,<metadata bytes>,<body bytes>\"", clip(line)))
+	}
+	return metaLen, bodyLen, nil
+}
+
+type headerParser struct {
+	s   []byte
+	pos int
+}
+
+func (p *headerParser) literal(lit string) bool {
+	if len(p.s)-p.pos < len(lit) || string(p.s[p.pos:p.pos+len(lit)]) != lit {
+		return false
+	}
+	p.pos += len(lit)
+	return true
+}
+
+// space skips whitespace (including the final "\r\n") and reports whether
+// at least min bytes were skipped.
+func (p *headerParser) space(min int) bool {
+	start := p.pos
+	for p.pos < len(p.s) {
+		switch p.s[p.pos] {
+		case ' ', '\t', '\r', '\n', '\v', '\f':
+			p.pos++
+			continue
+		}
+		break
+	}
+	return p.pos-start >= min
+}
+
+func (p *headerParser) number() (int64, bool) {
+	start := p.pos
+	for p.pos < len(p.s) && p.s[p.pos] >= '0' && p.s[p.pos] <= '9' {
+		p.pos++
+	}
+	if p.pos == start || p.pos-start > 18 {
+		return 0, false
+	}
+	n, err := strconv.ParseInt(string(p.s[start:p.pos]), 10, 64)
+	return n, err == nil
+}
+
+func clip(b []byte) string {
+	if len(b) > 64 {
+		return string(b[:64]) + "…"
+	}
+	return string(b)
+}
+
+// Writer writes chunks to a byte stream.
+type Writer struct {
+	w   io.Writer
+	hdr []byte
+}
+
+// NewWriter returns a Writer writing to w. Each chunk is handed to w in full
+// before WriteChunk returns: the protocol is lock-step, so nothing may sit in
+// a buffer while splunkd waits for the reply.
+func NewWriter(w io.Writer) *Writer { return &Writer{w: w} }
+
+// WriteChunk writes one chunk: the transport header, meta and body. It emits
+// the header with "\n" and no separator after the body.
+func (w *Writer) WriteChunk(meta, body []byte) error {
+	w.hdr = append(w.hdr[:0], "chunked 1.0,"...)
+	w.hdr = strconv.AppendInt(w.hdr, int64(len(meta)), 10)
+	w.hdr = append(w.hdr, ',')
+	w.hdr = strconv.AppendInt(w.hdr, int64(len(body)), 10)
+	w.hdr = append(w.hdr, '\n')
+	w.hdr = append(w.hdr, meta...)
+	if _, err := w.w.Write(w.hdr); err != nil {
+		return fmt.Errorf("chunked: write chunk: %w", err)
+	}
+	if len(body) > 0 {
+		if _, err := w.w.Write(body); err != nil {
+			return fmt.Errorf("chunked: write chunk body: %w", err)
+		}
+	}
+	if f, ok := w.w.(interface{ Flush() error }); ok {
+		if err := f.Flush(); err != nil {
+			return fmt.Errorf("chunked: flush chunk: %w", err)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,231 @@
+package chunked
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+)
+
+// Command is a streaming search command driven by Serve.
+type Command interface {
+	// GetInfo answers the getinfo request. splunkd may start the command
+	// only to ask this, so it must be quick and free of side effects. An
+	// error, such as an unknown option, is shown to the user and ends the
+	// command.
+	GetInfo(req *GetInfoRequest) (Config, error)
+	// Execute processes the records of one execute request in place: it may
+	// set fields but keeps every row and column. Problems with single
+	// records go to msgs as warnings and the record passes through; an
+	// error ends the command.
+	Execute(ctx context.Context, t *Table, msgs *Messages) error
+}
+
+// Options tunes Serve.
+type Options struct {
+	// Name prefixes error messages shown to the user, e.g. "kubeenrich".
+	Name string
+	// MaxChunkSize limits incoming chunks; 0 means DefaultMaxChunkSize.
+	MaxChunkSize int64
+}
+
+// Serve runs the protocol on in and out until splunkd closes in at a chunk
+// boundary (nil) or something goes wrong (an error). It answers getinfo,
+// then every execute request with exactly one reply carrying the request's
+// finished flag and the table the command produced.
+//
+// Errors are final: bad framing, malformed metadata or CSV, an unexpected
+// action or a failing command end the exchange with a reply whose "error"
+// and ERROR inspector message splunkd shows in the job, and Serve returns
+// the error so the process can exit non-zero.
+func Serve(ctx context.Context, in io.Reader, out io.Writer, cmd Command, opts Options) error {
+	s := &session{r: NewReader(in), w: NewWriter(out), cmd: cmd, name: opts.Name}
+	s.r.SetMaxChunkSize(opts.MaxChunkSize)
+	err := s.run(ctx)
+	if err != nil {
+		s.fail(err)
+	}
+	return err
+}
+
+type session struct {
+	r      *Reader
+	w      *Writer
+	cmd    Command
+	name   string
+	buf    []byte // reply body, reused across chunks
+	broken bool   // a write failed: splunkd is gone, write nothing more
+}
+
+func (s *session) run(ctx context.Context) error {
+	c, err := s.r.ReadChunk()
+	if err == io.EOF {
+		return nil // nothing was asked
+	}
+	if err != nil {
+		return err
+	}
+	var req GetInfoRequest
+	if err := json.Unmarshal(c.Meta, &req); err != nil {
+		return ProtocolError(fmt.Sprintf("getinfo metadata is not valid JSON: %v", err))
+	}
+	if req.Action != "getinfo" {
+		return ProtocolError(fmt.Sprintf("expected the getinfo action first, not %q", req.Action))
+	}
+	if len(c.Body) > 0 {
+		return ProtocolError(fmt.Sprintf("did not expect a body with getinfo (%d bytes)", len(c.Body)))
+	}
+	cfg, err := s.cmd.GetInfo(&req)
+	if err != nil {
+		return err
+	}
+	if err := s.replyInfo(cfg); err != nil {
+		return err
+	}
+	for {
+		if err := ctx.Err(); err != nil {
+			return fmt.Errorf("chunked: %w", err)
+		}
+		c, err := s.r.ReadChunk()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		var meta executeMeta
+		if err := json.Unmarshal(c.Meta, &meta); err != nil {
+			return ProtocolError(fmt.Sprintf("execute metadata is not valid JSON: %v", err))
+		}
+		if meta.Action != "execute" {
+			return ProtocolError(fmt.Sprintf("expected the execute action, not %q", meta.Action))
+		}
+		t, err := DecodeTable(c.Body)
+		if err != nil {
+			return err
+		}
+		var msgs Messages
+		if err := s.cmd.Execute(ctx, t, &msgs); err != nil {
+			return err
+		}
+		s.buf = s.buf[:0]
+		if t.Len() > 0 {
+			s.buf = t.AppendCSV(s.buf)
+		}
+		if err := s.reply(replyMeta{Finished: &meta.Finished, Inspector: msgs.inspector()}, s.buf); err != nil {
+			return err
+		}
+	}
+}
+
+func (s *session) replyInfo(cfg Config) error {
+	typ := cfg.Type
+	if typ == "" {
+		typ = "streaming"
+	}
+	m := replyMeta{Type: typ, RequiredFields: cfg.RequiredFields}
+	if len(cfg.Messages) > 0 {
+		m.Inspector = &Inspector{Messages: cfg.Messages}
+	}
+	return s.reply(m, nil)
+}
+
+func (s *session) reply(m replyMeta, body []byte) error {
+	meta, err := json.Marshal(m)
+	if err != nil {
+		return fmt.Errorf("chunked: encode reply metadata: %w", err)
+	}
+	if err := s.w.WriteChunk(meta, body); err != nil {
+		s.broken = true
+		return err
+	}
+	return nil
+}
+
+// fail sends the error reply that ends the exchange, unless the pipe to
+// splunkd is already broken.
+func (s *session) fail(err error) {
+	if s.broken {
+		return
+	}
+	text := err.Error()
+	if s.name != "" {
+		text = s.name + ": " + text
+	}
+	finished := true
+	_ = s.reply(replyMeta{
+		Finished:  &finished,
+		Error:     text,
+		Inspector: &Inspector{Messages: []Message{{Level: "ERROR", Text: text}}},
+	}, nil)
+}
+
+// IsProtocolError reports whether err is a violation of the protocol by the
+// peer (as opposed to a failing command or I/O error).
+func IsProtocolError(err error) bool {
+	var pe ProtocolError
+	return errors.As(err, &pe) || errors.Is(err, ErrChunkTooLarge)
+}
+
+// maxDistinctMessages bounds the inspector messages of one reply: a chunk of
+// 50,000 bad records must produce a readable summary, not 50,000 lines.
+const maxDistinctMessages = 10
+
+// Messages collects the inspector messages of one reply. Messages of the
+// same kind are counted rather than repeated: the first text of a kind is
+// kept and the count is added to it.
+type Messages struct {
+	list    []Message
+	counts  []int
+	kinds   map[string]int
+	dropped int
+}
+
+// Warn records a warning of the given kind, e.g. "raw-not-json".
+func (m *Messages) Warn(kind, text string) { m.add("WARN", kind, text) }
+
+// Info records an informational message of the given kind.
+func (m *Messages) Info(kind, text string) { m.add("INFO", kind, text) }
+
+func (m *Messages) add(level, kind, text string) {
+	if i, ok := m.kinds[kind]; ok {
+		m.counts[i]++
+		return
+	}
+	if len(m.list) >= maxDistinctMessages {
+		m.dropped++
+		return
+	}
+	if m.kinds == nil {
+		m.kinds = make(map[string]int)
+	}
+	m.kinds[kind] = len(m.list)
+	m.list = append(m.list, Message{Level: level, Text: text})
+	m.counts = append(m.counts, 1)
+}
+
+// Len returns the number of distinct messages recorded.
+func (m *Messages) Len() int { return len(m.list) }
+
+// List returns the messages with their repeat counts folded in.
+func (m *Messages) List() []Message {
+	out := make([]Message, len(m.list), len(m.list)+1)
+	for i, msg := range m.list {
+		if n := m.counts[i]; n > 1 {
+			msg.Text = fmt.Sprintf("%s (and %d more like it in this chunk)", msg.Text, n-1)
+		}
+		out[i] = msg
+	}
+	if m.dropped > 0 {
+		out = append(out, Message{Level: "WARN", Text: fmt.Sprintf("%d more messages of other kinds in this chunk were not shown", m.dropped)})
+	}
+	return out
+}
+
+func (m *Messages) inspector() *Inspector {
+	if len(m.list) == 0 {
+		return nil
+	}
+	return &Inspector{Messages: m.List()}
+}
