@@ -1,0 +1,65 @@
+package enrich
+
+import (
+	"strings"
+)
+
+// streamPrefixes maps CloudWatch stream name prefixes of an EKS cluster's
+// log group to EKS's log type names. "kube-apiserver-audit-" must come
+// before "kube-apiserver-", which it also matches.
+var streamPrefixes = []struct{ prefix, logType string }{
+	{"kube-apiserver-audit-", "audit"},
+	{"kube-apiserver-", "api"},
+	{"authenticator-", "authenticator"},
+	{"kube-controller-manager-", "controllerManager"},
+	{"kube-scheduler-", "scheduler"},
+	{"cloud-controller-manager-", "cloudControllerManager"},
+}
+
+// deriveEKS parses source as the Splunk Add-on for AWS and eks_logs write
+// it: <region>:<log group>:<log stream>, the group being
+// /aws/eks/<cluster>/cluster.
+func deriveEKS(source string, out *Output) {
+	region, rest, ok := strings.Cut(source, ":")
+	if !ok || !isRegion(region) {
+		return
+	}
+	group, stream, ok := strings.Cut(rest, ":")
+	if !ok {
+		return
+	}
+	cluster, ok := strings.CutPrefix(group, "/aws/eks/")
+	if !ok {
+		return
+	}
+	cluster, ok = strings.CutSuffix(cluster, "/cluster")
+	if !ok || cluster == "" || strings.Contains(cluster, "/") {
+		return
+	}
+	out.Set(FieldEKSRegion, region)
+	out.Set(FieldEKSLogGroup, group)
+	out.Set(FieldEKSLogStream, stream)
+	out.Set(FieldEKSClusterName, cluster)
+	for _, p := range streamPrefixes {
+		if strings.HasPrefix(stream, p.prefix) {
+			out.Set(FieldEKSLogType, p.logType)
+			break
+		}
+	}
+}
+
+// isRegion accepts AWS region names of every partition: us-east-1,
+// us-gov-west-1, cn-north-1, eu-central-2, ap-southeast-5, ...
+func isRegion(s string) bool {
+	parts := strings.Split(s, "-")
+	if len(parts) < 3 || len(parts) > 4 || len(parts[0]) != 2 {
+		return false
+	}
+	for _, p := range parts[:len(parts)-1] {
+		if p == "" || strings.Trim(p, "abcdefghijklmnopqrstuvwxyz") != "" {
+			return false
+		}
+	}
+	last := parts[len(parts)-1]
+	return last != "" && strings.Trim(last, "0123456789") == ""
+}

@@ -1,0 +1,162 @@
+// Package searchcmd is the kubeenrich search command: it parses the SPL
+// options, answers getinfo and enriches every record of every execute chunk
+// with package enrich. The protocol itself is package chunked's.
+package searchcmd
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/kubelens/kubelens/src/chunked"
+	"github.com/kubelens/kubelens/src/enrich"
+)
+
+// Options are the SPL options of kubeenrich, given as name=value words
+// after the command.
+type Options struct {
+	// Groups selects the field groups to add; empty means all.
+	Groups []enrich.Group
+	// Prefix is prepended to the name of every field the command adds.
+	Prefix string
+}
+
+// OptionDocs documents every option; the README and searchbnf.conf are
+// written from it.
+var OptionDocs = []struct{ Name, Syntax, Desc string }{
+	{"fields", "fields=<group>[,<group>...]", "Field groups to add, comma separated: " + groupList() + ". Default: all."},
+	{"prefix", "prefix=<string>", "Prepended to the name of every field kubeenrich adds (the CIM fields src_ip and user included), e.g. prefix=kl_. Default: none."},
+}
+
+func groupList() string {
+	names := make([]string, len(enrich.Groups))
+	for i, g := range enrich.Groups {
+		names[i] = string(g)
+	}
+	return strings.Join(names, ", ")
+}
+
+// ParseOptions parses the words splunkd passes in searchinfo.args.
+func ParseOptions(args []string) (Options, error) {
+	var o Options
+	seen := map[string]bool{}
+	for _, a := range args {
+		name, value, ok := strings.Cut(a, "=")
+		if !ok {
+			return o, fmt.Errorf("searchcmd: unexpected argument %q: options are name=value (fields=, prefix=)", a)
+		}
+		name = strings.ToLower(strings.TrimSpace(name))
+		if seen[name] {
+			return o, fmt.Errorf("searchcmd: option %s= given twice", name)
+		}
+		seen[name] = true
+		switch name {
+		case "fields":
+			groups, err := parseGroups(value)
+			if err != nil {
+				return o, err
+			}
+			o.Groups = groups
+		case "prefix":
+			o.Prefix = strings.TrimSpace(value)
+			if strings.ContainsAny(o.Prefix, " ,\"=") {
+				return o, fmt.Errorf("searchcmd: prefix=%q: a field name prefix may not contain spaces, commas, quotes or =", value)
+			}
+		default:
+			return o, fmt.Errorf("searchcmd: unknown option %q: kubeenrich accepts fields= and prefix=", name)
+		}
+	}
+	return o, nil
+}
+
+func parseGroups(value string) ([]enrich.Group, error) {
+	var groups []enrich.Group
+	for _, w := range strings.FieldsFunc(value, func(r rune) bool { return r == ',' || r == ' ' }) {
+		g := enrich.Group(strings.ToLower(w))
+		if !slices.Contains(enrich.Groups, g) {
+			return nil, fmt.Errorf("searchcmd: fields=%s: unknown field group %q (groups: %s)", value, w, groupList())
+		}
+		if !slices.Contains(groups, g) {
+			groups = append(groups, g)
+		}
+	}
+	if len(groups) == 0 {
+		return nil, fmt.Errorf("searchcmd: fields= is empty (groups: %s)", groupList())
+	}
+	return groups, nil
+}
+
+// Command implements chunked.Command.
+type Command struct {
+	opts     Options
+	enricher *enrich.Enricher
+	out      []outField
+}
+
+var _ chunked.Command = (*Command)(nil)
+
+// outField is a catalogue field the command writes, under its final name.
+type outField struct {
+	id   enrich.FieldID
+	name string
+	cim  bool // fill only where the input has no value
+}
+
+// New returns the command. Options arrive with getinfo.
+func New() *Command { return &Command{} }
+
+// GetInfo parses the options and declares a streaming command without
+// required fields, so that every field flows through it.
+func (c *Command) GetInfo(req *chunked.GetInfoRequest) (chunked.Config, error) {
+	opts, err := ParseOptions(req.SearchInfo.Args)
+	if err != nil {
+		return chunked.Config{}, err
+	}
+	c.configure(opts)
+	return chunked.Config{Type: "streaming"}, nil
+}
+
+func (c *Command) configure(opts Options) {
+	c.opts = opts
+	c.out = c.out[:0]
+	for _, f := range enrich.Catalogue {
+		if len(opts.Groups) > 0 && !slices.Contains(opts.Groups, f.Group) {
+			continue
+		}
+		c.out = append(c.out, outField{id: f.ID, name: opts.Prefix + f.Name, cim: f.CIM && opts.Prefix == ""})
+	}
+}
+
+// Execute enriches every record of t in place.
+func (c *Command) Execute(_ context.Context, t *chunked.Table, msgs *chunked.Messages) error {
+	if c.enricher == nil {
+		c.enricher = enrich.New()
+	}
+	var out enrich.Output
+	for i := 0; i < t.Len(); i++ {
+		rec := t.Record(i)
+		if err := c.enricher.Enrich(rec, &out); err != nil {
+			warn(msgs, i, &out, err)
+		}
+		for _, f := range c.out {
+			if f.cim && rec.Value(f.name) != "" {
+				continue // never overwrite an existing CIM extraction
+			}
+			rec.Set(f.name, out.Get(f.id)...)
+		}
+	}
+	return nil
+}
+
+// warn reports a record that could not be read as an audit event. EKS
+// control-plane lines that are not audit events (authenticator, scheduler,
+// ...) are expected in aws_cloudwatchlogs_eks searches: they are noted, not
+// warned about.
+func warn(msgs *chunked.Messages, row int, out *enrich.Output, err error) {
+	if lt := out.First(enrich.FieldEKSLogType); lt != "" && lt != "audit" {
+		msgs.Info("not-audit-"+lt, fmt.Sprintf("kubeenrich: records from EKS %s logs are not audit events; they got the EKS fields only", lt))
+		return
+	}
+	msgs.Warn("unreadable", fmt.Sprintf("kubeenrich: record %d passed through unenriched: %v", row+1, err))
+}

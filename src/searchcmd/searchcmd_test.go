@@ -1,0 +1,113 @@
+package searchcmd_test
+
+import (
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/kubelens/kubelens/src/chunked"
+	"github.com/kubelens/kubelens/src/enrich"
+	"github.com/kubelens/kubelens/src/searchcmd"
+)
+
+func TestParseOptions(t *testing.T) {
+	cases := []struct {
+		args    []string
+		want    searchcmd.Options
+		wantErr string
+	}{
+		{args: nil, want: searchcmd.Options{}},
+		{args: []string{"fields=identity,source"}, want: searchcmd.Options{Groups: []enrich.Group{"identity", "source"}}},
+		{args: []string{"fields=EKS, detections"}, want: searchcmd.Options{Groups: []enrich.Group{"eks", "detections"}}},
+		{args: []string{"prefix=kl_", "fields=eks"}, want: searchcmd.Options{Prefix: "kl_", Groups: []enrich.Group{"eks"}}},
+		{args: []string{"bogus=1"}, wantErr: `unknown option "bogus"`},
+		{args: []string{"identity"}, wantErr: `unexpected argument "identity"`},
+		{args: []string{"fields=identity,nope"}, wantErr: `unknown field group "nope"`},
+		{args: []string{"fields="}, wantErr: "fields= is empty"},
+		{args: []string{"prefix=a b"}, wantErr: "prefix="},
+		{args: []string{"prefix=a", "prefix=b"}, wantErr: "prefix= given twice"},
+	}
+	for _, tc := range cases {
+		got, err := searchcmd.ParseOptions(tc.args)
+		if tc.wantErr != "" {
+			if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+				t.Errorf("%q: error %v, want %q", tc.args, err, tc.wantErr)
+			}
+			continue
+		}
+		if err != nil || !reflect.DeepEqual(got, tc.want) {
+			t.Errorf("%q: got %+v, %v; want %+v", tc.args, got, err, tc.want)
+		}
+	}
+}
+
+func run(t *testing.T, args []string, columns []string, rows ...[]string) *chunked.Table {
+	t.Helper()
+	c := searchcmd.New()
+	cfg, err := c.GetInfo(&chunked.GetInfoRequest{Action: "getinfo", SearchInfo: chunked.SearchInfo{Args: args}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Type != "streaming" || cfg.RequiredFields != nil {
+		t.Errorf("config %+v: want streaming without required fields", cfg)
+	}
+	tb := chunked.NewTable(columns)
+	for _, r := range rows {
+		tb.AppendRow(r...)
+	}
+	var msgs chunked.Messages
+	if err := c.Execute(t.Context(), tb, &msgs); err != nil {
+		t.Fatal(err)
+	}
+	return tb
+}
+
+const anonRaw = `{"kind":"Event","apiVersion":"audit.k8s.io/v1","auditID":"a","stage":"ResponseComplete","user":{"username":"system:anonymous","groups":["system:unauthenticated"]},"sourceIPs":["203.0.113.1"]}`
+
+// TestExecute_CIMFieldsNeverOverwritten verifies src_ip and user are filled
+// only where the input has no value, while k8s_ fields are always ours.
+func TestExecute_CIMFieldsNeverOverwritten(t *testing.T) {
+	tb := run(t, nil, []string{"_raw", "src_ip", "k8s_user_kind"},
+		[]string{anonRaw, "198.51.100.9", "stale"},
+		[]string{anonRaw, "", ""})
+	if got := tb.Record(0).Value("src_ip"); got != "198.51.100.9" {
+		t.Errorf("existing src_ip overwritten with %q", got)
+	}
+	if got := tb.Record(1).Value("src_ip"); got != "203.0.113.1" {
+		t.Errorf("empty src_ip filled with %q", got)
+	}
+	if got := tb.Record(0).Value("k8s_user_kind"); got != "anonymous" {
+		t.Errorf("k8s_user_kind %q, want ours", got)
+	}
+}
+
+// TestExecute_PrefixAndGroups verifies prefix= renames every added field
+// (the CIM ones included, which are then always written) and fields=
+// limits the groups.
+func TestExecute_PrefixAndGroups(t *testing.T) {
+	tb := run(t, []string{"prefix=kl_", "fields=source,eks"}, []string{"_raw", "src_ip", "source"},
+		[]string{anonRaw, "198.51.100.9", "us-east-1:/aws/eks/demo/cluster:kube-apiserver-audit-1"})
+	r := tb.Record(0)
+	if r.Value("kl_src_ip") != "203.0.113.1" || r.Value("src_ip") != "198.51.100.9" || r.Value("kl_eks_cluster_name") != "demo" {
+		t.Errorf("columns %q, row %q %q %q", tb.Columns(), r.Value("kl_src_ip"), r.Value("src_ip"), r.Value("kl_eks_cluster_name"))
+	}
+	for _, c := range tb.Columns() {
+		if strings.Contains(c, "user") {
+			t.Errorf("identity field %q added although fields=source,eks", c)
+		}
+	}
+}
+
+// TestExecute_EmptyRecordPassesThrough verifies a record missing every
+// field comes back unchanged, with our fields empty.
+func TestExecute_EmptyRecordPassesThrough(t *testing.T) {
+	tb := run(t, nil, []string{"_time", "host"}, []string{"", ""}, []string{"1700000000", "h"})
+	if tb.Len() != 2 || tb.Record(1).Value("host") != "h" || tb.Record(1).Value("_time") != "1700000000" {
+		t.Fatalf("rows changed: %q", tb.AppendCSV(nil))
+	}
+	for _, f := range enrich.Catalogue {
+		if v := tb.Record(0).Value(f.Name); v != "" {
+			t.Errorf("%s = %q for an empty record", f.Name, v)
+		}
+	}
+}
