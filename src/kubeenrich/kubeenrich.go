@@ -1,0 +1,174 @@
+// Package kubeenrich is the command line of the kubeenrich executable: by
+// default the chunked-protocol search command splunkd runs, and with
+// "replay" the local mode that runs audit events from a file through the
+// same engine.
+package kubeenrich
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+
+	"github.com/kubelens/kubelens/src/buildinfo"
+	"github.com/kubelens/kubelens/src/chunked"
+	"github.com/kubelens/kubelens/src/replay"
+	"github.com/kubelens/kubelens/src/searchcmd"
+	"github.com/kubelens/kubelens/src/splunklog"
+	"github.com/sirupsen/logrus"
+)
+
+const usage = `Usage:
+  kubeenrich [--max-chunk-size SIZE]
+      Run as Splunk's chunked search command on stdin/stdout (how splunkd
+      starts it; SPL options arrive with getinfo, not on the command line).
+  kubeenrich replay [flags] FILE|- [option=value ...]
+      Enrich the audit events in FILE without Splunk and print the result.
+  kubeenrich --version
+
+Run "kubeenrich replay --help" for the replay flags.
+`
+
+// Main runs the executable with args (without the program name) and
+// returns the exit code.
+func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	// stderr lands in the job's search.log at ERROR level whatever the
+	// line says, so the command logs only what ends it.
+	log := splunklog.New(stderr, logrus.ErrorLevel)
+	if len(args) > 0 && args[0] == "replay" {
+		return runReplay(ctx, args[1:], stdin, stdout, stderr)
+	}
+	fs := flag.NewFlagSet("kubeenrich", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() { fmt.Fprint(stderr, usage) }
+	maxChunk := fs.String("max-chunk-size", "", "largest incoming chunk (metadata plus body), e.g. 4GiB; default 2GiB")
+	version := fs.Bool("version", false, "print the version and exit")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	if *version {
+		fmt.Fprintln(stdout, "kubeenrich", buildinfo.Version)
+		return 0
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "kubeenrich: unexpected argument %q\n%s", fs.Arg(0), usage)
+		return 2
+	}
+	var limit int64
+	if *maxChunk != "" {
+		n, err := ParseSize(*maxChunk)
+		if err != nil {
+			log.Error(err.Error())
+			return 2
+		}
+		limit = n
+	}
+	err := chunked.Serve(ctx, stdin, stdout, searchcmd.New(), chunked.Options{Name: "kubeenrich", MaxChunkSize: limit})
+	if err != nil {
+		log.Error("kubeenrich: " + err.Error())
+		return 1
+	}
+	return 0
+}
+
+func runReplay(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("kubeenrich replay", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	region := fs.String("region", "us-east-1", "AWS region put in each event's source")
+	cluster := fs.String("cluster", "demo", "EKS cluster name put in each event's source")
+	asJSON := fs.Bool("json", false, "print JSON lines instead of a table")
+	fields := fs.String("fields", "", "comma-separated columns to print (default: a fixed analyst view; with --json every field kubeenrich added)")
+	chunk := fs.Int("chunk", 50000, "records per execute chunk, as splunkd's maxresultrows")
+	rawOnly := fs.Bool("raw-only", false, "send only _raw and the indexed fields, as after '| fields _raw source'")
+	fs.Usage = func() {
+		fmt.Fprint(stderr, "Usage: kubeenrich replay [flags] FILE|- [option=value ...]\n\n"+
+			"FILE holds Kubernetes audit events: JSON lines, a JSON array, an EventList, or CloudWatch\n"+
+			"Logs records as 'aws logs filter-log-events' prints them. Options after FILE are\n"+
+			"kubeenrich's SPL options (fields=, prefix=).\n\nFlags:\n")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	if fs.NArg() < 1 {
+		fs.Usage()
+		return 2
+	}
+	in, closeIn, err := openInput(fs.Arg(0), stdin)
+	if err != nil {
+		fmt.Fprintln(stderr, "kubeenrich replay:", err)
+		return 1
+	}
+	defer closeIn()
+	recs, err := replay.ReadRecords(in)
+	if err != nil {
+		fmt.Fprintf(stderr, "kubeenrich replay: %s: %v\n", fs.Arg(0), err)
+		return 1
+	}
+	cfg := replay.Config{
+		Indexing:     replay.Indexing{Region: *region, Cluster: *cluster, RawOnly: *rawOnly},
+		Args:         fs.Args()[1:],
+		ChunkRecords: *chunk,
+		JSON:         *asJSON,
+	}
+	if *fields != "" {
+		cfg.Fields = strings.Split(*fields, ",")
+	}
+	res, err := replay.Run(ctx, cfg, recs, searchcmd.New())
+	if res != nil {
+		for _, m := range res.Messages {
+			fmt.Fprintf(stderr, "%s %s\n", m.Level, m.Text)
+		}
+	}
+	if err != nil {
+		fmt.Fprintln(stderr, "kubeenrich replay:", err)
+		return 1
+	}
+	if err := replay.Print(stdout, cfg, res); err != nil {
+		fmt.Fprintln(stderr, "kubeenrich replay:", err)
+		return 1
+	}
+	return 0
+}
+
+func openInput(name string, stdin io.Reader) (io.Reader, func(), error) {
+	if name == "-" {
+		return stdin, func() {}, nil
+	}
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, nil, err
+	}
+	return f, func() { f.Close() }, nil
+}
+
+// ParseSize parses a byte size: a number of bytes, or one with a binary
+// unit: K, KB, KiB, M, MB, MiB, G, GB, GiB (all powers of 1024).
+func ParseSize(s string) (int64, error) {
+	t := strings.TrimSpace(s)
+	num := strings.TrimRight(t, "KMGBikmgb")
+	unit := strings.ToUpper(strings.TrimSpace(t[len(num):]))
+	n, err := strconv.ParseInt(strings.TrimSpace(num), 10, 64)
+	if err != nil || n <= 0 {
+		return 0, fmt.Errorf("kubeenrich: size %q is not a positive number of bytes (e.g. 2GiB)", s)
+	}
+	shift := map[string]int{"": 0, "B": 0, "K": 10, "KB": 10, "KIB": 10, "M": 20, "MB": 20, "MIB": 20, "G": 30, "GB": 30, "GIB": 30}
+	sh, ok := shift[unit]
+	if !ok {
+		return 0, fmt.Errorf("kubeenrich: size %q has an unknown unit (use K, M or G, or KiB, MiB, GiB)", s)
+	}
+	if n > (1<<62)>>sh {
+		return 0, fmt.Errorf("kubeenrich: size %q is too large", s)
+	}
+	return n << sh, nil
+}

@@ -1,0 +1,121 @@
+package replay
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+)
+
+// LogRecord is one log line as CloudWatch Logs holds it. Stream and
+// TimestampMs are empty for events read from a plain audit log file.
+type LogRecord struct {
+	Stream      string
+	TimestampMs int64
+	Message     string
+}
+
+// ReadRecords reads every log record from r, accepting: JSON lines of audit
+// events; a JSON array of them; an audit EventList (expanded into its
+// items); CloudWatch Logs records with logStreamName/timestamp/message, one
+// per line, in an array, or wrapped as "aws logs filter-log-events" prints
+// them ({"events": [...]}) or as a subscription payload ({"logGroup": ...,
+// "logEvents": [...]}); and any mix of these, one JSON value after another.
+func ReadRecords(r io.Reader) ([]LogRecord, error) {
+	dec := json.NewDecoder(r)
+	dec.UseNumber()
+	var out []LogRecord
+	for n := 1; ; n++ {
+		var v json.RawMessage
+		err := dec.Decode(&v)
+		if errors.Is(err, io.EOF) {
+			return out, nil
+		}
+		if err != nil {
+			return nil, fmt.Errorf("replay: JSON value %d: %w", n, err)
+		}
+		recs, err := recordsOf(v, "")
+		if err != nil {
+			return nil, fmt.Errorf("replay: JSON value %d: %w", n, err)
+		}
+		out = append(out, recs...)
+	}
+}
+
+// recordsOf turns one JSON value into log records. stream is the stream of
+// an enclosing subscription payload.
+func recordsOf(v json.RawMessage, stream string) ([]LogRecord, error) {
+	v = bytes.TrimSpace(v)
+	if len(v) == 0 {
+		return nil, nil
+	}
+	switch v[0] {
+	case '[':
+		var items []json.RawMessage
+		if err := json.Unmarshal(v, &items); err != nil {
+			return nil, err
+		}
+		var out []LogRecord
+		for _, it := range items {
+			recs, err := recordsOf(it, stream)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, recs...)
+		}
+		return out, nil
+	case '{':
+	default:
+		return nil, fmt.Errorf("expected a JSON object or array, got %.20s", v)
+	}
+	var probe struct {
+		Kind          string            `json:"kind"`
+		Items         []json.RawMessage `json:"items"`
+		Events        json.RawMessage   `json:"events"`
+		LogEvents     json.RawMessage   `json:"logEvents"`
+		LogStream     string            `json:"logStream"`
+		LogStreamName *string           `json:"logStreamName"`
+		Message       *string           `json:"message"`
+		Timestamp     json.Number       `json:"timestamp"`
+	}
+	dec := json.NewDecoder(bytes.NewReader(v))
+	dec.UseNumber()
+	if err := dec.Decode(&probe); err != nil {
+		return nil, err
+	}
+	switch {
+	case probe.Kind == "EventList":
+		var out []LogRecord
+		for _, it := range probe.Items {
+			recs, err := recordsOf(it, stream)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, recs...)
+		}
+		return out, nil
+	case len(probe.Events) > 0 && probe.Kind == "":
+		return recordsOf(probe.Events, stream)
+	case len(probe.LogEvents) > 0:
+		return recordsOf(probe.LogEvents, probe.LogStream)
+	case probe.Message != nil && (probe.LogStreamName != nil || probe.Timestamp != "") && probe.Kind == "":
+		rec := LogRecord{Stream: stream, Message: *probe.Message}
+		if probe.LogStreamName != nil {
+			rec.Stream = *probe.LogStreamName
+		}
+		if probe.Timestamp != "" {
+			ms, err := probe.Timestamp.Int64()
+			if err != nil {
+				return nil, fmt.Errorf("timestamp %s is not epoch milliseconds", probe.Timestamp)
+			}
+			rec.TimestampMs = ms
+		}
+		return []LogRecord{rec}, nil
+	}
+	var compact bytes.Buffer
+	if err := json.Compact(&compact, v); err != nil {
+		return nil, err
+	}
+	return []LogRecord{{Stream: stream, Message: compact.String()}}, nil
+}

@@ -1,0 +1,136 @@
+package replay_test
+
+import (
+	"bytes"
+	"flag"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/kubelens/kubelens/src/replay"
+	"github.com/kubelens/kubelens/src/searchcmd"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files")
+
+const ev1 = `{"kind":"Event","apiVersion":"audit.k8s.io/v1","auditID":"a1","stage":"ResponseComplete","verb":"list","user":{"username":"system:anonymous","groups":["system:unauthenticated"]},"sourceIPs":["203.0.113.5"],"stageTimestamp":"2026-11-20T09:00:00.250000Z"}`
+const ev2 = `{"kind":"Event","apiVersion":"audit.k8s.io/v1","auditID":"a2","stage":"ResponseComplete","verb":"get","user":{"username":"system:node:n1","groups":["system:nodes"]},"sourceIPs":["10.0.0.3"]}`
+
+// TestReadRecords_Formats verifies every input format gives the same
+// records, with CloudWatch's stream and timestamp where it has them.
+func TestReadRecords_Formats(t *testing.T) {
+	plain := []replay.LogRecord{{Message: ev1}, {Message: ev2}}
+	cw := []replay.LogRecord{{Stream: "kube-apiserver-audit-aa", TimestampMs: 1795165200250, Message: ev1}, {Stream: "kube-apiserver-audit-aa", TimestampMs: 1795165201000, Message: ev2}}
+	cwRec := func(ts, msg string) string {
+		return `{"logStreamName":"kube-apiserver-audit-aa","timestamp":` + ts + `,"message":` + quote(msg) + `,"ingestionTime":1795165203000,"eventId":"1"}`
+	}
+	cases := []struct {
+		name, in string
+		want     []replay.LogRecord
+	}{
+		{"json lines", ev1 + "\n" + ev2 + "\n", plain},
+		{"json array", "[\n  " + ev1 + ",\n  " + ev2 + "\n]", plain},
+		{"pretty printed", strings.ReplaceAll(ev1, ",", ",\n  ") + "\n" + ev2, plain},
+		{"event list", `{"kind":"EventList","apiVersion":"audit.k8s.io/v1","metadata":{},"items":[` + ev1 + "," + ev2 + "]}", plain},
+		{"filter-log-events output", `{"events":[` + cwRec("1795165200250", ev1) + "," + cwRec("1795165201000", ev2) + `],"searchedLogStreams":[]}`, cw},
+		{"cloudwatch records as lines", cwRec("1795165200250", ev1) + "\n" + cwRec("1795165201000", ev2), cw},
+		{"subscription payload", `{"messageType":"DATA_MESSAGE","logGroup":"/aws/eks/demo/cluster","logStream":"kube-apiserver-audit-aa","logEvents":[{"id":"1","timestamp":1795165200250,"message":` + quote(ev1) + `},{"id":"2","timestamp":1795165201000,"message":` + quote(ev2) + `}]}`, cw},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := replay.ReadRecords(strings.NewReader(tc.in))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(got, tc.want) {
+				t.Errorf("got %+v\nwant %+v", got, tc.want)
+			}
+		})
+	}
+	if _, err := replay.ReadRecords(strings.NewReader(ev1 + "\n{broken")); err == nil || !strings.Contains(err.Error(), "JSON value 2") {
+		t.Errorf("broken input: %v, want an error naming JSON value 2", err)
+	}
+}
+
+func quote(s string) string {
+	return `"` + strings.ReplaceAll(s, `"`, `\"`) + `"`
+}
+
+// TestIndexing_Table verifies the records look as splunkd would send them:
+// eks_logs's source, _time from CloudWatch or the event, and the fields
+// Splunk's JSON extraction adds.
+func TestIndexing_Table(t *testing.T) {
+	ix := replay.Indexing{Region: "eu-west-1", Cluster: "prod"}
+	tb := ix.Table([]replay.LogRecord{{Message: ev1}, {Stream: "authenticator-1", TimestampMs: 1795165200123, Message: "level=info msg=x"}})
+	r0, r1 := tb.Record(0), tb.Record(1)
+	if got := r0.Value("source"); !strings.HasPrefix(got, "eu-west-1:/aws/eks/prod/cluster:kube-apiserver-audit-") || len(got) != len("eu-west-1:/aws/eks/prod/cluster:kube-apiserver-audit-")+32 {
+		t.Errorf("source %q", got)
+	}
+	if r0.Value("_time") != "1795165200.250000" || r1.Value("_time") != "1795165200.123" {
+		t.Errorf("_time %q, %q", r0.Value("_time"), r1.Value("_time"))
+	}
+	if got := r0.Values("user.groups{}"); !reflect.DeepEqual(got, []string{"system:unauthenticated"}) {
+		t.Errorf("user.groups{} %q", got)
+	}
+	if r1.Value("source") != "eu-west-1:/aws/eks/prod/cluster:authenticator-1" || r1.Value("verb") != "" {
+		t.Errorf("authenticator record: source %q verb %q", r1.Value("source"), r1.Value("verb"))
+	}
+	raw := replay.Indexing{Region: "eu-west-1", Cluster: "prod", RawOnly: true}.Table([]replay.LogRecord{{Message: ev1}})
+	if got := raw.Fields(); !reflect.DeepEqual(got, []string{"_time", "_raw", "host", "index", "source", "sourcetype"}) {
+		t.Errorf("raw-only fields %q", got)
+	}
+}
+
+// TestRun_Golden replays the bundled samples through the search command
+// and compares the printed table and JSON lines with reviewed golden files
+// (go test ./src/replay -update rewrites them).
+func TestRun_Golden(t *testing.T) {
+	for _, tc := range []struct {
+		sample, golden string
+		cfg            replay.Config
+	}{
+		{"eks_audit_events.jsonl", "demo.table.golden", replay.Config{}},
+		{"eks_audit_events.jsonl", "demo.jsonl.golden", replay.Config{JSON: true, ChunkRecords: 7}},
+		{"eks_filter_log_events.json", "filter_log_events.table.golden", replay.Config{Fields: []string{"_time", "eks_log_type", "k8s_user_kind", "src_ip"}}},
+	} {
+		t.Run(tc.golden, func(t *testing.T) {
+			f, err := os.Open(filepath.Join("..", "..", "app", "samples", tc.sample))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer f.Close()
+			recs, err := replay.ReadRecords(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			cfg := tc.cfg
+			cfg.Indexing = replay.Indexing{Region: "us-east-1", Cluster: "demo"}
+			res, err := replay.Run(t.Context(), cfg, recs, searchcmd.New())
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got bytes.Buffer
+			if err := replay.Print(&got, cfg, res); err != nil {
+				t.Fatal(err)
+			}
+			for _, m := range res.Messages {
+				got.WriteString(m.Level + " " + m.Text + "\n")
+			}
+			path := filepath.Join("testdata", tc.golden)
+			if *update {
+				if err := os.WriteFile(path, got.Bytes(), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			want, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(got.Bytes(), want) {
+				t.Errorf("output differs from %s (run with -update after review):\n%s", path, got.String())
+			}
+		})
+	}
+}
