@@ -3,6 +3,7 @@ package chunked
 import (
 	"bytes"
 	"fmt"
+	"slices"
 	"strings"
 	"unsafe"
 )
@@ -14,9 +15,16 @@ import (
 //
 // An empty body is a table with no columns; a header alone is a table with
 // no rows. Every row must have the header's number of fields. The cells
-// alias body, which must not be modified afterwards.
+// alias body: the table is valid as long as body is unchanged.
 func DecodeTable(body []byte) (*Table, error) {
-	t := &Table{}
+	return DecodeTableInto(&Table{}, body)
+}
+
+// DecodeTableInto is DecodeTable reusing t's storage. Whatever aliased t
+// before is invalid afterwards.
+func DecodeTableInto(t *Table, body []byte) (*Table, error) {
+	cells := t.cells[:0]
+	*t = Table{}
 	if len(body) == 0 {
 		t.setColumns(nil)
 		return t, nil
@@ -29,7 +37,10 @@ func DecodeTable(body []byte) (*Table, error) {
 	}
 	t.setColumns(header)
 	width := len(header)
-	t.cells = make([]string, 0, width*(bytes.Count(body, []byte{'\n'})+1))
+	if want := width * (bytes.Count(body, []byte{'\n'}) + 1); cap(cells) < want {
+		cells = make([]string, 0, want)
+	}
+	t.cells = cells
 	for p.pos < len(s) {
 		if p.blankLine() {
 			// A blank line is an empty value in a one-column table and
@@ -162,6 +173,7 @@ func (t *Table) AppendCSV(dst []byte) []byte {
 		}
 		out = append(out, i)
 	}
+	dst = slices.Grow(dst, t.sizeHint(out))
 	single := len(out) == 1
 	for k, i := range out {
 		if k > 0 {
@@ -187,6 +199,24 @@ func (t *Table) AppendCSV(dst []byte) []byte {
 		dst = append(dst, '\n')
 	}
 	return dst
+}
+
+// sizeHint estimates the encoded size of the columns out, slightly high:
+// growing a buffer of 100 MB by appending would copy it many times over.
+func (t *Table) sizeHint(out []int) int {
+	n := 0
+	for _, v := range t.cells {
+		n += len(v)
+	}
+	for _, i := range out {
+		if i >= t.width {
+			for _, v := range t.columns[i].vals {
+				n += len(v)
+			}
+		}
+	}
+	cells := (t.rows + 1) * len(out)
+	return n + n/8 + 3*cells + 64
 }
 
 func allEmpty(vals []string) bool {

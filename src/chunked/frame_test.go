@@ -137,3 +137,25 @@ func TestReadChunk_LargeBodyGrowsWithData(t *testing.T) {
 		t.Errorf("body of %d bytes read back as %d bytes, or different", len(body), len(c.Body))
 	}
 }
+
+// TestReadChunk_ReuseBuffers verifies bodies stay intact by default and
+// share one buffer only when asked.
+func TestReadChunk_ReuseBuffers(t *testing.T) {
+	var buf bytes.Buffer
+	w := chunked.NewWriter(&buf)
+	w.WriteChunk([]byte("{}"), []byte("first"))
+	w.WriteChunk([]byte("{}"), []byte("other"))
+	data := buf.Bytes()
+	for _, reuse := range []bool{false, true} {
+		r := chunked.NewReader(bytes.NewReader(data))
+		r.ReuseBuffers(reuse)
+		a, _ := r.ReadChunk()
+		b, _ := r.ReadChunk()
+		if string(b.Body) != "other" {
+			t.Fatalf("reuse=%v: second body %q", reuse, b.Body)
+		}
+		if got := string(a.Body) == "first"; got == reuse {
+			t.Errorf("reuse=%v: first body is %q after the second read", reuse, a.Body)
+		}
+	}
+}

@@ -18,7 +18,8 @@ type Command interface {
 	// Execute processes the records of one execute request in place: it may
 	// set fields but keeps every row and column. Problems with single
 	// records go to msgs as warnings and the record passes through; an
-	// error ends the command.
+	// error ends the command. The table and the strings read from it are
+	// only valid during the call: clone what must outlive it.
 	Execute(ctx context.Context, t *Table, msgs *Messages) error
 }
 
@@ -42,6 +43,7 @@ type Options struct {
 func Serve(ctx context.Context, in io.Reader, out io.Writer, cmd Command, opts Options) error {
 	s := &session{r: NewReader(in), w: NewWriter(out), cmd: cmd, name: opts.Name}
 	s.r.SetMaxChunkSize(opts.MaxChunkSize)
+	s.r.ReuseBuffers(true) // tables never outlive their chunk here
 	err := s.run(ctx)
 	if err != nil {
 		s.fail(err)
@@ -55,6 +57,7 @@ type session struct {
 	cmd    Command
 	name   string
 	buf    []byte // reply body, reused across chunks
+	table  Table  // request table, reused across chunks
 	broken bool   // a write failed: splunkd is gone, write nothing more
 }
 
@@ -101,7 +104,7 @@ func (s *session) run(ctx context.Context) error {
 		if meta.Action != "execute" {
 			return ProtocolError(fmt.Sprintf("expected the execute action, not %q", meta.Action))
 		}
-		t, err := DecodeTable(c.Body)
+		t, err := DecodeTableInto(&s.table, c.Body)
 		if err != nil {
 			return err
 		}
