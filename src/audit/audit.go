@@ -1,6 +1,7 @@
 // Package audit models Kubernetes audit events (audit.k8s.io/v1 Event and
 // EventList, and v1beta1) as the kube-apiserver writes them, and parses the
-// text of one log record into an Event.
+// text of one log record into an Event, including records CloudWatch Logs
+// cut short with "[Truncated...]".
 package audit
 
 import (
@@ -8,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"unsafe"
 )
 
 // Event is an audit.k8s.io Event, reduced to what kubelens reads.
@@ -71,40 +73,119 @@ var (
 	ErrEmptyList = errors.New("audit: EventList has no items")
 )
 
+// TruncatedMarker ends a CloudWatch Logs message that was cut at the
+// service's size limit.
+const TruncatedMarker = "[Truncated...]"
+
+// Parsed is the result of Parse.
+type Parsed struct {
+	// Event is the event, or for an EventList its first item.
+	Event *Event
+	// Count is the number of events the record holds (1, or an
+	// EventList's length).
+	Count int
+	// Truncated says the record ended in "[Truncated...]": Event holds
+	// the members that arrived complete.
+	Truncated bool
+}
+
 // envelope decodes an Event and, for an EventList, its items.
 type envelope struct {
 	Event
 	Items []Event `json:"items"`
 }
 
-// Parse decodes one log record. An EventList yields its first item and the
-// number of items; a single Event yields itself and 1.
-func Parse(text string) (*Event, int, error) {
+// Parse decodes one log record.
+func Parse(text string) (Parsed, error) {
 	text = strings.TrimSpace(text)
 	if !strings.HasPrefix(text, "{") {
-		return nil, 0, ErrNotJSON
+		return Parsed{}, ErrNotJSON
+	}
+	var p Parsed
+	if body, ok := strings.CutSuffix(text, TruncatedMarker); ok {
+		p.Truncated = true
+		text = repairTruncated(body)
 	}
 	var env envelope
-	if err := json.Unmarshal([]byte(text), &env); err != nil {
-		return nil, 0, fmt.Errorf("%w: %v", ErrNotJSON, err)
+	// json.Unmarshal neither keeps nor modifies its input, so the string's
+	// bytes can be lent to it without a copy.
+	if err := json.Unmarshal(unsafe.Slice(unsafe.StringData(text), len(text)), &env); err != nil {
+		return p, fmt.Errorf("%w: %v", ErrNotJSON, err)
 	}
 	if env.Kind == "EventList" {
 		if len(env.Items) == 0 {
-			return nil, 0, ErrEmptyList
+			return p, ErrEmptyList
 		}
-		return &env.Items[0], len(env.Items), nil
+		p.Event, p.Count = &env.Items[0], len(env.Items)
+		return p, nil
 	}
 	if !env.isAuditEvent() {
-		return nil, 0, ErrNotAuditEvent
+		return p, ErrNotAuditEvent
 	}
-	return &env.Event, 1, nil
+	p.Event, p.Count = &env.Event, 1
+	return p, nil
 }
 
 // isAuditEvent tells an audit Event from other JSON. Older exports lack
-// kind and apiVersion, so an auditID with a stage or verb also qualifies.
+// kind and apiVersion, and a truncated record may lack most members, so an
+// auditID with a stage, verb or user also qualifies.
 func (e *Event) isAuditEvent() bool {
 	if e.Kind == "Event" && strings.HasPrefix(e.APIVersion, "audit.k8s.io/") {
 		return true
 	}
-	return e.AuditID != "" && (e.Stage != "" || e.Verb != "")
+	return e.AuditID != "" && (e.Stage != "" || e.Verb != "" || e.User.Username != "")
+}
+
+// repairTruncated turns the start of a JSON object into a valid object
+// holding every member that arrived complete: it cuts after the last
+// complete value and closes the open objects and arrays.
+func repairTruncated(s string) string {
+	var (
+		stack    []byte // open containers: '{' or '['
+		inString bool
+		escaped  bool
+		cut      = -1   // s[:cut] ends with a complete value
+		cutStack []byte // the containers open at cut
+	)
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if inString {
+			switch {
+			case escaped:
+				escaped = false
+			case c == '\\':
+				escaped = true
+			case c == '"':
+				inString = false
+			}
+			continue
+		}
+		switch c {
+		case '"':
+			inString = true
+		case '{', '[':
+			stack = append(stack, c)
+		case '}', ']':
+			if len(stack) > 0 {
+				stack = stack[:len(stack)-1]
+			}
+			cut, cutStack = i+1, append(cutStack[:0], stack...)
+		case ',':
+			cut, cutStack = i, append(cutStack[:0], stack...)
+		}
+	}
+	if cut < 0 {
+		return "{}"
+	}
+	var b strings.Builder
+	b.Grow(cut + len(cutStack))
+	b.WriteString(s[:cut])
+	for i := len(cutStack) - 1; i >= 0; i-- {
+		if cutStack[i] == '{' {
+			b.WriteByte('}')
+		} else {
+			b.WriteByte(']')
+		}
+	}
+	return b.String()
 }

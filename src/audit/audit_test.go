@@ -1,0 +1,109 @@
+package audit
+
+import (
+	"encoding/json"
+	"errors"
+	"strings"
+	"testing"
+)
+
+const podCreate = `{"kind":"Event","apiVersion":"audit.k8s.io/v1","level":"Request","auditID":"e1","stage":"ResponseComplete","requestURI":"/api/v1/namespaces/default/pods","verb":"create","user":{"username":"ci","groups":["dev","system:authenticated"],"extra":{"arn":["arn:aws:iam::111122223333:user/ci"]}},"sourceIPs":["198.51.100.7"],"userAgent":"kubectl/v1.31.2 (linux/amd64) kubernetes/5864a46","objectRef":{"resource":"pods","namespace":"default","name":"dbg","apiVersion":"v1"},"responseStatus":{"metadata":{},"code":201},"requestObject":{"kind":"Pod","metadata":{"name":"dbg"},"spec":{"hostNetwork":true,"volumes":[{"name":"r","hostPath":{"path":"/"}}],"containers":[{"name":"c","image":"alpine:3.20","securityContext":{"privileged":true,"capabilities":{"add":["SYS_ADMIN"]}}}]}},"requestReceivedTimestamp":"2026-11-20T09:00:00.000001Z","stageTimestamp":"2026-11-20T09:00:00.004001Z","annotations":{"authorization.k8s.io/decision":"allow","authorization.k8s.io/reason":"RBAC: allowed by ClusterRoleBinding \"x\" of ClusterRole \"cluster-admin\" to Group \"dev\""}}`
+
+func TestParse_Event(t *testing.T) {
+	p, err := Parse(podCreate)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := p.Event
+	if p.Count != 1 || p.Truncated || e.AuditID != "e1" || e.User.Extra["arn"][0] != "arn:aws:iam::111122223333:user/ci" || e.ObjectRef.Name != "dbg" || e.ResponseStatus.Code != 201 || e.Annotations["authorization.k8s.io/decision"] != "allow" {
+		t.Errorf("parsed %+v", p)
+	}
+	ro, ok := DecodeRequestObject(e.RequestObject)
+	if !ok {
+		t.Fatal("request object not decoded")
+	}
+	spec, _ := ro.PodSpecOf("pods")
+	if spec == nil || !spec.HostNetwork || len(spec.AllContainers()) != 1 || !*spec.Containers[0].SecurityContext.Privileged || spec.Volumes[0].HostPath.Path != "/" {
+		t.Errorf("pod spec %+v", spec)
+	}
+}
+
+func TestParse_EventListAndOlderShapes(t *testing.T) {
+	p, err := Parse(`{"kind":"EventList","apiVersion":"audit.k8s.io/v1","items":[{"kind":"Event","apiVersion":"audit.k8s.io/v1","auditID":"1","verb":"get"},{"kind":"Event","apiVersion":"audit.k8s.io/v1","auditID":"2"}]}`)
+	if err != nil || p.Count != 2 || p.Event.AuditID != "1" {
+		t.Errorf("EventList: %+v %v", p, err)
+	}
+	// v1beta1 exports from 2017 carry no kind.
+	p, err = Parse(`{"auditID":"9","stage":"ResponseComplete","verb":"get","user":{"username":"bob"}}`)
+	if err != nil || p.Event.User.Username != "bob" {
+		t.Errorf("kindless event: %+v %v", p, err)
+	}
+	for text, want := range map[string]error{
+		`time="2026" level=info msg="access granted"`: ErrNotJSON,
+		`{"kind":0}`:                         ErrNotJSON,
+		`{"hello":"world"}`:                  ErrNotAuditEvent,
+		`{"kind":"EventList","items":[]}`:    ErrEmptyList,
+		`{"kind":"Event","apiVersion":"v1"}`: ErrNotAuditEvent,
+		`{"kind":"Event", "apiVersion": "au`: ErrNotJSON,
+	} {
+		if _, err := Parse(text); !errors.Is(err, want) {
+			t.Errorf("Parse(%q) = %v, want %v", text, err, want)
+		}
+	}
+}
+
+// TestParse_Truncated verifies a record CloudWatch cut keeps every member
+// that arrived complete.
+func TestParse_Truncated(t *testing.T) {
+	for _, cut := range []int{200, 420, 700, 900, len(podCreate) - 30} {
+		p, err := Parse(podCreate[:cut] + TruncatedMarker)
+		if err != nil {
+			t.Fatalf("cut at %d: %v", cut, err)
+		}
+		if !p.Truncated || p.Event.AuditID != "e1" || p.Event.Verb != "create" {
+			t.Errorf("cut at %d: %+v", cut, p.Event)
+		}
+		if cut >= 420 && p.Event.User.Username != "ci" {
+			t.Errorf("cut at %d lost the user: %+v", cut, p.Event.User)
+		}
+	}
+}
+
+func TestRepairTruncated(t *testing.T) {
+	cases := map[string]string{
+		`{"a":1,"b":"x`:              `{"a":1}`,
+		`{"a":{"b":[1,2`:             `{"a":{"b":[1]}}`,
+		`{"a":"x,y","b`:              `{"a":"x,y"}`,
+		`{"a":"q\"}","b":{"c":2},"d`: `{"a":"q\"}","b":{"c":2}}`,
+		`{"a`:                        `{}`,
+		`{"a":[{"x":1},{"y"`:         `{"a":[{"x":1}]}`,
+	}
+	for in, want := range cases {
+		if got := repairTruncated(in); got != want {
+			t.Errorf("repairTruncated(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// FuzzParse verifies Parse never panics, and that any prefix of a valid
+// object repairs into valid JSON.
+func FuzzParse(f *testing.F) {
+	f.Add(podCreate, 300)
+	f.Add(`{"kind":"EventList","items":[{"auditID":"1","verb":"get"}]}`, 20)
+	f.Add(`{"a":"\\\"","b":[[],{}]}`, 9)
+	f.Fuzz(func(t *testing.T, text string, cut int) {
+		Parse(text)
+		Parse(text + TruncatedMarker)
+		if !json.Valid([]byte(text)) || !strings.HasPrefix(strings.TrimSpace(text), "{") {
+			return
+		}
+		if cut < 0 {
+			cut = -cut
+		}
+		s := strings.TrimSpace(text)
+		prefix := s[:cut%(len(s)+1)]
+		if r := repairTruncated(prefix); !json.Valid([]byte(r)) {
+			t.Fatalf("repairTruncated(%q) = %q, not valid JSON", prefix, r)
+		}
+	})
+}
