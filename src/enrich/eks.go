@@ -40,6 +40,7 @@ func deriveEKS(source string, out *Output) {
 	out.Set(FieldEKSLogGroup, group)
 	out.Set(FieldEKSLogStream, stream)
 	out.Set(FieldEKSClusterName, cluster)
+	out.Set(FieldK8sCluster, cluster)
 	for _, p := range streamPrefixes {
 		if strings.HasPrefix(stream, p.prefix) {
 			out.Set(FieldEKSLogType, p.logType)

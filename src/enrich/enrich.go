@@ -1,6 +1,9 @@
 package enrich
 
 import (
+	"strconv"
+	"strings"
+
 	"github.com/kubelens/kubelens/src/audit"
 )
 
@@ -23,6 +26,9 @@ func (o *Output) Reset() { *o = Output{} }
 
 // Set gives a field one value.
 func (o *Output) Set(id FieldID, v string) { o.one[id], o.many[id] = v, nil }
+
+// SetBool gives a field true or false.
+func (o *Output) SetBool(id FieldID, b bool) { o.Set(id, strconv.FormatBool(b)) }
 
 // SetMulti gives a field its values.
 func (o *Output) SetMulti(id FieldID, vs []string) {
@@ -55,54 +61,170 @@ func (o *Output) First(id FieldID) string {
 	return o.one[id]
 }
 
-// Enricher derives the output fields. It holds only read-only
-// configuration, so one Enricher may serve several goroutines.
-type Enricher struct{}
-
-// New returns an Enricher.
-func New() *Enricher { return &Enricher{} }
-
-// Enrich derives every output field of r into out. It returns a non-nil
-// error when the record is not an audit event it can read fully (its _raw
-// is not an audit Event, for instance); out then holds what could still be
-// derived (the EKS context from source, say), and the record must pass
-// through with a warning.
-func (e *Enricher) Enrich(r Record, out *Output) error {
-	out.Reset()
-	ev, err := readEvent(r)
-	deriveEKS(r.Value("source"), out)
-	if ev != nil {
-		deriveIdentity(ev, out)
-		deriveSource(ev, out)
-	}
-	return err
+// Enricher derives the output fields. It holds read-only configuration and
+// may be shared; each goroutine enriches through its own Worker.
+type Enricher struct {
+	tables Tables
 }
+
+// New returns an Enricher with the given lookup tables.
+func New(t Tables) *Enricher { return &Enricher{tables: t} }
+
+// Worker enriches records one at a time. It caches what repeats across
+// events (user agent classification), so keep one per goroutine.
+type Worker struct {
+	e       *Enricher
+	uaCache map[string]uaInfo
+}
+
+// NewWorker returns a Worker. It is not safe for concurrent use.
+func (e *Enricher) NewWorker() *Worker {
+	return &Worker{e: e, uaCache: make(map[string]uaInfo)}
+}
+
+// Problem kinds Enrich reports.
+const (
+	// ProblemNotAudit: the record is not a Kubernetes audit event (an
+	// authenticator or scheduler log line, say); it got the EKS fields.
+	ProblemNotAudit = "not-audit"
+	// ProblemTruncated: CloudWatch cut the record; it was enriched from
+	// the part that arrived.
+	ProblemTruncated = "truncated"
+)
+
+// Problem reports a record enrichment could not read fully.
+type Problem struct {
+	Kind string
+	Err  error
+}
+
+func (p *Problem) Error() string { return p.Err.Error() }
+func (p *Problem) Unwrap() error { return p.Err }
+
+// Enrich derives every output field of r into out. A non-nil *Problem says
+// the record was not fully readable: out still holds what could be derived,
+// and the record must pass through.
+func (w *Worker) Enrich(r Record, out *Output) *Problem {
+	out.Reset()
+	deriveEKS(r.Value("source"), out)
+	ev, prob := readEvent(r)
+	if ev == nil {
+		return prob
+	}
+	deriveHygiene(ev, out)
+	deriveIdentity(w.e, ev, out)
+	deriveSource(w.e, ev, out)
+	w.deriveUserAgent(ev, out)
+	deriveTarget(w.e, ev, out)
+	deriveOutcome(ev, out)
+	deriveDetections(w.e, ev, out)
+	return prob
+}
+
+// event is an audit event as enrichment sees it: the _raw JSON overlaid
+// with Splunk's extracted fields, and what only extracted fields carry.
+type event struct {
+	*audit.Event
+	raw       string
+	fromRaw   bool // the audit JSON in _raw was read
+	uaKnown   bool // userAgent is known, even if empty
+	count     int
+	truncated bool
+
+	// Fields the SPL of the detections reads from requestObject, for
+	// events whose _raw is gone.
+	lastApplied string
+	reqMessage  string
+	reqSpecType string
+	reqDecoded  bool
+	req         *audit.RequestObject
+}
+
+// request decodes requestObject once.
+func (e *event) request() *audit.RequestObject {
+	if !e.reqDecoded {
+		e.reqDecoded = true
+		e.req, _ = audit.DecodeRequestObject(e.RequestObject)
+	}
+	return e.req
+}
+
+func (e *event) resource() string {
+	if e.ObjectRef == nil {
+		return ""
+	}
+	return e.ObjectRef.Resource
+}
+
+func (e *event) subresource() string {
+	if e.ObjectRef == nil {
+		return ""
+	}
+	return e.ObjectRef.Subresource
+}
+
+func (e *event) namespace() string {
+	if e.ObjectRef == nil {
+		return ""
+	}
+	return e.ObjectRef.Namespace
+}
+
+func (e *event) objectName() string {
+	if e.ObjectRef == nil {
+		return ""
+	}
+	return e.ObjectRef.Name
+}
+
+func (e *event) annotation(key string) string { return e.Annotations[key] }
 
 // readEvent builds the event from Splunk's extracted fields, falling back to
-// _raw for whatever they lack: a search may have dropped _raw (| fields
-// ...) or never extracted the fields (KV_MODE=none).
-func readEvent(r Record) (*audit.Event, error) {
-	var ev *audit.Event
-	var rawErr error
+// _raw for whatever they lack: a search may have dropped _raw (| fields ...)
+// or never extracted the fields (KV_MODE=none). It returns nil when the
+// record holds no audit event.
+func readEvent(r Record) (*event, *Problem) {
+	ev := &event{count: 1}
+	var prob *Problem
 	if raw := r.Value("_raw"); raw != "" {
-		ev, _, rawErr = audit.Parse(raw)
+		ev.raw = raw
+		p, err := audit.Parse(raw)
+		switch {
+		case err != nil:
+			prob = &Problem{Kind: ProblemNotAudit, Err: err}
+		default:
+			ev.Event, ev.count, ev.truncated, ev.fromRaw = p.Event, p.Count, p.Truncated, true
+			ev.uaKnown = true
+			if p.Truncated {
+				prob = &Problem{Kind: ProblemTruncated, Err: errTruncated}
+			}
+		}
 	}
-	if ev == nil {
-		ev = &audit.Event{}
+	if ev.Event == nil {
+		ev.Event = &audit.Event{}
 	}
 	found := overlayExtracted(r, ev)
-	if rawErr != nil && !found {
-		return nil, rawErr
+	if !ev.fromRaw && !found {
+		return nil, prob // neither _raw nor extracted audit fields
 	}
-	if !found && ev.AuditID == "" && ev.User.Username == "" && len(ev.SourceIPs) == 0 {
-		return nil, nil // neither _raw nor extracted audit fields: nothing to say
+	if !ev.fromRaw {
+		prob = nil // the extracted fields carry the event
 	}
-	return ev, nil
+	return ev, prob
 }
 
+type truncatedError struct{}
+
+func (truncatedError) Error() string {
+	return "CloudWatch Logs cut the record at its size limit ([Truncated...]); enriched from the part that arrived"
+}
+
+var errTruncated error = truncatedError{}
+
 // overlayExtracted lets Splunk's extracted fields win over _raw: they are
-// what the rest of the search sees. It reports whether any was present.
-func overlayExtracted(r Record, ev *audit.Event) bool {
+// what the rest of the search sees. It reports whether any audit field was
+// present.
+func overlayExtracted(r Record, ev *event) bool {
 	found := false
 	str := func(field string, dst *string) {
 		if v := r.Value(field); v != "" {
@@ -114,10 +236,88 @@ func overlayExtracted(r Record, ev *audit.Event) bool {
 			*dst, found = v, true
 		}
 	}
-	str("auditID", &ev.AuditID)
-	str("user.username", &ev.User.Username)
-	str("user.uid", &ev.User.UID)
-	list("user.groups{}", &ev.User.Groups)
-	list("sourceIPs{}", &ev.SourceIPs)
+	e := ev.Event
+	str("auditID", &e.AuditID)
+	str("stage", &e.Stage)
+	str("level", &e.Level)
+	str("verb", &e.Verb)
+	str("requestURI", &e.RequestURI)
+	if v := r.Value("userAgent"); v != "" {
+		e.UserAgent, ev.uaKnown, found = v, true, true
+	}
+	str("user.username", &e.User.Username)
+	str("user.uid", &e.User.UID)
+	list("user.groups{}", &e.User.Groups)
+	for _, k := range []string{"arn", "canonicalArn", "accessKeyId", "sessionName", "principalId"} {
+		if v := r.Values("user.extra." + k + "{}"); v != nil {
+			if e.User.Extra == nil {
+				e.User.Extra = map[string][]string{}
+			}
+			e.User.Extra[k], found = v, true
+		}
+	}
+	list("sourceIPs{}", &e.SourceIPs)
+	if v := r.Value("impersonatedUser.username"); v != "" {
+		if e.ImpersonatedUser == nil {
+			e.ImpersonatedUser = &audit.UserInfo{}
+		}
+		e.ImpersonatedUser.Username = v
+	}
+	ref := audit.ObjectReference{}
+	if e.ObjectRef != nil {
+		ref = *e.ObjectRef
+	}
+	refFound := false
+	for _, f := range []struct {
+		name string
+		dst  *string
+	}{
+		{"objectRef.resource", &ref.Resource}, {"objectRef.namespace", &ref.Namespace}, {"objectRef.name", &ref.Name},
+		{"objectRef.subresource", &ref.Subresource}, {"objectRef.apiGroup", &ref.APIGroup},
+	} {
+		if v := r.Value(f.name); v != "" {
+			*f.dst, refFound = v, true
+		}
+	}
+	if refFound {
+		e.ObjectRef, found = &ref, true
+	}
+	if v := r.Value("responseStatus.code"); v != "" {
+		if code, err := strconv.Atoi(strings.TrimSpace(v)); err == nil {
+			if e.ResponseStatus == nil {
+				e.ResponseStatus = &audit.Status{}
+			}
+			e.ResponseStatus.Code, found = code, true
+		}
+	}
+	for _, f := range []string{"reason", "status", "message"} {
+		if v := r.Value("responseStatus." + f); v != "" {
+			if e.ResponseStatus == nil {
+				e.ResponseStatus = &audit.Status{}
+			}
+			switch f {
+			case "reason":
+				e.ResponseStatus.Reason = v
+			case "status":
+				e.ResponseStatus.Status = v
+			case "message":
+				e.ResponseStatus.Message = v
+			}
+			found = true
+		}
+	}
+	for _, k := range []string{"authorization.k8s.io/decision", "authorization.k8s.io/reason", "pod-security.kubernetes.io/audit-violations", "authentication.k8s.io/legacy-token"} {
+		if v := r.Value("annotations." + k); v != "" {
+			if e.Annotations == nil {
+				e.Annotations = map[string]string{}
+			}
+			e.Annotations[k], found = v, true
+		}
+	}
+	str("requestReceivedTimestamp", &e.RequestReceivedTimestamp)
+	str("stageTimestamp", &e.StageTimestamp)
+	ev.lastApplied = r.Value("requestObject.metadata.annotations.kubectl.kubernetes.io/last-applied-configuration")
+	ev.reqMessage = r.Value("requestObject.message")
+	ev.reqSpecType = r.Value("requestObject.spec.type")
 	return found
 }

@@ -1,10 +1,9 @@
 package enrich
 
 import (
+	"regexp"
 	"slices"
 	"strings"
-
-	"github.com/kubelens/kubelens/src/audit"
 )
 
 // controlPlaneUsers are the kube-apiserver's own and the core controllers'
@@ -19,36 +18,240 @@ var controlPlaneUsers = map[string]bool{
 	"system:addon-manager":           true,
 }
 
-func deriveIdentity(ev *audit.Event, out *Output) {
+// fullAdminUsers are Falco's full_admin_k8s_users: the user names
+// installers give the cluster-admin identity.
+var fullAdminUsers = map[string]bool{
+	"admin": true, "kubernetes-admin": true, "kubernetes-admin@kubernetes": true,
+	"kubernetes-admin@cluster.local": true, "minikube-user": true,
+}
+
+const (
+	uidAuthenticator = "aws-iam-authenticator:"
+	uidHeptio        = "heptio-authenticator-aws:"
+	extraPodName     = "authentication.kubernetes.io/pod-name"
+	extraPodUID      = "authentication.kubernetes.io/pod-uid"
+	extraNodeName    = "authentication.kubernetes.io/node-name"
+	extraCredID      = "authentication.kubernetes.io/credential-id"
+)
+
+var instanceID = regexp.MustCompile(`^i-[0-9a-f]{8,17}$`)
+
+func deriveIdentity(e *Enricher, ev *event, out *Output) {
 	u := &ev.User
+	if u.Username == "" && len(u.Groups) == 0 {
+		return
+	}
 	out.Set(FieldK8sUser, u.Username)
-	effective := u.Username
+	effective, impersonated := u.Username, false
 	if ev.ImpersonatedUser != nil && ev.ImpersonatedUser.Username != "" {
-		effective = ev.ImpersonatedUser.Username
+		effective, impersonated = ev.ImpersonatedUser.Username, true
 	}
 	out.Set(FieldUser, effective)
-	out.Set(FieldK8sUserKind, userKind(u))
+	out.Set(FieldK8sEffectiveUser, effective)
+	out.SetBool(FieldK8sImpersonated, impersonated)
+	kind := userKind(u.Username, u.UID, u.Groups, u.Extra)
+	out.Set(FieldK8sUserKind, kind)
+	switch kind {
+	case "service_account":
+		parts := strings.SplitN(u.Username, ":", 4)
+		if len(parts) == 4 {
+			out.Set(FieldK8sSANamespace, parts[2])
+			out.Set(FieldK8sSAName, parts[3])
+		}
+		deriveServiceAccountToken(ev, out)
+	case "node":
+		out.Set(FieldK8sNodeName, strings.TrimPrefix(u.Username, "system:node:"))
+	}
+	reason := ev.annotation("authorization.k8s.io/reason")
+	privileged := slices.Contains(u.Groups, "system:masters") || fullAdminUsers[u.Username] ||
+		strings.Contains(reason, `ClusterRole "cluster-admin"`) || strings.Contains(reason, `"system:masters"`)
+	out.SetBool(FieldK8sUserPrivileged, privileged)
+	out.SetBool(FieldK8sUserTrusted, e.tables.TrustedUsers.Match(u.Username) || e.tables.TrustedGroups.MatchAny(u.Groups))
+	deriveAWSPrincipal(ev, kind, out)
 }
 
 // userKind classifies the authenticated user; the first rule that matches
 // wins.
-func userKind(u *audit.UserInfo) string {
-	name := u.Username
+func userKind(name, uid string, groups []string, extra map[string][]string) string {
 	switch {
-	case name == "" && len(u.Groups) == 0:
-		return ""
-	case name == "system:anonymous" || slices.Contains(u.Groups, "system:unauthenticated"):
+	case name == "system:anonymous" || slices.Contains(groups, "system:unauthenticated"):
 		return "anonymous"
 	case strings.HasPrefix(name, "system:serviceaccount:"):
 		return "service_account"
-	case strings.HasPrefix(name, "system:node:") || slices.Contains(u.Groups, "system:nodes"):
+	case strings.HasPrefix(name, "system:node:") || slices.Contains(groups, "system:nodes"):
 		return "node"
 	case strings.HasPrefix(name, "eks:"):
 		return "eks_managed"
 	case controlPlaneUsers[name] || strings.HasPrefix(name, "system:"):
 		return "control_plane"
-	case len(u.Extra["arn"]) > 0 || strings.HasPrefix(u.UID, "aws-iam-authenticator:") || strings.HasPrefix(u.UID, "heptio-authenticator-aws:"):
+	case len(extra["arn"]) > 0 || strings.HasPrefix(uid, uidAuthenticator) || strings.HasPrefix(uid, uidHeptio) || isARN(name):
 		return "iam_mapped"
 	}
 	return "user"
+}
+
+// deriveServiceAccountToken reads the bound-token claims the apiserver puts
+// in user.extra (Kubernetes 1.29+/1.30+).
+func deriveServiceAccountToken(ev *event, out *Output) {
+	x := ev.User.Extra
+	first := func(k string) string {
+		if v := x[k]; len(v) > 0 {
+			return v[0]
+		}
+		return ""
+	}
+	out.Set(FieldK8sSAPodName, first(extraPodName))
+	out.Set(FieldK8sSAPodUID, first(extraPodUID))
+	out.Set(FieldK8sSANodeName, first(extraNodeName))
+	out.Set(FieldK8sSACredentialID, first(extraCredID))
+	switch {
+	case ev.annotation("authentication.k8s.io/legacy-token") != "":
+		out.SetBool(FieldK8sSALegacyToken, true)
+	case first(extraPodName) != "":
+		out.SetBool(FieldK8sSALegacyToken, false)
+	case ev.fromRaw:
+		// The whole user block was read and no pod claims it: the token is
+		// not bound to a pod.
+		out.SetBool(FieldK8sSALegacyToken, true)
+	}
+}
+
+// arn is a parsed Amazon Resource Name.
+type arn struct {
+	partition, service, account, resource string
+}
+
+func parseARN(s string) (arn, bool) {
+	parts := strings.SplitN(s, ":", 6)
+	if len(parts) != 6 || parts[0] != "arn" || parts[1] == "" || parts[2] == "" {
+		return arn{}, false
+	}
+	return arn{partition: parts[1], service: parts[2], account: parts[4], resource: parts[5]}, true
+}
+
+func isARN(s string) bool {
+	a, ok := parseARN(s)
+	return ok && (a.service == "iam" || a.service == "sts")
+}
+
+// deriveAWSPrincipal describes the IAM principal behind an EKS user:
+// aws-iam-authenticator puts the account and unique id in user.uid and the
+// ARNs, access key and session name in user.extra.
+func deriveAWSPrincipal(ev *event, kind string, out *Output) {
+	u := &ev.User
+	first := func(k string) string {
+		if v := u.Extra[k]; len(v) > 0 {
+			return v[0]
+		}
+		return ""
+	}
+	var account, principalID string
+	for _, prefix := range []string{uidAuthenticator, uidHeptio} {
+		if rest, ok := strings.CutPrefix(u.UID, prefix); ok {
+			account, principalID, _ = strings.Cut(rest, ":")
+		}
+	}
+	if principalID == "" {
+		principalID = first("principalId")
+	}
+	arnText := first("arn")
+	if arnText == "" && isARN(u.Username) {
+		arnText = u.Username // EKS access entries may use the ARN as the user name
+	}
+	canonical := first("canonicalArn")
+	session := first("sessionName")
+	a, hasARN := parseARN(arnText)
+	if hasARN {
+		if account == "" {
+			account = a.account
+		}
+		out.Set(FieldAWSPartition, a.partition)
+		if role, sess, ok := assumedRole(a); ok {
+			if canonical == "" {
+				canonical = "arn:" + a.partition + ":iam::" + a.account + ":role/" + role
+			}
+			if session == "" {
+				session = sess
+			}
+		} else if canonical == "" && a.service == "iam" {
+			canonical = arnText
+		}
+	}
+	if account == "" && arnText == "" && canonical == "" {
+		return
+	}
+	out.Set(FieldAWSAccountID, account)
+	out.Set(FieldAWSPrincipalID, principalID)
+	out.Set(FieldAWSARN, arnText)
+	out.Set(FieldAWSCanonicalARN, canonical)
+	if c, ok := parseARN(canonical); ok {
+		if !hasARN {
+			out.Set(FieldAWSPartition, c.partition)
+		}
+		typ, role := principalType(c, kind)
+		out.Set(FieldAWSPrincipalType, typ)
+		out.Set(FieldAWSRoleName, role)
+	} else if hasARN {
+		typ, role := principalType(a, kind)
+		out.Set(FieldAWSPrincipalType, typ)
+		out.Set(FieldAWSRoleName, role)
+	}
+	out.Set(FieldAWSSessionName, session)
+	if instanceID.MatchString(session) {
+		out.Set(FieldAWSEC2InstanceID, session)
+	}
+	if key := first("accessKeyId"); key != "" {
+		out.Set(FieldAWSAccessKeyID, key)
+		switch {
+		case strings.HasPrefix(key, "AKIA"):
+			out.Set(FieldAWSAccessKeyType, "long_term")
+		case strings.HasPrefix(key, "ASIA"):
+			out.Set(FieldAWSAccessKeyType, "temporary")
+		default:
+			out.Set(FieldAWSAccessKeyType, "other")
+		}
+	}
+}
+
+// assumedRole splits arn:aws:sts::<account>:assumed-role/<role>/<session>.
+func assumedRole(a arn) (role, session string, ok bool) {
+	rest, found := strings.CutPrefix(a.resource, "assumed-role/")
+	if a.service != "sts" || !found {
+		return "", "", false
+	}
+	role, session, _ = strings.Cut(rest, "/")
+	return role, session, role != ""
+}
+
+// principalType classifies an IAM ARN and returns the role name of roles.
+func principalType(a arn, kind string) (typ, role string) {
+	res := a.resource
+	switch {
+	case res == "root":
+		return "root", ""
+	case strings.HasPrefix(res, "user/"):
+		return "iam_user", ""
+	case strings.HasPrefix(res, "federated-user/"):
+		return "federated_user", ""
+	case strings.HasPrefix(res, "assumed-role/"):
+		r, _, _ := assumedRole(a)
+		return roleType(r, "", kind), r
+	case strings.HasPrefix(res, "role/"):
+		path := strings.TrimPrefix(res, "role/")
+		name := path[strings.LastIndexByte(path, '/')+1:]
+		return roleType(name, path, kind), name
+	}
+	return "other", ""
+}
+
+func roleType(name, path, kind string) string {
+	switch {
+	case strings.HasPrefix(path, "aws-service-role/") || strings.HasPrefix(name, "AWSServiceRoleFor"):
+		return "service_linked_role"
+	case strings.HasPrefix(name, "AWSReservedSSO_"):
+		return "sso_role"
+	case kind == "node" || strings.Contains(name, "NodeInstanceRole") || strings.Contains(strings.ToLower(name), "nodegroup"):
+		return "node_role"
+	}
+	return "iam_role"
 }

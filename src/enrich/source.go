@@ -2,41 +2,52 @@ package enrich
 
 import (
 	"net/netip"
+	"strconv"
 	"strings"
-
-	"github.com/kubelens/kubelens/src/audit"
 )
 
-func deriveSource(ev *audit.Event, out *Output) {
-	if len(ev.SourceIPs) == 0 {
+func deriveSource(e *Enricher, ev *event, out *Output) {
+	ips := ev.SourceIPs
+	if len(ips) == 0 {
 		return
 	}
-	ip := strings.TrimSpace(ev.SourceIPs[0])
-	out.Set(FieldSrcIP, ip)
-	out.Set(FieldK8sSrcIPClass, ipClass(ip))
+	first := strings.TrimSpace(ips[0])
+	out.Set(FieldSrcIP, first)
+	out.Set(FieldK8sSrcIPConn, strings.TrimSpace(ips[len(ips)-1]))
+	out.Set(FieldK8sSrcIPCount, strconv.Itoa(len(ips)))
+	addr, err := netip.ParseAddr(first)
+	class := "other"
+	if err == nil {
+		addr = addr.Unmap()
+		class = ipClass(addr)
+	}
+	out.Set(FieldK8sSrcIPClass, class)
+	out.SetBool(FieldK8sSrcIsPublic, class == "public")
+	if err == nil {
+		trusted := false
+		for _, p := range e.tables.TrustedNetworks {
+			if p.Contains(addr) {
+				trusted = true
+				break
+			}
+		}
+		out.SetBool(FieldK8sSrcTrusted, trusted)
+	}
 }
 
-var (
-	cgnat     = netip.MustParsePrefix("100.64.0.0/10")
-	linkLocal = []netip.Prefix{netip.MustParsePrefix("169.254.0.0/16"), netip.MustParsePrefix("fe80::/10")}
-)
+var cgnat = netip.MustParsePrefix("100.64.0.0/10")
 
 // ipClass classifies an address: loopback, link_local, private, public or
 // other.
-func ipClass(s string) string {
-	addr, err := netip.ParseAddr(s)
-	if err != nil {
-		return "other"
-	}
-	addr = addr.Unmap()
+func ipClass(addr netip.Addr) string {
 	switch {
 	case addr.IsLoopback():
 		return "loopback"
-	case addr.IsLinkLocalUnicast() || linkLocal[0].Contains(addr) || linkLocal[1].Contains(addr):
+	case addr.IsLinkLocalUnicast():
 		return "link_local"
 	case addr.IsPrivate() || cgnat.Contains(addr):
 		return "private"
-	case addr.IsUnspecified() || addr.IsMulticast() || addr.IsInterfaceLocalMulticast() || addr.IsLinkLocalMulticast():
+	case addr.IsUnspecified() || addr.IsMulticast():
 		return "other"
 	}
 	return "public"

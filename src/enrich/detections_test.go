@@ -1,0 +1,367 @@
+package enrich_test
+
+import (
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/kubelens/kubelens/src/enrich"
+)
+
+var anon = user("system:anonymous", "system:unauthenticated")
+
+func forbidden(code int, reason string) obj {
+	return obj{"code": code, "reason": reason, "status": "Failure"}
+}
+
+// detectionCase is an event that must (or must not) match a detection.
+type detectionCase struct {
+	name  string
+	ev    obj
+	match bool
+}
+
+// detectionCases holds, for every detection, an event that matches it and
+// a near miss that must not.
+func detectionCases() map[string][]detectionCase {
+	b := baseEvent()
+	secretGet := with(b, obj{"verb": "get", "objectRef": ref("secrets", "shop", "db"), "user": user("bob", "devs"), "userAgent": "kubectl/v1.31.2 (linux/amd64) kubernetes/5864a46"})
+	podCreate := func(ns string, extra obj) obj {
+		return with(b, obj{"verb": "create", "objectRef": ref("pods", ns, "p"), "requestObject": extra})
+	}
+	lastApplied := func(spec string) obj {
+		return obj{"metadata": obj{"annotations": obj{"kubectl.kubernetes.io/last-applied-configuration": spec}}}
+	}
+	return map[string][]detectionCase{
+		"Amazon EKS Kubernetes Pod scan detection": {
+			{"anonymous lists every pod", with(b, obj{"user": anon, "requestURI": "/api/v1/pods", "objectRef": ref("pods", "", "")}), true},
+			{"upper-case verb still matches as in SPL", with(b, obj{"user": anon, "verb": "LIST", "requestURI": "/api/v1/pods", "objectRef": ref("pods", "", "")}), true},
+			{"a query string is another URI", with(b, obj{"user": anon, "requestURI": "/api/v1/pods?limit=500", "objectRef": ref("pods", "", "")}), false},
+			{"a namespaced listing", with(b, obj{"user": anon, "requestURI": "/api/v1/namespaces/shop/pods", "objectRef": ref("pods", "shop", "")}), false},
+			{"not anonymous", with(b, obj{"requestURI": "/api/v1/pods", "objectRef": ref("pods", "", "")}), false},
+		},
+		"Amazon EKS Kubernetes cluster scan detection": {
+			{"anonymous with curl", with(b, obj{"user": anon, "userAgent": "curl/8.5.0"}), true},
+			{"AWS's own scanner", with(b, obj{"user": anon, "userAgent": "AWS Security Scanner"}), false},
+			{"no user agent: != needs the field", with(b, obj{"user": anon, "userAgent": nil}), false},
+		},
+		"Kubernetes AWS detect suspicious kubectl calls": {
+			{"anonymous and unauthenticated", with(b, obj{"user": anon}), true},
+			{"unauthenticated group, other name", with(b, obj{"user": user("probe", "system:unauthenticated")}), false},
+			{"anonymous name without the group", with(b, obj{"user": user("system:anonymous", "system:authenticated")}), false},
+		},
+		"Kubernetes Access Scanning": {
+			{"unauthenticated 403", with(b, obj{"user": anon, "responseStatus": forbidden(403, "Forbidden")}), true},
+			{"unauthenticated 401", with(b, obj{"user": anon, "responseStatus": forbidden(401, "Unauthorized")}), false},
+		},
+		"Kubernetes Scanning by Unauthenticated IP Address": {
+			{"unauthenticated 403", with(b, obj{"user": anon, "responseStatus": forbidden(403, "Forbidden")}), true},
+			{"authenticated 403", with(b, obj{"responseStatus": forbidden(403, "Forbidden")}), false},
+		},
+		"Kubernetes Unauthorized Access": {
+			{"forbidden create", with(b, obj{"verb": "create", "responseStatus": forbidden(403, "Forbidden")}), true},
+			{"forbidden get", with(b, obj{"verb": "get", "responseStatus": forbidden(403, "Forbidden")}), false},
+		},
+		"Kubernetes Abuse of Secret by Unusual Location": {
+			{"secret get", secretGet, true},
+			{"secret list", with(secretGet, obj{"verb": "list"}), false},
+		},
+		"Kubernetes Abuse of Secret by Unusual User Agent": {
+			{"secret get with kubectl", secretGet, true},
+			{"secret get without a user agent", with(secretGet, obj{"userAgent": nil}), true},
+			{"trusted user agent", with(secretGet, obj{"userAgent": "Helm/3.13.2"}), false},
+		},
+		"Kubernetes Abuse of Secret by Unusual User Group": {
+			{"secret get by devs", secretGet, true},
+			{"trusted group", with(secretGet, obj{"user": user("bob", "admin")}), false},
+		},
+		"Kubernetes Abuse of Secret by Unusual User Name": {
+			{"secret get by bob", secretGet, true},
+			{"trusted user, any case", with(secretGet, obj{"user": user("ADMIN", "devs")}), false},
+		},
+		"Kubernetes Create or Update Privileged Pod": {
+			{"kubectl apply of a privileged pod", podCreate("shop", lastApplied(`{"spec":{"containers":[{"securityContext":{"privileged":true}}]}}`)), true},
+			{"update", with(podCreate("shop", lastApplied(`{"privileged":true}`)), obj{"verb": "update"}), true},
+			{"privileged without kubectl's annotation: the SPL cannot see it", podCreate("shop", podObj(obj{"containers": []obj{{"name": "a", "image": "x", "securityContext": obj{"privileged": true}}}})), false},
+			{"patch is not in the SPL", with(podCreate("shop", lastApplied(`{"privileged":true}`)), obj{"verb": "patch"}), false},
+		},
+		"Kubernetes Pod With Host Network Attachment": {
+			{"kubectl apply with hostNetwork", podCreate("shop", lastApplied(`{"spec":{"hostNetwork":true}}`)), true},
+			{"hostNetwork false", podCreate("shop", lastApplied(`{"spec":{"hostNetwork":false}}`)), false},
+		},
+		"Kubernetes Pod Created in Default Namespace": {
+			{"default", podCreate("default", nil), true},
+			{"kube-public", podCreate("kube-public", nil), true},
+			{"user namespace", podCreate("shop", nil), false},
+		},
+		"Kubernetes Node Port Creation": {
+			{"NodePort", with(b, obj{"verb": "create", "objectRef": ref("services", "shop", "s"), "requestObject": obj{"spec": obj{"type": "NodePort"}}}), true},
+			{"LoadBalancer", with(b, obj{"verb": "create", "objectRef": ref("services", "shop", "s"), "requestObject": obj{"spec": obj{"type": "LoadBalancer"}}}), false},
+		},
+		"Kubernetes Cron Job Creation": {
+			{"create", with(b, obj{"verb": "create", "objectRef": ref("cronjobs", "shop", "c")}), true},
+			{"update", with(b, obj{"verb": "update", "objectRef": ref("cronjobs", "shop", "c")}), false},
+		},
+		"Kubernetes DaemonSet Deployed": {
+			{"create", with(b, obj{"verb": "create", "objectRef": ref("daemonsets", "kube-system", "d")}), true},
+			{"patch", with(b, obj{"verb": "patch", "objectRef": ref("daemonsets", "kube-system", "d")}), false},
+		},
+		"Kubernetes Suspicious Image Pulling": {
+			{"pulling an unknown image", with(b, obj{"verb": "create", "objectRef": ref("events", "shop", "miner-7d9.17a"), "requestObject": obj{"message": `Pulling image "203.0.113.9:5000/miner"`}}), true},
+			{"pulling an allowed image", with(b, obj{"verb": "create", "objectRef": ref("events", "falco", "falco-x2k.17a"), "requestObject": obj{"message": `Pulling image "falcosecurity/falco:0.39"`}}), false},
+			{"another kubelet event", with(b, obj{"verb": "create", "objectRef": ref("events", "shop", "miner-7d9.17a"), "requestObject": obj{"message": "Started container miner"}}), false},
+		},
+		"AWS EKS Kubernetes cluster sensitive object access": {
+			{"secret read from the network", with(b, obj{"verb": "get", "objectRef": ref("secrets", "shop", "db")}), true},
+			{"configmaps as a bare term", b, true},
+			{"only from loopback", with(b, obj{"sourceIPs": []string{"127.0.0.1"}}), false},
+			{"pods", with(b, obj{"requestURI": "/api/v1/namespaces/shop/pods", "objectRef": ref("pods", "shop", "")}), false},
+		},
+		"Kubernetes AWS detect sensitive role access": {
+			{"cluster role read", with(b, obj{"verb": "get", "requestURI": "/apis/rbac.authorization.k8s.io/v1/clusterroles/admin", "objectRef": ref("clusterroles", "", "admin")}), true},
+			{"role read", with(b, obj{"verb": "get", "requestURI": "/apis/rbac.authorization.k8s.io/v1/namespaces/shop/roles/app", "objectRef": ref("roles", "shop", "app")}), false},
+		},
+		"Kubernetes AWS detect service accounts forbidden failure access": {
+			{"service account failure", with(b, obj{"responseStatus": forbidden(403, "Forbidden")}), true},
+			{"user failure", with(b, obj{"user": user("bob", "devs"), "responseStatus": forbidden(403, "Forbidden")}), false},
+		},
+		"Kubernetes AWS detect most active service accounts by pod": {
+			{"service account on pods", with(b, obj{"objectRef": ref("pods", "shop", "")}), true},
+			{"service account on config maps", b, false},
+		},
+		"Kubernetes AWS detect RBAC authorization by account": {
+			{"RBAC reason", b, true},
+			{"no reason", with(b, obj{"annotations>authorization.k8s.io/reason": ""}), false},
+		},
+	}
+}
+
+// TestDetections runs every detection's cases and checks every detection
+// has at least one matching and one non-matching event.
+func TestDetections(t *testing.T) {
+	tables := shippedTables(t)
+	cases := detectionCases()
+	for _, d := range enrich.Detections {
+		cs := cases[d.Name]
+		pos := slices.ContainsFunc(cs, func(c detectionCase) bool { return c.match })
+		neg := slices.ContainsFunc(cs, func(c detectionCase) bool { return !c.match })
+		if !pos || !neg {
+			t.Errorf("%s: needs an event that matches and one that must not", d.Name)
+		}
+		listField := "k8s_detections"
+		if d.Partial {
+			listField = "k8s_detections_partial"
+		}
+		for _, c := range cs {
+			out, prob := enrichWith(t, tables, rawRec(t, c.ev))
+			if prob != nil {
+				t.Fatalf("%s / %s: %v", d.Name, c.name, prob)
+			}
+			got := slices.Contains(out.Get(fieldID(listField)), d.Name)
+			if got != c.match {
+				t.Errorf("%s / %s: in %s = %v, want %v", d.Name, c.name, listField, got, c.match)
+			}
+			if !d.Partial && got != slices.Contains(out.Get(fieldID("k8s_detection_ids")), d.ID) {
+				t.Errorf("%s / %s: k8s_detection_ids does not follow k8s_detections", d.Name, c.name)
+			}
+		}
+	}
+	for name := range cases {
+		if !slices.ContainsFunc(enrich.Detections, func(d enrich.Detection) bool { return d.Name == name }) {
+			t.Errorf("cases for unknown detection %q", name)
+		}
+	}
+}
+
+func fieldID(name string) enrich.FieldID {
+	f, ok := enrich.FieldByName(name)
+	if !ok {
+		panic(name)
+	}
+	return f.ID
+}
+
+// TestRisk verifies score, message, risk and threat objects and ATT&CK ids.
+func TestRisk(t *testing.T) {
+	tables := shippedTables(t)
+	b := baseEvent()
+	// The pod scan seed: risk 25, T1526, user as risk object, no threat
+	// object (the detection declares none).
+	scan := with(b, obj{"user": anon, "requestURI": "/api/v1/pods", "objectRef": ref("pods", "", ""), "userAgent": "AWS Security Scanner", "sourceIPs": []string{"203.0.113.45"}})
+	out, _ := enrichWith(t, tables, rawRec(t, scan, "us-east-1:/aws/eks/prod/cluster:kube-apiserver-audit-1"))
+	checks := map[string]string{
+		"k8s_detections":    "Amazon EKS Kubernetes Pod scan detection,Kubernetes AWS detect suspicious kubectl calls",
+		"k8s_detection_ids": "dbfca1dd-b8e5-4ba4-be0e-e565e5d62002,042a3d32-8318-4763-9679-09db2644a8f2",
+		"k8s_risk_score":    "25",
+		"k8s_risk_message":  "Anonymous listing of every pod of EKS cluster prod from 203.0.113.45",
+		"k8s_risk_object":   "system:anonymous", "k8s_risk_object_type": "user",
+		"k8s_threat_object": "", "mitre_technique_id": "T1526,T1078,T1613", // T1078: Falco's Anonymous Request Allowed
+	}
+	for f, want := range checks {
+		if got := field(out, f); got != want {
+			t.Errorf("pod scan: %s = %q, want %q", f, got, want)
+		}
+	}
+	// A 49 beats a 25, and its src_ip threat object is kept.
+	out, _ = enrichWith(t, tables, rawRec(t, with(b, obj{"verb": "create", "objectRef": ref("daemonsets", "kube-system", "d"), "sourceIPs": []string{"198.51.100.3"}, "user": user("bob", "devs")})))
+	for f, want := range map[string]string{
+		"k8s_risk_score": "49", "k8s_risk_message": "DaemonSet deployed to Kubernetes by user bob",
+		"k8s_threat_object": "198.51.100.3", "k8s_threat_object_type": "ip_address", "mitre_technique_id": "T1204",
+	} {
+		if got := field(out, f); got != want {
+			t.Errorf("daemonset: %s = %q, want %q", f, got, want)
+		}
+	}
+	// Nothing matched: no score at all.
+	out, _ = enrichWith(t, tables, rawRec(t, with(b, obj{"verb": "get", "requestURI": "/api/v1/namespaces/shop/pods/p", "objectRef": ref("pods", "shop", "p"), "user": user("bob", "devs"), "annotations": obj{"authorization.k8s.io/decision": "allow"}})))
+	for _, f := range []string{"k8s_detections", "k8s_risk_score", "k8s_risk_message", "k8s_risk_object", "k8s_threat_object", "mitre_technique_id"} {
+		if got := field(out, f); got != "" {
+			t.Errorf("harmless event: %s = %q, want empty", f, got)
+		}
+	}
+}
+
+// falcoCases holds, for every Falco rule, an event that matches it and one
+// that must not.
+func falcoCases() map[string][]detectionCase {
+	b := with(baseEvent(), obj{"user": user("bob", "devs")})
+	pod := func(ns string, spec obj) obj {
+		return with(b, obj{"verb": "create", "objectRef": ref("pods", ns, "p"), "requestObject": podObj(spec)})
+	}
+	ctr := func(sc obj) []obj { return []obj{{"name": "a", "image": "ghcr.io/acme/tool:1", "securityContext": sc}} }
+	rbac := func(resource, name string, ro obj) obj {
+		return with(b, obj{"verb": "create", "objectRef": obj{"resource": resource, "name": name, "apiGroup": "rbac.authorization.k8s.io"}, "requestObject": ro})
+	}
+	return map[string][]detectionCase{
+		"Disallowed K8s User": {
+			{"a human", b, true},
+			{"a system user", baseEvent(), false},
+			{"an EKS identity", with(b, obj{"user": user("eks:addon-manager")}), false},
+			{"not the final stage", with(b, obj{"stage": "RequestReceived"}), false},
+		},
+		"Create Privileged Pod": {
+			{"privileged", pod("shop", obj{"containers": ctr(obj{"privileged": true})}), true},
+			{"allowed image", pod("shop", obj{"containers": []obj{{"name": "f", "image": "falcosecurity/falco:0.39", "securityContext": obj{"privileged": true}}}}), false},
+			{"unprivileged", pod("shop", obj{"containers": ctr(obj{"privileged": false})}), false},
+		},
+		"Create Sensitive Mount Pod": {
+			{"docker socket", pod("shop", obj{"containers": ctr(nil), "volumes": []obj{{"name": "s", "hostPath": obj{"path": "/var/run/docker.sock"}}}}), true},
+			{"harmless host path", pod("shop", obj{"containers": ctr(nil), "volumes": []obj{{"name": "s", "hostPath": obj{"path": "/var/log"}}}}), false},
+		},
+		"Create HostNetwork Pod": {
+			{"hostNetwork", pod("shop", obj{"hostNetwork": true, "containers": ctr(nil)}), true},
+			{"no hostNetwork", pod("shop", obj{"containers": ctr(nil)}), false},
+		},
+		"Create HostPid Pod": {
+			{"hostPID", pod("shop", obj{"hostPID": true, "containers": ctr(nil)}), true},
+			{"no hostPID", pod("shop", obj{"containers": ctr(nil)}), false},
+		},
+		"Create HostIPC Pod": {
+			{"hostIPC", pod("shop", obj{"hostIPC": true, "containers": ctr(nil)}), true},
+			{"update is not create", with(pod("shop", obj{"hostIPC": true, "containers": ctr(nil)}), obj{"verb": "update"}), false},
+		},
+		"Create NodePort Service": {
+			{"NodePort", with(b, obj{"verb": "create", "objectRef": ref("services", "shop", "s"), "requestObject": obj{"spec": obj{"type": "NodePort"}}}), true},
+			{"ClusterIP", with(b, obj{"verb": "create", "objectRef": ref("services", "shop", "s"), "requestObject": obj{"spec": obj{"type": "ClusterIP"}}}), false},
+		},
+		"Create/Modify Configmap With Private Credentials": {
+			{"password", with(b, obj{"verb": "patch", "objectRef": ref("configmaps", "shop", "c"), "requestObject": obj{"data": obj{"db": "password=hunter2"}}}), true},
+			{"plain settings", with(b, obj{"verb": "patch", "objectRef": ref("configmaps", "shop", "c"), "requestObject": obj{"data": obj{"mode": "fast"}}}), false},
+		},
+		"Anonymous Request Allowed": {
+			{"allowed", with(b, obj{"user": anon, "requestURI": "/api/v1/secrets"}), true},
+			{"health check", with(b, obj{"user": anon, "requestURI": "/healthz?verbose"}), false},
+			{"forbidden", with(b, obj{"user": anon, "annotations>authorization.k8s.io/decision": "forbid"}), false},
+		},
+		"Attach/Exec Pod": {
+			{"exec started", with(b, obj{"verb": "create", "stage": "ResponseStarted", "objectRef": obj{"resource": "pods", "namespace": "shop", "name": "p", "subresource": "exec"}}), true},
+			{"attach started", with(b, obj{"verb": "get", "stage": "ResponseStarted", "objectRef": obj{"resource": "pods", "namespace": "shop", "name": "p", "subresource": "attach"}}), true},
+			{"exec complete", with(b, obj{"verb": "create", "objectRef": obj{"resource": "pods", "namespace": "shop", "name": "p", "subresource": "exec"}}), false},
+		},
+		"port-forward": {
+			{"port forward", with(b, obj{"verb": "create", "objectRef": obj{"resource": "pods", "namespace": "shop", "name": "p", "subresource": "portforward"}}), true},
+			{"log", with(b, obj{"verb": "get", "objectRef": obj{"resource": "pods", "namespace": "shop", "name": "p", "subresource": "log"}}), false},
+		},
+		"EphemeralContainers Created": {
+			{"debug container", with(b, obj{"verb": "patch", "objectRef": obj{"resource": "pods", "namespace": "shop", "name": "p", "subresource": "ephemeralcontainers"}}), true},
+			{"status patch", with(b, obj{"verb": "patch", "objectRef": obj{"resource": "pods", "namespace": "shop", "name": "p", "subresource": "status"}}), false},
+		},
+		"Create Disallowed Namespace": {
+			{"new namespace", with(b, obj{"verb": "create", "objectRef": ref("namespaces", "", "crypto")}), true},
+			{"default", with(b, obj{"verb": "create", "objectRef": ref("namespaces", "", "default")}), false},
+		},
+		"Pod Created in Kube Namespace": {
+			{"kube-system", pod("kube-system", obj{"containers": ctr(nil)}), true},
+			{"allowed image", pod("kube-system", obj{"containers": []obj{{"name": "f", "image": "falcosecurity/falco"}}}), false},
+			{"default", pod("default", obj{"containers": ctr(nil)}), false},
+		},
+		"Service Account Created in Kube Namespace": {
+			{"unknown account", with(b, obj{"verb": "create", "objectRef": ref("serviceaccounts", "kube-system", "backdoor"), "responseStatus": obj{"code": 201}}), true},
+			{"known controller", with(b, obj{"verb": "create", "objectRef": ref("serviceaccounts", "kube-system", "job-controller"), "responseStatus": obj{"code": 201}}), false},
+			{"failed", with(b, obj{"verb": "create", "objectRef": ref("serviceaccounts", "kube-system", "backdoor"), "responseStatus": obj{"code": 409}}), false},
+		},
+		"System ClusterRole Modified/Deleted": {
+			{"system role deleted", with(b, obj{"verb": "delete", "objectRef": ref("clusterroles", "", "system:node")}), true},
+			{"coredns exempt", with(b, obj{"verb": "patch", "objectRef": ref("clusterroles", "", "system:coredns")}), false},
+			{"non-system role", with(b, obj{"verb": "delete", "objectRef": ref("clusterroles", "", "view")}), false},
+		},
+		"Attach to cluster-admin Role": {
+			{"cluster-admin", rbac("clusterrolebindings", "x", obj{"roleRef": obj{"kind": "ClusterRole", "name": "cluster-admin"}}), true},
+			{"view", rbac("clusterrolebindings", "x", obj{"roleRef": obj{"kind": "ClusterRole", "name": "view"}}), false},
+		},
+		"ClusterRole With Wildcard Created": {
+			{"wildcard verbs", rbac("clusterroles", "x", obj{"rules": []obj{{"resources": []string{"pods"}, "verbs": []string{"*"}}}}), true},
+			{"no wildcard", rbac("clusterroles", "x", obj{"rules": []obj{{"resources": []string{"pods"}, "verbs": []string{"get"}}}}), false},
+		},
+		"ClusterRole With Write Privileges Created": {
+			{"delete verb", rbac("roles", "x", obj{"rules": []obj{{"resources": []string{"pods"}, "verbs": []string{"delete"}}}}), true},
+			{"read only", rbac("roles", "x", obj{"rules": []obj{{"resources": []string{"pods"}, "verbs": []string{"get", "list"}}}}), false},
+		},
+		"ClusterRole With Pod Exec Created": {
+			{"pods/exec", rbac("clusterroles", "x", obj{"rules": []obj{{"resources": []string{"pods/exec"}, "verbs": []string{"create"}}}}), true},
+			{"pods/log", rbac("clusterroles", "x", obj{"rules": []obj{{"resources": []string{"pods/log"}, "verbs": []string{"get"}}}}), false},
+		},
+		"K8s Secret Get Successfully": {
+			{"got it", with(b, obj{"verb": "get", "objectRef": ref("secrets", "shop", "s")}), true},
+			{"denied", with(b, obj{"verb": "get", "objectRef": ref("secrets", "shop", "s"), "responseStatus": forbidden(403, "Forbidden")}), false},
+		},
+		"K8s Secret Get Unsuccessfully Tried": {
+			{"denied", with(b, obj{"verb": "get", "objectRef": ref("secrets", "shop", "s"), "responseStatus": forbidden(403, "Forbidden")}), true},
+			{"got it", with(b, obj{"verb": "get", "objectRef": ref("secrets", "shop", "s")}), false},
+		},
+		"Full K8s Administrative Access": {
+			{"kubernetes-admin", with(b, obj{"user": user("kubernetes-admin", "system:masters")}), true},
+			{"ordinary user", b, false},
+		},
+		"Ingress Object without TLS Certificate Created": {
+			{"no tls", with(b, obj{"verb": "create", "objectRef": obj{"resource": "ingresses", "namespace": "shop", "name": "i", "apiGroup": "networking.k8s.io"}, "responseStatus": obj{"code": 201}, "requestObject": obj{"spec": obj{"rules": []obj{{"host": "shop.example.com"}}}}}), true},
+			{"tls", with(b, obj{"verb": "create", "objectRef": obj{"resource": "ingresses", "namespace": "shop", "name": "i"}, "responseStatus": obj{"code": 201}, "requestObject": obj{"spec": obj{"tls": []obj{{"secretName": "c"}}}}}), false},
+		},
+	}
+}
+
+// TestFalcoRules runs every rule's cases and checks every rule has both.
+func TestFalcoRules(t *testing.T) {
+	tables := shippedTables(t)
+	cases := falcoCases()
+	for _, name := range enrich.FalcoRuleNames() {
+		cs := cases[name]
+		if !slices.ContainsFunc(cs, func(c detectionCase) bool { return c.match }) || !slices.ContainsFunc(cs, func(c detectionCase) bool { return !c.match }) {
+			t.Errorf("%s: needs an event that matches and one that must not", name)
+		}
+		for _, c := range cs {
+			out, prob := enrichWith(t, tables, rawRec(t, c.ev))
+			if prob != nil {
+				t.Fatalf("%s / %s: %v", name, c.name, prob)
+			}
+			if got := slices.Contains(out.Get(fieldID("k8s_falco_rules")), name); got != c.match {
+				t.Errorf("%s / %s: matched = %v, want %v (rules: %s)", name, c.name, got, c.match, strings.Join(out.Get(fieldID("k8s_falco_rules")), ", "))
+			}
+		}
+	}
+	for name := range cases {
+		if !slices.Contains(enrich.FalcoRuleNames(), name) {
+			t.Errorf("cases for unknown rule %q", name)
+		}
+	}
+}

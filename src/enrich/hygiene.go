@@ -1,0 +1,82 @@
+package enrich
+
+import (
+	"strconv"
+	"strings"
+	"time"
+)
+
+// longRunning subresources keep a connection open: the apiserver logs
+// ResponseStarted when the session begins and ResponseComplete when it
+// ends.
+var longRunning = map[string]bool{"exec": true, "attach": true, "portforward": true, "proxy": true}
+
+func deriveHygiene(ev *event, out *Output) {
+	out.Set(FieldK8sAuditID, ev.AuditID)
+	out.Set(FieldK8sStage, ev.Stage)
+	out.Set(FieldK8sLevel, ev.Level)
+	if ev.Stage != "" {
+		out.SetBool(FieldK8sIsFinal, isFinal(ev))
+	}
+	if ms, ok := latencyMs(ev.RequestReceivedTimestamp, ev.StageTimestamp); ok {
+		out.Set(FieldK8sLatencyMs, ms)
+	}
+	out.Set(FieldK8sRequestKind, requestKind(ev))
+	if ev.count > 1 {
+		out.Set(FieldK8sEventCount, strconv.Itoa(ev.count))
+	}
+	if ev.fromRaw {
+		out.SetBool(FieldK8sTruncated, ev.truncated)
+	}
+}
+
+// isFinal picks exactly one stage per request, so that counting final
+// events counts requests: the start of a long-running request (its end may
+// come hours later, or never), the completion of any other.
+func isFinal(ev *event) bool {
+	if longRunning[ev.subresource()] || ev.Verb == "watch" {
+		return ev.Stage == "ResponseStarted"
+	}
+	return ev.Stage == "ResponseComplete" || ev.Stage == "Panic"
+}
+
+func latencyMs(start, end string) (string, bool) {
+	if start == "" || end == "" {
+		return "", false
+	}
+	t0, err0 := time.Parse(time.RFC3339Nano, start)
+	t1, err1 := time.Parse(time.RFC3339Nano, end)
+	if err0 != nil || err1 != nil || t1.Before(t0) {
+		return "", false
+	}
+	return strconv.FormatFloat(float64(t1.Sub(t0).Microseconds())/1000, 'f', -1, 64), true
+}
+
+// requestKind tells resource requests from the non-resource URLs.
+func requestKind(ev *event) string {
+	if ev.resource() != "" {
+		return "resource"
+	}
+	uri := ev.RequestURI
+	if uri == "" {
+		return ""
+	}
+	path, _, _ := strings.Cut(uri, "?")
+	switch {
+	case hasPathPrefix(path, "/healthz"), hasPathPrefix(path, "/livez"), hasPathPrefix(path, "/readyz"):
+		return "health"
+	case path == "/version", path == "/api", hasPathPrefix(path, "/apis"), hasPathPrefix(path, "/openapi"), path == "/.well-known/openid-configuration", path == "/openid/v1/jwks":
+		return "discovery"
+	case hasPathPrefix(path, "/metrics"):
+		return "metrics"
+	case strings.HasPrefix(path, "/api/"):
+		// A resource path whose objectRef was not extracted.
+		return "resource"
+	}
+	return "other"
+}
+
+// hasPathPrefix reports whether path is prefix or below it.
+func hasPathPrefix(path, prefix string) bool {
+	return path == prefix || strings.HasPrefix(path, prefix+"/")
+}

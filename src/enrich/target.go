@@ -1,0 +1,351 @@
+package enrich
+
+import (
+	"net/url"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/kubelens/kubelens/src/audit"
+)
+
+func deriveTarget(e *Enricher, ev *event, out *Output) {
+	resource, sub := ev.resource(), ev.subresource()
+	if resource != "" {
+		full := resource
+		if sub != "" {
+			full += "/" + sub
+		}
+		out.Set(FieldK8sResource, full)
+		out.Set(FieldK8sNamespace, ev.namespace())
+		out.Set(FieldK8sObject, ev.objectName())
+		out.Set(FieldK8sAPIGroup, ev.ObjectRef.APIGroup)
+		out.Set(FieldK8sNamespaceClass, namespaceClass(ev.namespace()))
+	}
+	action := actionOf(ev.Verb, resource, sub)
+	out.Set(FieldK8sAction, action)
+	deriveExec(ev, out)
+	derivePodSpec(e, ev, out)
+	deriveRequestObject(ev, out)
+	if ev.Verb != "" {
+		out.Set(FieldK8sResourceSensitivity, sensitivity(e, ev, action, out))
+	}
+}
+
+// actionOf maps a verb on a resource to what it does.
+func actionOf(verb, resource, sub string) string {
+	if verb == "" {
+		return ""
+	}
+	switch {
+	case longRunning[sub]:
+		return "exec"
+	case verb == "create" && (resource == "serviceaccounts" && sub == "token" || resource == "tokenreviews" || resource == "certificatesigningrequests" || resource == "tokenrequests"):
+		return "token"
+	case verb == "create" && (resource == "selfsubjectaccessreviews" || resource == "selfsubjectrulesreviews" || resource == "subjectaccessreviews" || resource == "localsubjectaccessreviews"):
+		return "authz_probe"
+	}
+	switch verb {
+	case "get", "list", "watch", "head", "options":
+		return "read"
+	case "create", "update", "patch", "post", "put":
+		return "write"
+	case "delete", "deletecollection":
+		return "delete"
+	}
+	return "other"
+}
+
+func namespaceClass(ns string) string {
+	switch {
+	case ns == "":
+		return ""
+	case ns == "default":
+		return "default"
+	case ns == "kube-system" || ns == "kube-public" || ns == "kube-node-lease" || strings.HasPrefix(ns, "amazon-") || strings.HasPrefix(ns, "aws-"):
+		return "system"
+	}
+	return "user"
+}
+
+var sensitivityRank = map[string]int{"low": 0, "medium": 1, "high": 2, "critical": 3}
+
+// credentialWords are Falco's contains_private_credentials strings.
+var credentialWords = []string{"aws_access_key_id", "aws-access-key-id", "aws_s3_access_key_id", "aws-s3-access-key-id", "password", "passphrase"}
+
+// sensitivity is the first matching row of the sensitive resources lookup,
+// raised for what a row cannot see: exposed services, credentials in config
+// maps, hostPath volumes. Unmatched requests are low.
+func sensitivity(e *Enricher, ev *event, action string, out *Output) string {
+	level := "low"
+	res, sub, ns, name := ev.resource(), ev.subresource(), ev.namespace(), ev.objectName()
+	for i := range e.tables.Sensitivity {
+		if r := &e.tables.Sensitivity[i]; r.matches(res, sub, action, ns, name) {
+			level = r.Sensitivity
+			break
+		}
+	}
+	raise := func(to string) {
+		if sensitivityRank[to] > sensitivityRank[level] {
+			level = to
+		}
+	}
+	if action == "write" {
+		switch t := out.First(FieldK8sServiceType); {
+		case res == "services" && (t == "NodePort" || t == "LoadBalancer"):
+			raise("high")
+		case res == "configmaps" && containsAny(string(ev.RequestObject), credentialWords):
+			raise("high")
+		case out.First(FieldK8sPodHostPath) != "":
+			raise("high")
+		}
+	}
+	return level
+}
+
+func containsAny(s string, words []string) bool {
+	for _, w := range words {
+		if strings.Contains(s, w) {
+			return true
+		}
+	}
+	return false
+}
+
+var execShell = regexp.MustCompile(`(^|/)(sh|bash|ash|dash|zsh|busybox)$|curl|wget|python|perl|kubectl`)
+
+// deriveExec reads the query of an exec or attach request:
+// ?command=sh&command=-c&command=...&container=c&stdin=true&tty=true.
+func deriveExec(ev *event, out *Output) {
+	sub := ev.subresource()
+	if ev.resource() != "pods" || (sub != "exec" && sub != "attach") {
+		return
+	}
+	_, query, _ := strings.Cut(ev.RequestURI, "?")
+	q, err := url.ParseQuery(query)
+	if err != nil && len(q) == 0 {
+		return
+	}
+	if sub == "exec" {
+		cmd := q["command"]
+		if len(cmd) > 0 {
+			out.Set(FieldK8sExecCommand, strings.Join(cmd, " "))
+			out.SetBool(FieldK8sExecShell, execShell.MatchString(cmd[0]) || slices.ContainsFunc(cmd, func(c string) bool {
+				return execShell.MatchString(c)
+			}))
+		}
+	}
+	out.Set(FieldK8sExecContainer, q.Get("container"))
+	out.SetBool(FieldK8sExecTTY, q.Get("tty") == "true" || q.Get("tty") == "1" || q.Get("stdin") == "true" || q.Get("stdin") == "1")
+}
+
+// sensitiveMounts are Falco's sensitive_vol_mount host paths.
+var sensitiveMounts = map[string]bool{
+	"/proc": true, "/var/run/docker.sock": true, "/": true, "/etc": true, "/root": true,
+	"/var/run/crio/crio.sock": true, "/run/containerd/containerd.sock": true, "/home/admin": true,
+	"/var/lib/kubelet": true, "/var/lib/kubelet/pki": true, "/etc/kubernetes": true, "/etc/kubernetes/manifests": true,
+}
+
+// podSpec finds the pod spec of a write (create, update, patch) on pods,
+// workloads or cron jobs, including ephemeral containers added through the
+// pods/ephemeralcontainers subresource.
+func podSpec(ev *event) (*audit.PodSpec, string) {
+	switch ev.Verb {
+	case "create", "update", "patch":
+	default:
+		return nil, ""
+	}
+	ro := ev.request()
+	if ro == nil {
+		return nil, ""
+	}
+	spec, schedule := ro.PodSpecOf(ev.resource())
+	if ev.resource() == "pods" && ev.subresource() == "ephemeralcontainers" && spec == nil && len(ro.EphemeralContainers) > 0 {
+		spec = &audit.PodSpec{EphemeralContainers: ro.EphemeralContainers}
+	}
+	return spec, schedule
+}
+
+func derivePodSpec(e *Enricher, ev *event, out *Output) {
+	spec, schedule := podSpec(ev)
+	out.Set(FieldK8sCronSchedule, schedule)
+	lastApplied := ev.lastApplied
+	if ro := ev.request(); ro != nil && lastApplied == "" {
+		lastApplied = ro.Metadata.Annotations["kubectl.kubernetes.io/last-applied-configuration"]
+	}
+	if spec == nil {
+		// Only kubectl's last-applied-configuration annotation, as the
+		// security content SPL reads it.
+		if strings.Contains(lastApplied, `"privileged":true`) {
+			out.SetBool(FieldK8sPodPrivileged, true)
+		}
+		if strings.Contains(lastApplied, `"hostNetwork":true`) {
+			out.SetBool(FieldK8sPodHostNetwork, true)
+		}
+		return
+	}
+	containers := spec.AllContainers()
+	privileged, runAsRoot := false, false
+	var caps, images, registries, hostPaths []string
+	podRunAsUser, podNonRoot := (*int64)(nil), false
+	if sc := spec.SecurityContext; sc != nil {
+		podRunAsUser = sc.RunAsUser
+		podNonRoot = sc.RunAsNonRoot != nil && *sc.RunAsNonRoot
+	}
+	for _, c := range containers {
+		sc := c.SecurityContext
+		runAsUser, nonRoot, escalation := podRunAsUser, podNonRoot, true
+		if sc != nil {
+			if sc.Privileged != nil && *sc.Privileged {
+				privileged = true
+			}
+			if sc.Capabilities != nil {
+				for _, cp := range sc.Capabilities.Add {
+					if !slices.Contains(caps, cp) {
+						caps = append(caps, cp)
+					}
+				}
+			}
+			if sc.RunAsUser != nil {
+				runAsUser = sc.RunAsUser
+			}
+			if sc.RunAsNonRoot != nil {
+				nonRoot = *sc.RunAsNonRoot
+			}
+			if sc.AllowPrivilegeEscalation != nil {
+				escalation = *sc.AllowPrivilegeEscalation
+			}
+		}
+		if (runAsUser != nil && *runAsUser == 0) || (runAsUser == nil && !nonRoot && escalation) {
+			runAsRoot = true
+		}
+		if c.Image != "" {
+			images = append(images, c.Image)
+			if reg := imageRegistry(c.Image); !slices.Contains(registries, reg) {
+				registries = append(registries, reg)
+			}
+		}
+	}
+	if !privileged && strings.Contains(lastApplied, `"privileged":true`) {
+		privileged = true
+	}
+	sensitive := false
+	for _, v := range spec.Volumes {
+		if v.HostPath != nil && v.HostPath.Path != "" {
+			hostPaths = append(hostPaths, v.HostPath.Path)
+			if sensitiveMounts[cleanPath(v.HostPath.Path)] {
+				sensitive = true
+			}
+		}
+	}
+	out.SetBool(FieldK8sPodPrivileged, privileged)
+	out.SetBool(FieldK8sPodHostNetwork, spec.HostNetwork)
+	out.SetBool(FieldK8sPodHostPID, spec.HostPID)
+	out.SetBool(FieldK8sPodHostIPC, spec.HostIPC)
+	out.SetMulti(FieldK8sPodHostPath, hostPaths)
+	out.SetBool(FieldK8sPodSensitiveMount, sensitive)
+	out.SetMulti(FieldK8sPodCapsAdded, caps)
+	if len(containers) > 0 {
+		out.SetBool(FieldK8sPodRunAsRoot, runAsRoot)
+	}
+	out.SetMulti(FieldK8sImages, images)
+	out.SetMulti(FieldK8sImageRegistry, registries)
+}
+
+func cleanPath(p string) string {
+	if len(p) > 1 {
+		p = strings.TrimRight(p, "/")
+	}
+	return p
+}
+
+// imageRegistry returns the registry host of an image reference; Docker
+// Hub when the first path element is not a host.
+func imageRegistry(image string) string {
+	first, _, hasSlash := strings.Cut(image, "/")
+	if hasSlash && (strings.ContainsAny(first, ".:") || first == "localhost") {
+		return first
+	}
+	return "docker.io"
+}
+
+// imageRepository strips the tag and digest: Falco's allow-lists compare
+// repositories.
+func imageRepository(image string) string {
+	image, _, _ = strings.Cut(image, "@")
+	if i := strings.LastIndexByte(image, ':'); i > strings.LastIndexByte(image, '/') {
+		image = image[:i]
+	}
+	return image
+}
+
+var pullingImage = regexp.MustCompile(`^Pulling image "(.+)"`)
+
+// deriveRequestObject reads services, RBAC objects and kubelet events.
+func deriveRequestObject(ev *event, out *Output) {
+	res := ev.resource()
+	if res == "services" && ev.reqSpecType != "" {
+		out.Set(FieldK8sServiceType, ev.reqSpecType)
+	}
+	if msg := ev.reqMessage; res == "events" && msg != "" {
+		if m := pullingImage.FindStringSubmatch(msg); m != nil {
+			out.Set(FieldK8sPulledImage, m[1])
+		}
+	}
+	ro := ev.request()
+	if ro == nil {
+		return
+	}
+	switch res {
+	case "services":
+		if s := ro.ServiceSpecOf(); s != nil {
+			if s.Type != "" {
+				out.Set(FieldK8sServiceType, s.Type)
+			} else if ev.Verb == "create" {
+				out.Set(FieldK8sServiceType, "ClusterIP") // the API's default
+			}
+			var ports []string
+			for _, p := range s.Ports {
+				v := strconv.Itoa(p.Port)
+				if p.NodePort != 0 {
+					v += ":" + strconv.Itoa(p.NodePort)
+				}
+				ports = append(ports, v)
+			}
+			out.SetMulti(FieldK8sServicePorts, ports)
+		}
+	case "rolebindings", "clusterrolebindings":
+		if ro.RoleRef != nil {
+			out.Set(FieldK8sRBACRoleRef, ro.RoleRef.Name)
+			out.SetBool(FieldK8sRBACBindsClusterAdmin, ro.RoleRef.Name == "cluster-admin")
+		}
+		var subjects []string
+		for _, s := range ro.Subjects {
+			v := s.Kind + ":" + s.Name
+			if s.Namespace != "" {
+				v = s.Kind + ":" + s.Namespace + "/" + s.Name
+			}
+			subjects = append(subjects, v)
+		}
+		out.SetMulti(FieldK8sRBACSubjects, subjects)
+	case "roles", "clusterroles":
+		if len(ro.Rules) > 0 {
+			wildcard, exec := false, false
+			for _, r := range ro.Rules {
+				if slices.Contains(r.Resources, "*") || slices.Contains(r.Verbs, "*") {
+					wildcard = true
+				}
+				if slices.Contains(r.Resources, "pods/exec") {
+					exec = true
+				}
+			}
+			out.SetBool(FieldK8sRBACWildcard, wildcard)
+			out.SetBool(FieldK8sRBACAllowsExec, exec)
+		}
+	case "events":
+		if m := pullingImage.FindStringSubmatch(ro.Message); m != nil {
+			out.Set(FieldK8sPulledImage, m[1])
+		}
+	}
+}
