@@ -16,6 +16,7 @@ import (
 
 	"github.com/kubelens/kubelens/src/buildinfo"
 	"github.com/kubelens/kubelens/src/chunked"
+	"github.com/kubelens/kubelens/src/lookups"
 	"github.com/kubelens/kubelens/src/replay"
 	"github.com/kubelens/kubelens/src/searchcmd"
 	"github.com/kubelens/kubelens/src/splunklog"
@@ -46,6 +47,7 @@ func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 	fs.SetOutput(stderr)
 	fs.Usage = func() { fmt.Fprint(stderr, usage) }
 	maxChunk := fs.String("max-chunk-size", "", "largest incoming chunk (metadata plus body), e.g. 4GiB; default 2GiB")
+	lookupsDir := fs.String("lookups", "", "the lookups folder (default: <app>/lookups, found from the executable's path)")
 	version := fs.Bool("version", false, "print the version and exit")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -70,7 +72,7 @@ func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 		}
 		limit = n
 	}
-	err := chunked.Serve(ctx, stdin, stdout, searchcmd.New(), chunked.Options{Name: "kubeenrich", MaxChunkSize: limit})
+	err := chunked.Serve(ctx, stdin, stdout, searchcmd.New(findLookups(*lookupsDir)), chunked.Options{Name: "kubeenrich", MaxChunkSize: limit})
 	if err != nil {
 		log.Error("kubeenrich: " + err.Error())
 		return 1
@@ -87,6 +89,7 @@ func runReplay(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	fields := fs.String("fields", "", "comma-separated columns to print (default: a fixed analyst view; with --json every field kubeenrich added)")
 	chunk := fs.Int("chunk", 50000, "records per execute chunk, as splunkd's maxresultrows")
 	rawOnly := fs.Bool("raw-only", false, "send only _raw and the indexed fields, as after '| fields _raw source'")
+	lookupsDir := fs.String("lookups", "", "the lookups folder (default: the one next to the executable)")
 	fs.Usage = func() {
 		fmt.Fprint(stderr, "Usage: kubeenrich replay [flags] FILE|- [option=value ...]\n\n"+
 			"FILE holds Kubernetes audit events: JSON lines, a JSON array, an EventList, or CloudWatch\n"+
@@ -124,7 +127,7 @@ func runReplay(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	if *fields != "" {
 		cfg.Fields = strings.Split(*fields, ",")
 	}
-	res, err := replay.Run(ctx, cfg, recs, searchcmd.New())
+	res, err := replay.Run(ctx, cfg, recs, searchcmd.New(findLookups(*lookupsDir)))
 	if res != nil {
 		for _, m := range res.Messages {
 			fmt.Fprintf(stderr, "%s %s\n", m.Level, m.Text)
@@ -139,6 +142,19 @@ func runReplay(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 		return 1
 	}
 	return 0
+}
+
+// findLookups returns the lookups folder: the one given, else the app's,
+// found from where the executable lives.
+func findLookups(given string) string {
+	if given != "" {
+		return given
+	}
+	exe, err := os.Executable()
+	if err != nil {
+		return ""
+	}
+	return lookups.Dir(exe)
 }
 
 func openInput(name string, stdin io.Reader) (io.Reader, func(), error) {

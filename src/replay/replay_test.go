@@ -107,7 +107,7 @@ func TestRun_Golden(t *testing.T) {
 			}
 			cfg := tc.cfg
 			cfg.Indexing = replay.Indexing{Region: "us-east-1", Cluster: "demo"}
-			res, err := replay.Run(t.Context(), cfg, recs, searchcmd.New())
+			res, err := replay.Run(t.Context(), cfg, recs, searchcmd.New(filepath.Join("..", "..", "lookups")))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -129,7 +129,19 @@ func TestRun_Golden(t *testing.T) {
 				t.Fatal(err)
 			}
 			if !bytes.Equal(got.Bytes(), want) {
-				t.Errorf("output differs from %s (run with -update after review):\n%s", path, got.String())
+				gl, wl := strings.Split(got.String(), "\n"), strings.Split(string(want), "\n")
+				for i := range max(len(gl), len(wl)) {
+					var g, w string
+					if i < len(gl) {
+						g = gl[i]
+					}
+					if i < len(wl) {
+						w = wl[i]
+					}
+					if g != w {
+						t.Fatalf("output differs from %s (go test ./src/replay -update rewrites it; review the diff) at line %d:\ngot:  %.300s\nwant: %.300s", path, i+1, g, w)
+					}
+				}
 			}
 		})
 	}

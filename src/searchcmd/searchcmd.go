@@ -11,6 +11,7 @@ import (
 
 	"github.com/kubelens/kubelens/src/chunked"
 	"github.com/kubelens/kubelens/src/enrich"
+	"github.com/kubelens/kubelens/src/lookups"
 )
 
 // Options are the SPL options of kubeenrich, given as name=value words
@@ -89,9 +90,13 @@ func parseGroups(value string) ([]enrich.Group, error) {
 
 // Command implements chunked.Command.
 type Command struct {
-	opts     Options
-	enricher *enrich.Enricher
-	out      []outField
+	opts       Options
+	lookupsDir string
+	loaded     bool
+	enricher   *enrich.Enricher
+	workers    []*enrich.Worker
+	out        []outField
+	notes      []chunked.Message // said once, with the first reply
 }
 
 var _ chunked.Command = (*Command)(nil)
@@ -103,8 +108,11 @@ type outField struct {
 	cim  bool // fill only where the input has no value
 }
 
-// New returns the command. Options arrive with getinfo.
-func New() *Command { return &Command{} }
+// New returns the command. lookupsDir is the app's lookups folder ("" when
+// there is none: classification by lookups is then off). Options arrive
+// with getinfo; the lookups are read on the first execute, so that a
+// getinfo-only start stays instant.
+func New(lookupsDir string) *Command { return &Command{lookupsDir: lookupsDir} }
 
 // GetInfo parses the options and declares a streaming command without
 // required fields, so that every field flows through it.
@@ -128,16 +136,44 @@ func (c *Command) configure(opts Options) {
 	}
 }
 
-// Execute enriches every record of t in place.
-func (c *Command) Execute(_ context.Context, t *chunked.Table, msgs *chunked.Messages) error {
-	if c.enricher == nil {
-		c.enricher = enrich.New()
+// load reads the lookups once per process.
+func (c *Command) load() error {
+	if c.loaded {
+		return nil
 	}
+	c.loaded = true
+	var tables enrich.Tables
+	if c.lookupsDir == "" {
+		c.notes = append(c.notes, chunked.Message{Level: "INFO", Text: "kubeenrich: no lookups folder found next to the executable: user agent classification, resource sensitivity and allow-lists are off"})
+	} else {
+		t, _, err := lookups.Load(c.lookupsDir)
+		if err != nil {
+			return err
+		}
+		tables = t
+	}
+	c.enricher = enrich.New(tables)
+	return nil
+}
+
+// Execute enriches every record of t in place.
+func (c *Command) Execute(ctx context.Context, t *chunked.Table, msgs *chunked.Messages) error {
+	if err := c.load(); err != nil {
+		return err
+	}
+	for _, n := range c.notes {
+		msgs.Info("note", n.Text)
+	}
+	c.notes = nil
+	if len(c.workers) == 0 {
+		c.workers = append(c.workers, c.enricher.NewWorker())
+	}
+	w := c.workers[0]
 	var out enrich.Output
 	for i := 0; i < t.Len(); i++ {
 		rec := t.Record(i)
-		if err := c.enricher.Enrich(rec, &out); err != nil {
-			warn(msgs, i, &out, err)
+		if prob := w.Enrich(rec, &out); prob != nil {
+			report(msgs, i, &out, prob)
 		}
 		for _, f := range c.out {
 			if f.cim && rec.Value(f.name) != "" {
@@ -146,17 +182,20 @@ func (c *Command) Execute(_ context.Context, t *chunked.Table, msgs *chunked.Mes
 			rec.Set(f.name, out.Get(f.id)...)
 		}
 	}
-	return nil
+	return ctx.Err()
 }
 
-// warn reports a record that could not be read as an audit event. EKS
-// control-plane lines that are not audit events (authenticator, scheduler,
-// ...) are expected in aws_cloudwatchlogs_eks searches: they are noted, not
-// warned about.
-func warn(msgs *chunked.Messages, row int, out *enrich.Output, err error) {
-	if lt := out.First(enrich.FieldEKSLogType); lt != "" && lt != "audit" {
+// report tells the user about a record enrichment could not read fully.
+// EKS control-plane lines that are not audit events (authenticator,
+// scheduler, ...) are expected in aws_cloudwatchlogs_eks searches: they are
+// noted, not warned about.
+func report(msgs *chunked.Messages, row int, out *enrich.Output, prob *enrich.Problem) {
+	switch lt := out.First(enrich.FieldEKSLogType); {
+	case prob.Kind == enrich.ProblemTruncated:
+		msgs.Warn("truncated", fmt.Sprintf("kubeenrich: record %d: %v", row+1, prob))
+	case lt != "" && lt != "audit":
 		msgs.Info("not-audit-"+lt, fmt.Sprintf("kubeenrich: records from EKS %s logs are not audit events; they got the EKS fields only", lt))
-		return
+	default:
+		msgs.Warn("unreadable", fmt.Sprintf("kubeenrich: record %d passed through unenriched: %v", row+1, prob))
 	}
-	msgs.Warn("unreadable", fmt.Sprintf("kubeenrich: record %d passed through unenriched: %v", row+1, err))
 }

@@ -1,6 +1,8 @@
 package searchcmd_test
 
 import (
+	"bytes"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -43,7 +45,7 @@ func TestParseOptions(t *testing.T) {
 
 func run(t *testing.T, args []string, columns []string, rows ...[]string) *chunked.Table {
 	t.Helper()
-	c := searchcmd.New()
+	c := searchcmd.New(filepath.Join("..", "..", "lookups"))
 	cfg, err := c.GetInfo(&chunked.GetInfoRequest{Action: "getinfo", SearchInfo: chunked.SearchInfo{Args: args}})
 	if err != nil {
 		t.Fatal(err)
@@ -108,6 +110,40 @@ func TestExecute_EmptyRecordPassesThrough(t *testing.T) {
 	for _, f := range enrich.Catalogue {
 		if v := tb.Record(0).Value(f.Name); v != "" {
 			t.Errorf("%s = %q for an empty record", f.Name, v)
+		}
+	}
+}
+
+// TestExecute_CachesSurviveBufferReuse verifies values cached from one
+// chunk are still right after the next chunk overwrote the reused read
+// buffer (the user agent cache once kept substrings of it).
+func TestExecute_CachesSurviveBufferReuse(t *testing.T) {
+	const ua = "kubectl/v1.31.2 (darwin/arm64) kubernetes/abc"
+	var in bytes.Buffer
+	w := chunked.NewWriter(&in)
+	w.WriteChunk([]byte(`{"action":"getinfo","searchinfo":{"args":[]}}`), nil)
+	// Unquoted cells alias the read buffer. The second body is shorter, so
+	// it lands in the same buffer, with the user agent at other offsets.
+	w.WriteChunk([]byte(`{"action":"execute","finished":false}`), []byte("pad,user.username,userAgent\n"+strings.Repeat("z", 40)+",u,"+ua+"\n"))
+	w.WriteChunk([]byte(`{"action":"execute","finished":true}`), []byte("userAgent,x\n"+ua+","+strings.Repeat("y", 55)+"\n"))
+	var out bytes.Buffer
+	if err := chunked.Serve(t.Context(), &in, &out, searchcmd.New(filepath.Join("..", "..", "lookups")), chunked.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	r := chunked.NewReader(&out)
+	r.ReadChunk()
+	for i := 0; i < 2; i++ {
+		c, err := r.ReadChunk()
+		if err != nil {
+			t.Fatal(err)
+		}
+		tb, err := chunked.DecodeTable(c.Body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rec := tb.Record(0)
+		if got := rec.Value("k8s_ua_version") + " " + rec.Value("k8s_client_os") + "/" + rec.Value("k8s_client_arch"); got != "v1.31.2 darwin/arm64" {
+			t.Errorf("chunk %d: user agent fields %q", i+1, got)
 		}
 	}
 }
