@@ -2,10 +2,14 @@ module github.com/kubelens/kubelens
 
 go 1.26.0
 
-require github.com/sirupsen/logrus v1.10.2
+require (
+	github.com/sirupsen/logrus v1.10.2
+	github.com/vmihailenco/msgpack/v5 v5.4.1
+)
 
 require (
 	github.com/BurntSushi/toml v1.4.1-0.20240526193622-a339e1f7089c // indirect
+	github.com/vmihailenco/tagparser/v2 v2.0.0 // indirect
 	golang.org/x/exp/typeparams v0.0.0-20231108232855-2478ac86f678 // indirect
 	golang.org/x/mod v0.41.0 // indirect
 	golang.org/x/sync v0.23.0 // indirect
