@@ -46,13 +46,15 @@ type State struct {
 }
 
 // Cursor is the position of one query. Watermark is the event timestamp
-// (epoch ms) up to which everything visible has been emitted; Seen holds the
+// (epoch ms) up to which everything visible has been emitted; Floor is the
+// configured start time, which re-reads never go behind; Seen holds the
 // IDs of events emitted at or after Watermark minus the overlap, so a re-read
 // of the overlap window can drop them.
 type Cursor struct {
 	LogGroup  string   `msgpack:"log_group"`
 	Prefix    string   `msgpack:"prefix"`
 	Watermark int64    `msgpack:"watermark_ms"`
+	Floor     int64    `msgpack:"floor_ms"` // the configured start; no query reads before it
 	Seen      []Bucket `msgpack:"seen"`
 }
 
@@ -160,8 +162,8 @@ func (s *State) validate() error {
 			return fmt.Errorf("cursor %d repeats log group %q prefix %q", i, truncate(c.LogGroup), truncate(c.Prefix))
 		}
 		seen[k] = true
-		if c.Watermark < 0 {
-			return fmt.Errorf("cursor %d: negative watermark", i)
+		if c.Watermark < 0 || c.Floor < 0 {
+			return fmt.Errorf("cursor %d: negative watermark or floor", i)
 		}
 		for j, bk := range c.Seen {
 			if bk.Timestamp < 0 {
