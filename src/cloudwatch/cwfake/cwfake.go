@@ -78,8 +78,8 @@ const (
 // Stats counts what the fake has served.
 type Stats struct {
 	Requests, Pages, EmptyPages, EventsServed int
-	Throttled, ServerErrors, NotFound          int
-	AssumeRoleCalls                            int
+	Throttled, ServerErrors, NotFound         int
+	AssumeRoleCalls                           int
 }
 
 // Request records the parameters of one FilterLogEvents call.
