@@ -149,7 +149,9 @@ func ParseConfig(s modinput.Stanza, now time.Time) (Config, error) {
 		}
 	}
 	var errs []error
-	bad := func(param, value string, err error) { errs = append(errs, &ParamError{Param: param, Value: value, Err: err}) }
+	bad := func(param, value string, err error) {
+		errs = append(errs, &ParamError{Param: param, Value: value, Err: err})
+	}
 
 	c.Region = get("aws_region")
 	switch {
