@@ -45,7 +45,8 @@ func credentialsCmd(ctx context.Context, args []string, sio IO) int {
 		return 2
 	}
 	if fs.NArg() != 0 {
-		log.WithField("args", strings.Join(fs.Args(), " ")).Error("unexpected arguments (secrets are never taken from the command line)")
+		// The extra arguments are not echoed: someone may have typed a secret there.
+		log.WithField("count", fs.NArg()).Error("unexpected arguments: keys and passwords are never taken from the command line (pipe them on stdin or answer the prompts)")
 		return 2
 	}
 	switch args[0] {
