@@ -17,7 +17,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/smithy-go"
+	"github.com/aws/smithy-go/logging"
 	"github.com/aws/smithy-go/middleware"
+	"github.com/sirupsen/logrus"
 	"golang.org/x/time/rate"
 )
 
@@ -49,6 +51,9 @@ type ClientConfig struct {
 	// between attempts.
 	MaxAttempts int
 	MaxBackoff  time.Duration
+	// Log receives the SDK's own warnings (nil: discarded). Without it the
+	// SDK would print to stderr in a form splunkd files as ERROR.
+	Log logrus.FieldLogger
 }
 
 // Counters are what the client observed on the wire since the last Take.
@@ -94,6 +99,7 @@ func NewClient(ctx context.Context, cc ClientConfig) (*Client, error) {
 			})
 		}),
 	}
+	opts = append(opts, config.WithLogger(sdkLogger{cc.Log}))
 	if cc.AccessKeyID != "" {
 		opts = append(opts, config.WithCredentialsProvider(
 			credentials.NewStaticCredentialsProvider(cc.AccessKeyID, cc.SecretAccessKey, "")))
@@ -159,4 +165,19 @@ func IsThrottle(err error) bool {
 func isServerError(err error) bool {
 	var re *awshttp.ResponseError
 	return errors.As(err, &re) && re.HTTPStatusCode() >= 500
+}
+
+// sdkLogger routes the SDK's log output through the injected logger.
+type sdkLogger struct{ log logrus.FieldLogger }
+
+func (l sdkLogger) Logf(c logging.Classification, format string, v ...any) {
+	if l.log == nil {
+		return
+	}
+	e := l.log.WithField("component", "aws-sdk")
+	if c == logging.Warn {
+		e.Warnf(format, v...)
+		return
+	}
+	e.Debugf(format, v...)
 }

@@ -291,7 +291,7 @@ func (e *commitError) Unwrap() error { return e.err }
 func (r *runner) newClient(ctx context.Context) (*cloudwatch.Client, error) {
 	cc := cloudwatch.ClientConfig{
 		Region: r.cfg.Region, Endpoint: r.cfg.EndpointURL, RoleARN: r.cfg.RoleARN, ExternalID: r.cfg.ExternalID,
-		CallsPerSecond: r.cfg.MaxCallsPerSecond, MaxBackoff: r.cfg.MaxBackoff,
+		CallsPerSecond: r.cfg.MaxCallsPerSecond, MaxBackoff: r.cfg.MaxBackoff, Log: r.entry,
 	}
 	if r.cfg.AWSAccount != "" {
 		keyID, secret, err := readAccount(ctx, r.in.ServerURI, r.in.SessionKey, r.cfg.AWSAccount)
