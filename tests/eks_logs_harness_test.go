@@ -81,14 +81,14 @@ func awsTestEnv(t testing.TB, extra ...string) []string {
 
 // streamEvent is one <event> of the output.
 type streamEvent struct {
-	Stanza     string `xml:"stanza,attr"`
-	Unbroken   string `xml:"unbroken,attr"`
-	Time       string `xml:"time"`
-	Source     string `xml:"source"`
-	SourceType string `xml:"sourcetype"`
-	Index      string `xml:"index"`
-	Host       string `xml:"host"`
-	Data       string `xml:"data"`
+	Stanza     string    `xml:"stanza,attr"`
+	Unbroken   string    `xml:"unbroken,attr"`
+	Time       string    `xml:"time"`
+	Source     string    `xml:"source"`
+	SourceType string    `xml:"sourcetype"`
+	Index      string    `xml:"index"`
+	Host       string    `xml:"host"`
+	Data       string    `xml:"data"`
 	Done       *struct{} `xml:"done"`
 }
 
