@@ -14,6 +14,7 @@ package checkpoint
 
 import (
 	"bytes"
+	"cmp"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -215,15 +216,7 @@ func FileName(stanza string) string {
 // SortBuckets puts a cursor's buckets in timestamp order, merging repeats;
 // Encode does not require it, Decode does.
 func (c *Cursor) SortBuckets() {
-	slices.SortFunc(c.Seen, func(a, b Bucket) int {
-		switch {
-		case a.Timestamp < b.Timestamp:
-			return -1
-		case a.Timestamp > b.Timestamp:
-			return 1
-		}
-		return 0
-	})
+	slices.SortFunc(c.Seen, func(a, b Bucket) int { return cmp.Compare(a.Timestamp, b.Timestamp) })
 	out := c.Seen[:0]
 	for _, bk := range c.Seen {
 		if n := len(out); n > 0 && out[n-1].Timestamp == bk.Timestamp {

@@ -1,6 +1,7 @@
 package cloudwatch
 
 import (
+	"cmp"
 	"hash/fnv"
 	"slices"
 )
@@ -115,14 +116,6 @@ func (c *Cursor) Seen() []SeenIDs {
 		slices.Sort(hs)
 		out = append(out, SeenIDs{Timestamp: ts, Hashes: hs})
 	}
-	slices.SortFunc(out, func(a, b SeenIDs) int {
-		switch {
-		case a.Timestamp < b.Timestamp:
-			return -1
-		case a.Timestamp > b.Timestamp:
-			return 1
-		}
-		return 0
-	})
+	slices.SortFunc(out, func(a, b SeenIDs) int { return cmp.Compare(a.Timestamp, b.Timestamp) })
 	return out
 }

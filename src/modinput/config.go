@@ -28,23 +28,44 @@ func (s Stanza) Param(name string) (string, bool) {
 	return v, ok
 }
 
-// Input is the run-time configuration splunkd writes to stdin.
-type Input struct {
+// Server holds the fields splunkd puts in both documents.
+type Server struct {
 	ServerHost    string
 	ServerURI     string
 	SessionKey    string // a secret: never log it
 	CheckpointDir string
-	Stanzas       []Stanza
+}
+
+// decodeField reads el into the matching field; it reports false for
+// elements that are not server fields.
+func (s *Server) decodeField(d *xml.Decoder, el xml.StartElement) (bool, error) {
+	var dst *string
+	switch el.Name.Local {
+	case "server_host":
+		dst = &s.ServerHost
+	case "server_uri":
+		dst = &s.ServerURI
+	case "session_key":
+		dst = &s.SessionKey
+	case "checkpoint_dir":
+		dst = &s.CheckpointDir
+	default:
+		return false, nil
+	}
+	return true, d.DecodeElement(dst, &el)
+}
+
+// Input is the run-time configuration splunkd writes to stdin.
+type Input struct {
+	Server
+	Stanzas []Stanza
 }
 
 // Items is the document --validate-arguments reads: the same server fields
 // and exactly one stanza, the one being created or edited.
 type Items struct {
-	ServerHost    string
-	ServerURI     string
-	SessionKey    string // a secret: never log it
-	CheckpointDir string
-	Item          Stanza
+	Server
+	Item Stanza
 }
 
 // ErrNotUTF8 is returned for documents that declare an encoding other than
@@ -55,15 +76,10 @@ var ErrNotUTF8 = errors.New("modinput: only UTF-8 configuration documents are su
 func ParseInput(r io.Reader) (*Input, error) {
 	var in Input
 	err := parse(r, "input", func(d *xml.Decoder, el xml.StartElement) error {
+		if ok, err := in.decodeField(d, el); ok {
+			return err
+		}
 		switch el.Name.Local {
-		case "server_host":
-			return d.DecodeElement(&in.ServerHost, &el)
-		case "server_uri":
-			return d.DecodeElement(&in.ServerURI, &el)
-		case "session_key":
-			return d.DecodeElement(&in.SessionKey, &el)
-		case "checkpoint_dir":
-			return d.DecodeElement(&in.CheckpointDir, &el)
 		case "configuration":
 			return children(d, func(el xml.StartElement) error {
 				if el.Name.Local != "stanza" {
@@ -90,15 +106,10 @@ func ParseItems(r io.Reader) (*Items, error) {
 	var it Items
 	n := 0
 	err := parse(r, "items", func(d *xml.Decoder, el xml.StartElement) error {
+		if ok, err := it.decodeField(d, el); ok {
+			return err
+		}
 		switch el.Name.Local {
-		case "server_host":
-			return d.DecodeElement(&it.ServerHost, &el)
-		case "server_uri":
-			return d.DecodeElement(&it.ServerURI, &el)
-		case "session_key":
-			return d.DecodeElement(&it.SessionKey, &el)
-		case "checkpoint_dir":
-			return d.DecodeElement(&it.CheckpointDir, &el)
 		case "item":
 			s, err := decodeStanza(d, el)
 			if err != nil {
