@@ -285,6 +285,9 @@ func TestEksLogsRun_WrongSessionKey(t *testing.T) {
 	})
 	p.stop(20 * time.Second)
 	se := p.Stderr()
+	if !strings.Contains(se, "INFO poll done api_calls=0 ") || !strings.Contains(se, " errors=1 ") {
+		t.Errorf("no health line for a poll that could not run:\n%s", tail(se, 1500))
+	}
 	if strings.Contains(se, "a-wrong-session-key") || !strings.Contains(se, "not authenticated") || !strings.Contains(se, `aws_account \"prod\"`) {
 		t.Errorf("stderr:\n%s", tail(se, 1500))
 	}

@@ -195,6 +195,9 @@ func (r *runner) loop(ctx context.Context) int {
 					return 0
 				}
 				r.entry.WithError(err).Error("cannot set up the AWS client; retrying at the next poll")
+				// Still one health line per poll: the growing watermark lag
+				// is what an alert on index=_internal should catch.
+				r.health(r.now(), cloudwatch.PollStats{}, cloudwatch.Counters{}, 1)
 				timer.Reset(r.cfg.PollInterval)
 				continue
 			}
@@ -248,7 +251,12 @@ func (r *runner) poll(ctx context.Context, client *cloudwatch.Client) (fatal boo
 			e.Error("poll failed; retrying at the next poll")
 		}
 	}
-	counters := client.Take()
+	r.health(started, total, client.Take(), errs)
+	return false
+}
+
+// health writes the per-poll INFO line admins chart and alert on.
+func (r *runner) health(started time.Time, total cloudwatch.PollStats, counters cloudwatch.Counters, errs int) {
 	now := r.now()
 	oldest := int64(-1)
 	for _, q := range r.queries {
@@ -276,7 +284,6 @@ func (r *runner) poll(ctx context.Context, client *cloudwatch.Client) (fatal boo
 	if total.BeyondOverlap > 0 {
 		r.entry.WithField("events", total.BeyondOverlap).Warn("events arrived later than lag+overlap after their timestamp; events that late can be missed: consider a larger overlap")
 	}
-	return false
 }
 
 // errEmit marks a failure to write to stdout.
