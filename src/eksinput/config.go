@@ -267,6 +267,11 @@ func ParseConfig(s modinput.Stanza, now time.Time) (Config, error) {
 	}
 
 	c.Index = get("index")
+	if c.Index == "default" {
+		// inputs.conf's "default" means splunkd's default index; leaving
+		// <index> out of the event has that effect.
+		c.Index = ""
+	}
 	c.Host = get("host")
 	c.SourceType = get("sourcetype")
 	if c.SourceType == "" {
