@@ -17,17 +17,17 @@ import (
 	"github.com/kubelens/kubelens/src/cloudwatch/cwfake"
 )
 
-// idHash is the documented hash of an eventId kept in the checkpoint
+// eksIdHash is the documented hash of an eventId kept in the checkpoint
 // (64-bit FNV-1a), recomputed here so the test reads the file on its own.
-func idHash(id string) uint64 {
+func eksIdHash(id string) uint64 {
 	h := fnv.New64a()
 	h.Write([]byte(id))
 	return h.Sum64()
 }
 
-// committedIDs reads the checkpoint the way a restart would and returns
+// eksCommittedIDs reads the checkpoint the way a restart would and returns
 // the (timestamp, hash) pairs it covers.
-func committedIDs(t *testing.T, path string) map[[2]uint64]bool {
+func eksCommittedIDs(t *testing.T, path string) map[[2]uint64]bool {
 	t.Helper()
 	b, err := os.ReadFile(path)
 	if errors.Is(err, os.ErrNotExist) {
@@ -76,9 +76,9 @@ func TestEksLogsCrash_SIGKILLLosesNothing(t *testing.T) {
 	cw := cwfake.New(cwfake.WithFaults(cwfake.Faults{PageSize: pageSize, EmptyPageRate: 0.15, RepeatToken: true,
 		ThrottleRate: 0.05, ServerErrorRate: 0.03, Seed: seed}))
 	defer cw.Close()
-	all := putStreams(cw, "kube-apiserver-audit-", 3000, 50, now)
+	all := eksPutStreams(cw, "kube-apiserver-audit-", 3000, 50, now)
 	for i := range 100 { // ingested over the first seconds of the test, minutes after their timestamp
-		all = append(all, cw.Put(cwfake.Event{Group: e2eGroup, Stream: fmt.Sprintf("kube-apiserver-audit-late%02d", i%7),
+		all = append(all, cw.Put(cwfake.Event{Group: eksE2eGroup, Stream: fmt.Sprintf("kube-apiserver-audit-late%02d", i%7),
 			Timestamp: now.Add(-3 * time.Minute).Add(time.Duration(i) * time.Millisecond).UnixMilli(),
 			Message:   fmt.Sprintf(`{"late":%d}`, i), Ingest: now.Add(time.Duration(rng.Intn(6000)) * time.Millisecond)})...)
 	}
@@ -87,24 +87,24 @@ func TestEksLogsCrash_SIGKILLLosesNothing(t *testing.T) {
 	}
 	byData := map[string]meta{}
 	for _, e := range all {
-		byData[e.Message] = meta{key: [2]uint64{uint64(e.Timestamp), idHash(e.ID)}}
+		byData[e.Message] = meta{key: [2]uint64{uint64(e.Timestamp), eksIdHash(e.ID)}}
 	}
 
 	ckpt := t.TempDir()
 	stanza := "eks_logs://crash"
 	ckptFile := filepath.Join(ckpt, checkpoint.FileName(stanza))
-	cfg := inputXML("https://127.0.0.1:1", "k", ckpt, stanza, fastParams(cw.URL))
-	env := awsTestEnv(t, "AWS_ACCESS_KEY_ID=AKIDFROMENV0000001", "AWS_SECRET_ACCESS_KEY=env-secret")
+	cfg := eksInputXML("https://127.0.0.1:1", "k", ckpt, stanza, eksFastParams(cw.URL))
+	env := eksAwsTestEnv(t, "AWS_ACCESS_KEY_ID=AKIDFROMENV0000001", "AWS_SECRET_ACCESS_KEY=env-secret")
 
 	emitted := map[string]int{} // data -> runs that emitted it
 	kills, reEmitted, maxReEmit, maxExposed, exposedTotal := 0, 0, 0, 0, 0
-	committed := committedIDs(t, ckptFile)
+	committed := eksCommittedIDs(t, ckptFile)
 	for run := 0; run <= runs; run++ {
 		final := run == runs
 		p := startEksLogs(t, cfg, env)
 		if final {
 			p.waitFor(120*time.Second, "the union to cover every event", func() bool {
-				if countPolls(p.Stderr()) < 1 {
+				if eksCountPolls(p.Stderr()) < 1 {
 					return false // SIGTERM before the first poll could land before the handler is installed
 				}
 				n := 0
@@ -113,7 +113,7 @@ func TestEksLogsCrash_SIGKILLLosesNothing(t *testing.T) {
 						n++
 					}
 				}
-				return len(emittedKeys(emitted))+n >= len(byData)
+				return len(eksEmittedKeys(emitted))+n >= len(byData)
 			})
 			if code := p.stop(20 * time.Second); code != 0 {
 				t.Fatalf("final run exit %d", code)
@@ -122,14 +122,14 @@ func TestEksLogsCrash_SIGKILLLosesNothing(t *testing.T) {
 			select {
 			case <-time.After(time.Duration(rng.Intn(400)) * time.Millisecond):
 			case <-p.exited:
-				t.Fatalf("run %d exited by itself: %s", run, tail(p.Stderr(), 1000))
+				t.Fatalf("run %d exited by itself: %s", run, eksTail(p.Stderr(), 1000))
 			}
 			p.cmd.Process.Signal(syscall.SIGKILL)
 			p.wait(20 * time.Second)
 			kills++
 		}
 		if strings.Contains(p.Stderr(), "checkpoint file is unusable") || strings.Contains(p.Stderr(), "no valid checkpoint left") {
-			t.Fatalf("run %d found a damaged checkpoint:\n%s", run, tail(p.Stderr(), 2000))
+			t.Fatalf("run %d found a damaged checkpoint:\n%s", run, eksTail(p.Stderr(), 2000))
 		}
 		inRun := map[string]bool{}
 		reThisRun := 0
@@ -154,7 +154,7 @@ func TestEksLogsCrash_SIGKILLLosesNothing(t *testing.T) {
 		}
 		reEmitted += reThisRun
 		maxReEmit = max(maxReEmit, reThisRun)
-		after := committedIDs(t, ckptFile)
+		after := eksCommittedIDs(t, ckptFile)
 		if !final {
 			// Events this run wrote that its checkpoint does not cover: what
 			// the kill exposed to re-emission. At most the page in hand.
@@ -172,7 +172,7 @@ func TestEksLogsCrash_SIGKILLLosesNothing(t *testing.T) {
 		}
 		committed = after
 	}
-	if missing := len(byData) - len(emittedKeys(emitted)); missing != 0 {
+	if missing := len(byData) - len(eksEmittedKeys(emitted)); missing != 0 {
 		t.Fatalf("%d of %d events were never emitted", missing, len(byData))
 	}
 	t.Logf("crash test: %d killed runs + 1 clean run, %d events, %d re-emitted in total, at most %d re-emitted in one run, at most %d exposed by one kill (bound: one page = %d); fake served %+v",
@@ -182,7 +182,7 @@ func TestEksLogsCrash_SIGKILLLosesNothing(t *testing.T) {
 	}
 }
 
-func emittedKeys(m map[string]int) map[string]bool {
+func eksEmittedKeys(m map[string]int) map[string]bool {
 	out := make(map[string]bool, len(m))
 	for k, n := range m {
 		if n > 0 {
@@ -199,16 +199,16 @@ func emittedKeys(m map[string]int) map[string]bool {
 func TestEksLogsSIGTERM_MidBackfill(t *testing.T) {
 	cw := cwfake.New(cwfake.WithFaults(cwfake.Faults{PageSize: 10}))
 	defer cw.Close()
-	all := putStreams(cw, "kube-apiserver-audit-", 1000, 20, time.Now())
+	all := eksPutStreams(cw, "kube-apiserver-audit-", 1000, 20, time.Now())
 	byData := map[string][2]uint64{}
 	for _, e := range all {
-		byData[e.Message] = [2]uint64{uint64(e.Timestamp), idHash(e.ID)}
+		byData[e.Message] = [2]uint64{uint64(e.Timestamp), eksIdHash(e.ID)}
 	}
 	ckpt := t.TempDir()
-	params := fastParams(cw.URL)
+	params := eksFastParams(cw.URL)
 	params["max_calls_per_second"] = "40" // about 400 events per second: slow enough to stop halfway
-	cfg := inputXML("https://127.0.0.1:1", "k", ckpt, "eks_logs://term", params)
-	env := awsTestEnv(t, "AWS_ACCESS_KEY_ID=AKIDFROMENV0000001", "AWS_SECRET_ACCESS_KEY=env-secret")
+	cfg := eksInputXML("https://127.0.0.1:1", "k", ckpt, "eks_logs://term", params)
+	env := eksAwsTestEnv(t, "AWS_ACCESS_KEY_ID=AKIDFROMENV0000001", "AWS_SECRET_ACCESS_KEY=env-secret")
 
 	p := startEksLogs(t, cfg, env)
 	p.waitFor(30*time.Second, "a part of the backfill", func() bool { return len(p.Events()) >= 150 })
@@ -222,7 +222,7 @@ func TestEksLogsSIGTERM_MidBackfill(t *testing.T) {
 	if len(first) >= len(all) {
 		t.Fatalf("the backfill finished before SIGTERM (%d events); slow it down", len(first))
 	}
-	committed := committedIDs(t, filepath.Join(ckpt, checkpoint.FileName("eks_logs://term")))
+	committed := eksCommittedIDs(t, filepath.Join(ckpt, checkpoint.FileName("eks_logs://term")))
 	delivered := map[[2]uint64]bool{}
 	for _, e := range first {
 		delivered[byData[e.Data]] = true

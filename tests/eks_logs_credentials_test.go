@@ -14,9 +14,9 @@ import (
 	"github.com/kubelens/kubelens/src/splunkd/splunkdfake"
 )
 
-// runDetached runs eks_logs in a new session, without a controlling
+// eksRunDetached runs eks_logs in a new session, without a controlling
 // terminal, as CI and splunkd do.
-func runDetached(t *testing.T, stdin string, env []string, args ...string) (string, string, int) {
+func eksRunDetached(t *testing.T, stdin string, env []string, args ...string) (string, string, int) {
 	t.Helper()
 	cmd := exec.Command(eksLogsBinary(t), args...)
 	cmd.Env = env
@@ -45,14 +45,14 @@ func TestEksLogsCredentials_SetAndList(t *testing.T) {
 	sd := splunkdfake.New(true)
 	defer sd.Close()
 	sd.AddToken("admin-token-XYZ")
-	env := awsTestEnv(t, "SPLUNK_TOKEN=admin-token-XYZ")
+	env := eksAwsTestEnv(t, "SPLUNK_TOKEN=admin-token-XYZ")
 	const secret1, secret2 = "first/Secret+Value1", "second/Secret+Value2"
 
-	out, errOut, code := runDetached(t, "AKIAEXAMPLEKEY0001\n"+secret1+"\n", env, "credentials", "set", "--account", "prod", "--splunkd-uri", sd.URL)
+	out, errOut, code := eksRunDetached(t, "AKIAEXAMPLEKEY0001\n"+secret1+"\n", env, "credentials", "set", "--account", "prod", "--splunkd-uri", sd.URL)
 	if code != 0 || !strings.Contains(out, `"prod" created`) {
 		t.Fatalf("set: exit %d\n%s\n%s", code, out, errOut)
 	}
-	out2, errOut2, code := runDetached(t, "\nAKIAEXAMPLEKEY0002\n\n"+secret2+"\n", env, "credentials", "set", "--account=prod", "--splunkd-uri", sd.URL)
+	out2, errOut2, code := eksRunDetached(t, "\nAKIAEXAMPLEKEY0002\n\n"+secret2+"\n", env, "credentials", "set", "--account=prod", "--splunkd-uri", sd.URL)
 	if code != 0 || !strings.Contains(out2, `"prod" updated`) {
 		t.Fatalf("update: exit %d\n%s\n%s", code, out2, errOut2)
 	}
@@ -69,7 +69,7 @@ func TestEksLogsCredentials_SetAndList(t *testing.T) {
 	}
 	sd.Put(splunkdfake.Credential{App: "kubelens", Realm: "eks_logs_account", Username: "staging", Password: `{"key_id":"A","secret_key":"staging-secret"}`})
 	sd.Put(splunkdfake.Credential{App: "kubelens", Realm: "other_realm", Username: "unrelated", Password: "x"})
-	list, errList, code := runDetached(t, "", env, "credentials", "list", "--splunkd-uri", sd.URL)
+	list, errList, code := eksRunDetached(t, "", env, "credentials", "list", "--splunkd-uri", sd.URL)
 	if code != 0 || list != "prod\nstaging\n" {
 		t.Errorf("list: exit %d, %q, %s", code, list, errList)
 	}
@@ -90,25 +90,25 @@ func TestEksLogsCredentials_Refusals(t *testing.T) {
 	sd.AddToken("right-token")
 	keys := "AKIAEXAMPLEKEY0001\nsecretvalue\n"
 
-	_, errOut, code := runDetached(t, keys, awsTestEnv(t, "SPLUNK_TOKEN=wrong-token-123"), "credentials", "set", "--account", "prod", "--splunkd-uri", sd.URL)
+	_, errOut, code := eksRunDetached(t, keys, eksAwsTestEnv(t, "SPLUNK_TOKEN=wrong-token-123"), "credentials", "set", "--account", "prod", "--splunkd-uri", sd.URL)
 	if code == 0 || !strings.Contains(errOut, "not authenticated") || strings.Contains(errOut, "wrong-token-123") || strings.Contains(errOut, "secretvalue") {
 		t.Errorf("wrong token: exit %d, %q", code, errOut)
 	}
-	_, errOut, code = runDetached(t, keys, awsTestEnv(t), "credentials", "set", "--account", "prod", "--splunkd-uri", sd.URL)
+	_, errOut, code = eksRunDetached(t, keys, eksAwsTestEnv(t), "credentials", "set", "--account", "prod", "--splunkd-uri", sd.URL)
 	if code == 0 || !strings.Contains(errOut, "SPLUNK_TOKEN") {
 		t.Errorf("no token, no terminal: exit %d, %q", code, errOut)
 	}
-	_, errOut, code = runDetached(t, "", awsTestEnv(t, "SPLUNK_TOKEN=right-token"), "credentials", "set", "--account", "prod", "AKIAEXAMPLEKEY0001", "argv-secret")
+	_, errOut, code = eksRunDetached(t, "", eksAwsTestEnv(t, "SPLUNK_TOKEN=right-token"), "credentials", "set", "--account", "prod", "AKIAEXAMPLEKEY0001", "argv-secret")
 	if code == 0 || strings.Contains(errOut, "argv-secret") || !strings.Contains(errOut, "never taken from the command line") {
 		t.Errorf("argv keys: exit %d, %q", code, errOut)
 	}
 	for _, stdin := range []string{"", "only-one-line\n", "lowercasekeyid000\nsecret\n"} {
-		_, errOut, code = runDetached(t, stdin, awsTestEnv(t, "SPLUNK_TOKEN=right-token"), "credentials", "set", "--account", "prod", "--splunkd-uri", sd.URL)
+		_, errOut, code = eksRunDetached(t, stdin, eksAwsTestEnv(t, "SPLUNK_TOKEN=right-token"), "credentials", "set", "--account", "prod", "--splunkd-uri", sd.URL)
 		if code == 0 || !strings.Contains(errOut, "ERROR cannot read the AWS keys") {
 			t.Errorf("stdin %q: exit %d, %q", stdin, code, errOut)
 		}
 	}
-	_, errOut, code = runDetached(t, keys, awsTestEnv(t, "SPLUNK_TOKEN=right-token"), "credentials", "set", "--splunkd-uri", sd.URL)
+	_, errOut, code = eksRunDetached(t, keys, eksAwsTestEnv(t, "SPLUNK_TOKEN=right-token"), "credentials", "set", "--splunkd-uri", sd.URL)
 	if code == 0 || !strings.Contains(errOut, "--account is required") {
 		t.Errorf("no account: exit %d, %q", code, errOut)
 	}
@@ -123,10 +123,10 @@ func TestEksLogsCredentials_Refusals(t *testing.T) {
 func TestEksLogsCheckpoint_ShowAndReset(t *testing.T) {
 	cw := cwfake.New()
 	defer cw.Close()
-	evs := putStreams(cw, "kube-apiserver-audit-", 20, 2, time.Now())
-	env := awsTestEnv(t, "AWS_ACCESS_KEY_ID=AKIDFROMENV0000001", "AWS_SECRET_ACCESS_KEY=env-secret")
+	evs := eksPutStreams(cw, "kube-apiserver-audit-", 20, 2, time.Now())
+	env := eksAwsTestEnv(t, "AWS_ACCESS_KEY_ID=AKIDFROMENV0000001", "AWS_SECRET_ACCESS_KEY=env-secret")
 	ckpt := t.TempDir()
-	cfg := inputXML("https://127.0.0.1:1", "k", ckpt, "eks_logs://demo", fastParams(cw.URL))
+	cfg := eksInputXML("https://127.0.0.1:1", "k", ckpt, "eks_logs://demo", eksFastParams(cw.URL))
 	p := startEksLogs(t, cfg, env)
 	p.waitFor(30*time.Second, "all events", func() bool { return len(p.Events()) == len(evs) })
 

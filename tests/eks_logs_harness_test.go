@@ -65,9 +65,9 @@ func eksLogsBinary(t testing.TB) string {
 	return eksLogsPath
 }
 
-// awsTestEnv is the environment every eks_logs run gets: no access to the
+// eksAwsTestEnv is the environment every eks_logs run gets: no access to the
 // machine's AWS configuration, and never the instance-metadata endpoint.
-func awsTestEnv(t testing.TB, extra ...string) []string {
+func eksAwsTestEnv(t testing.TB, extra ...string) []string {
 	dir := t.TempDir()
 	env := []string{
 		"PATH=" + os.Getenv("PATH"),
@@ -79,8 +79,8 @@ func awsTestEnv(t testing.TB, extra ...string) []string {
 	return append(env, extra...)
 }
 
-// streamEvent is one <event> of the output.
-type streamEvent struct {
+// eksStreamEvent is one <event> of the output.
+type eksStreamEvent struct {
 	Stanza     string    `xml:"stanza,attr"`
 	Unbroken   string    `xml:"unbroken,attr"`
 	Time       string    `xml:"time"`
@@ -97,7 +97,7 @@ type eksProc struct {
 	t      testing.TB
 	cmd    *exec.Cmd
 	mu     sync.Mutex
-	events []streamEvent
+	events []eksStreamEvent
 	closed bool // </stream> seen
 	stderr bytes.Buffer
 	notify chan struct{}
@@ -112,7 +112,7 @@ func startEksLogs(t testing.TB, stdin string, env []string, args ...string) *eks
 	p.cmd = exec.Command(eksLogsBinary(t), args...)
 	p.cmd.Env = env
 	p.cmd.Stdin = strings.NewReader(stdin)
-	p.cmd.Stderr = &lockedWriter{mu: &p.mu, w: &p.stderr}
+	p.cmd.Stderr = &eksLockedWriter{mu: &p.mu, w: &p.stderr}
 	out, err := p.cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -145,12 +145,12 @@ func startEksLogs(t testing.TB, stdin string, env []string, args ...string) *eks
 	return p
 }
 
-type lockedWriter struct {
+type eksLockedWriter struct {
 	mu *sync.Mutex
 	w  io.Writer
 }
 
-func (l *lockedWriter) Write(b []byte) (int, error) {
+func (l *eksLockedWriter) Write(b []byte) (int, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.w.Write(b)
@@ -178,7 +178,7 @@ func (p *eksProc) decode(r io.Reader) {
 			if el.Name.Local != "event" {
 				continue
 			}
-			var e streamEvent
+			var e eksStreamEvent
 			if err := d.DecodeElement(&e, &el); err != nil {
 				io.Copy(io.Discard, r)
 				return
@@ -198,10 +198,10 @@ func (p *eksProc) decode(r io.Reader) {
 }
 
 // Events returns the complete events received so far.
-func (p *eksProc) Events() []streamEvent {
+func (p *eksProc) Events() []eksStreamEvent {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	return append([]streamEvent(nil), p.events...)
+	return append([]eksStreamEvent(nil), p.events...)
 }
 
 // Stderr returns the log lines so far.
@@ -225,7 +225,7 @@ func (p *eksProc) waitFor(timeout time.Duration, what string, cond func() bool) 
 		case <-p.notify:
 		case <-tick.C:
 		case <-deadline.C:
-			p.t.Fatalf("timed out after %v waiting for %s; %d events; stderr:\n%s", timeout, what, len(p.Events()), tail(p.Stderr(), 3000))
+			p.t.Fatalf("timed out after %v waiting for %s; %d events; stderr:\n%s", timeout, what, len(p.Events()), eksTail(p.Stderr(), 3000))
 		}
 	}
 }
@@ -244,7 +244,7 @@ func (p *eksProc) wait(timeout time.Duration) int {
 	case <-time.After(timeout):
 		p.cmd.Process.Kill()
 		<-p.exited
-		p.t.Fatalf("eks_logs did not exit within %v; stderr:\n%s", timeout, tail(p.Stderr(), 3000))
+		p.t.Fatalf("eks_logs did not exit within %v; stderr:\n%s", timeout, eksTail(p.Stderr(), 3000))
 	}
 	return p.cmd.ProcessState.ExitCode()
 }
@@ -255,7 +255,7 @@ func (p *eksProc) streamClosed() bool {
 	return p.closed
 }
 
-func tail(s string, n int) string {
+func eksTail(s string, n int) string {
 	if len(s) > n {
 		return "…" + s[len(s)-n:]
 	}
@@ -281,8 +281,8 @@ func runEksLogs(t testing.TB, stdin string, env []string, args ...string) (stdou
 	return o.String(), e.String(), cmd.ProcessState.ExitCode()
 }
 
-// inputXML builds the run-mode configuration splunkd would write.
-func inputXML(serverURI, sessionKey, checkpointDir, stanza string, params map[string]string) string {
+// eksInputXML builds the run-mode configuration splunkd would write.
+func eksInputXML(serverURI, sessionKey, checkpointDir, stanza string, params map[string]string) string {
 	var b strings.Builder
 	b.WriteString("<input>\n")
 	el := func(name, v string) {
@@ -297,7 +297,7 @@ func inputXML(serverURI, sessionKey, checkpointDir, stanza string, params map[st
 	b.WriteString("  <configuration>\n    <stanza name=\"")
 	xml.EscapeText(&b, []byte(stanza))
 	b.WriteString("\" app=\"kubelens\">\n")
-	for _, k := range sortedKeys(params) {
+	for _, k := range eksSortedKeys(params) {
 		b.WriteString("      <param name=\"" + k + "\">")
 		xml.EscapeText(&b, []byte(params[k]))
 		b.WriteString("</param>\n")
@@ -306,15 +306,15 @@ func inputXML(serverURI, sessionKey, checkpointDir, stanza string, params map[st
 	return b.String()
 }
 
-// itemsXML builds the --validate-arguments document.
-func itemsXML(serverURI, sessionKey, name string, params map[string]string) string {
+// eksItemsXML builds the --validate-arguments document.
+func eksItemsXML(serverURI, sessionKey, name string, params map[string]string) string {
 	var b strings.Builder
 	b.WriteString("<items><server_host>h</server_host><server_uri>")
 	xml.EscapeText(&b, []byte(serverURI))
 	b.WriteString("</server_uri><session_key>")
 	xml.EscapeText(&b, []byte(sessionKey))
 	b.WriteString("</session_key><checkpoint_dir>/tmp/none</checkpoint_dir><item name=\"" + name + "\">")
-	for _, k := range sortedKeys(params) {
+	for _, k := range eksSortedKeys(params) {
 		b.WriteString("<param name=\"" + k + "\">")
 		xml.EscapeText(&b, []byte(params[k]))
 		b.WriteString("</param>")
@@ -323,7 +323,7 @@ func itemsXML(serverURI, sessionKey, name string, params map[string]string) stri
 	return b.String()
 }
 
-func sortedKeys(m map[string]string) []string {
+func eksSortedKeys(m map[string]string) []string {
 	ks := make([]string, 0, len(m))
 	for k := range m {
 		ks = append(ks, k)

@@ -14,7 +14,7 @@ import (
 
 var eksLogsUpdate = flag.Bool("eks-logs-update", false, "rewrite the eks_logs golden files")
 
-type schemeDoc struct {
+type eksSchemeDoc struct {
 	Title                 string `xml:"title"`
 	UseExternalValidation bool   `xml:"use_external_validation"`
 	UseSingleInstance     bool   `xml:"use_single_instance"`
@@ -28,13 +28,13 @@ type schemeDoc struct {
 	} `xml:"endpoint>args>arg"`
 }
 
-func eksLogsScheme(t *testing.T) (string, schemeDoc) {
+func eksLogsScheme(t *testing.T) (string, eksSchemeDoc) {
 	t.Helper()
-	out, stderr, code := runEksLogs(t, "", awsTestEnv(t), "--scheme")
+	out, stderr, code := runEksLogs(t, "", eksAwsTestEnv(t), "--scheme")
 	if code != 0 {
 		t.Fatalf("--scheme exit %d: %s", code, stderr)
 	}
-	var doc schemeDoc
+	var doc eksSchemeDoc
 	if err := xml.Unmarshal([]byte(out), &doc); err != nil {
 		t.Fatalf("--scheme output is not XML: %v\n%s", err, out)
 	}

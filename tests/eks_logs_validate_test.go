@@ -9,7 +9,7 @@ import (
 	"github.com/kubelens/kubelens/src/splunkd/splunkdfake"
 )
 
-func validParams() map[string]string {
+func eksValidParams() map[string]string {
 	return map[string]string{"aws_region": "us-east-1", "cluster_name": "prod"}
 }
 
@@ -17,7 +17,7 @@ func validParams() map[string]string {
 // --validate-arguments on each bad value of each parameter and checks the
 // <error><message> names the parameter, with a non-zero exit.
 func TestEksLogsValidate_RejectsBadValuesNamingTheParameter(t *testing.T) {
-	env := awsTestEnv(t)
+	env := eksAwsTestEnv(t)
 	cases := []struct {
 		param, value string
 		drop         []string
@@ -57,14 +57,14 @@ func TestEksLogsValidate_RejectsBadValuesNamingTheParameter(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.param+"="+tc.value, func(t *testing.T) {
-			p := validParams()
+			p := eksValidParams()
 			for _, d := range tc.drop {
 				delete(p, d)
 			}
 			if tc.value != "" || tc.param == "aws_region" {
 				p[tc.param] = tc.value
 			}
-			out, _, code := runEksLogs(t, itemsXML("", "", "prod", p), env, "--validate-arguments")
+			out, _, code := runEksLogs(t, eksItemsXML("", "", "prod", p), env, "--validate-arguments")
 			if code == 0 {
 				t.Fatalf("accepted; stdout %q", out)
 			}
@@ -85,7 +85,7 @@ func TestEksLogsValidate_RejectsBadValuesNamingTheParameter(t *testing.T) {
 // TestEksLogsValidate_AcceptsGoodStanzas verifies good values, including
 // Regions of every partition, exit 0 with nothing on stdout.
 func TestEksLogsValidate_AcceptsGoodStanzas(t *testing.T) {
-	env := awsTestEnv(t)
+	env := eksAwsTestEnv(t)
 	for _, extra := range []map[string]string{
 		{},
 		{"aws_region": "us-gov-west-1"},
@@ -104,12 +104,12 @@ func TestEksLogsValidate_AcceptsGoodStanzas(t *testing.T) {
 		{"poll_interval": "30", "overlap": "0", "lag": "0s", "max_calls_per_second": "0.5", "max_backoff": "2m", "log_level": "debug"},
 		{"index": "eks", "host": "h", "sourcetype": "x", "interval": "60", "disabled": "0"},
 	} {
-		p := validParams()
+		p := eksValidParams()
 		maps.Copy(p, extra)
 		if p["cluster_name"] == "" {
 			delete(p, "cluster_name")
 		}
-		out, stderr, code := runEksLogs(t, itemsXML("", "", "prod", p), env, "--validate-arguments")
+		out, stderr, code := runEksLogs(t, eksItemsXML("", "", "prod", p), env, "--validate-arguments")
 		if code != 0 || out != "" {
 			t.Errorf("%v rejected (exit %d): %s %s", extra, code, out, stderr)
 		}
@@ -125,18 +125,18 @@ func TestEksLogsValidate_ChecksAccountExists(t *testing.T) {
 	sd.AddSessionKey("validate-session-key")
 	sd.Put(splunkdfake.Credential{App: "kubelens", Realm: "eks_logs_account", Username: "prod",
 		Password: `{"key_id":"AKIDPROD00000001","secret_key":"validate-secret"}`})
-	env := awsTestEnv(t)
-	p := validParams()
+	env := eksAwsTestEnv(t)
+	p := eksValidParams()
 	p["aws_account"] = "prod"
-	if out, stderr, code := runEksLogs(t, itemsXML(sd.URL, "validate-session-key", "prod", p), env, "--validate-arguments"); code != 0 {
+	if out, stderr, code := runEksLogs(t, eksItemsXML(sd.URL, "validate-session-key", "prod", p), env, "--validate-arguments"); code != 0 {
 		t.Errorf("existing account rejected: %s %s", out, stderr)
 	}
 	p["aws_account"] = "missing"
-	out, stderr, code := runEksLogs(t, itemsXML(sd.URL, "validate-session-key", "prod", p), env, "--validate-arguments")
+	out, stderr, code := runEksLogs(t, eksItemsXML(sd.URL, "validate-session-key", "prod", p), env, "--validate-arguments")
 	if code == 0 || !strings.Contains(out, "aws_account") || !strings.Contains(out, "credentials set") {
 		t.Errorf("missing account: exit %d, %q", code, out)
 	}
-	out2, stderr2, _ := runEksLogs(t, itemsXML(sd.URL, "wrong-session-key", "prod", p), env, "--validate-arguments")
+	out2, stderr2, _ := runEksLogs(t, eksItemsXML(sd.URL, "wrong-session-key", "prod", p), env, "--validate-arguments")
 	for _, s := range []string{out, stderr, out2, stderr2} {
 		if strings.Contains(s, "validate-session-key") || strings.Contains(s, "wrong-session-key") || strings.Contains(s, "validate-secret") {
 			t.Errorf("secret leaked: %q", s)
@@ -150,7 +150,7 @@ func TestEksLogsValidate_ChecksAccountExists(t *testing.T) {
 // TestEksLogs_InvalidArguments verifies the protocol's answer to unknown
 // arguments: an ERROR line and exit 1.
 func TestEksLogs_InvalidArguments(t *testing.T) {
-	_, stderr, code := runEksLogs(t, "", awsTestEnv(t), "--bogus")
+	_, stderr, code := runEksLogs(t, "", eksAwsTestEnv(t), "--bogus")
 	if code != 1 || !strings.HasPrefix(stderr, "ERROR Invalid arguments") {
 		t.Errorf("exit %d, stderr %q", code, stderr)
 	}
