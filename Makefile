@@ -14,7 +14,7 @@ LDFLAGS  := -s -w -X $(MODULE)/src/buildinfo.Version=$(VERSION)
 BINARIES := kubeenrich eks_logs
 GO_SRC   := go.mod go.sum VERSION $(shell find src -name '*.go' -not -name '*_test.go')
 
-.PHONY: build test vet lint unit demo clean
+.PHONY: build test vet lint unit demo clean fuzz-eks
 
 build: $(addprefix bin/,$(BINARIES))
 
@@ -34,6 +34,13 @@ unit: build
 	KUBELENS_BIN_DIR=$(CURDIR)/bin $(GO) test -count=1 ./...
 
 test: vet lint unit
+
+# Short fuzzing of the eks_logs parsers; their seed corpora also run in "unit".
+FUZZTIME ?= 15s
+fuzz-eks:
+	$(GO) test ./src/modinput -run '^$$' -fuzz '^FuzzParseInput$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./src/modinput -run '^$$' -fuzz '^FuzzParseItems$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./src/checkpoint -run '^$$' -fuzz '^FuzzDecode$$' -fuzztime $(FUZZTIME)
 
 demo: bin/kubeenrich
 	bin/kubeenrich replay app/samples/eks_audit_events.jsonl

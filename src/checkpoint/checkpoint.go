@@ -1,0 +1,229 @@
+// Package checkpoint keeps an input's progress on disk: one msgpack file per
+// stanza, versioned and checksummed, written atomically (temp file, fsync,
+// rename) with the previous good copy kept beside it.
+//
+// The package provides:
+//   - State and Cursor, the persisted progress of one stanza (a watermark and
+//     the recent event IDs per log group and stream prefix);
+//   - Encode and Decode, the file format (Decode never trusts its input);
+//   - Store, which locks a stanza's files against a second process, loads the
+//     newest valid state (setting corrupt files aside, never deleting them) and
+//     saves new states atomically;
+//   - FileName, the stable, readable file name of a stanza.
+package checkpoint
+
+import (
+	"bytes"
+	"cmp"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"hash/crc32"
+	"slices"
+	"strings"
+
+	"github.com/vmihailenco/msgpack/v5"
+)
+
+// FormatVersion is the version of the payload layout. Decode refuses any
+// other version rather than guessing what it means.
+const FormatVersion = 1
+
+// magic identifies a kubelens checkpoint, so that a stray file dropped into
+// checkpoint_dir is reported as "not a checkpoint" instead of garbage.
+const magic = "kubelens.eks_logs.checkpoint"
+
+// MaxFileSize bounds what Decode and Load accept; a real checkpoint holds
+// a watermark and some thousands of 8-byte IDs per cursor.
+const MaxFileSize = 256 << 20
+
+// State is everything an input persists: one Cursor per (log group, stream
+// prefix) it reads.
+type State struct {
+	Stanza  string   `msgpack:"stanza"`
+	SavedAt int64    `msgpack:"saved_at_ms"` // wall clock of the save, for humans
+	Cursors []Cursor `msgpack:"cursors"`
+}
+
+// Cursor is the position of one query. Watermark is the event timestamp
+// (epoch ms) up to which everything visible has been emitted; Floor is the
+// configured start time, which re-reads never go behind; Seen holds the
+// IDs of events emitted at or after Watermark minus the overlap, so a re-read
+// of the overlap window can drop them.
+type Cursor struct {
+	LogGroup  string   `msgpack:"log_group"`
+	Prefix    string   `msgpack:"prefix"`
+	Watermark int64    `msgpack:"watermark_ms"`
+	Floor     int64    `msgpack:"floor_ms"` // the configured start; no query reads before it
+	Seen      []Bucket `msgpack:"seen"`
+}
+
+// Bucket holds the 64-bit hashes of the event IDs seen at one timestamp.
+type Bucket struct {
+	Timestamp int64    `msgpack:"ts"`
+	IDs       []uint64 `msgpack:"ids"`
+}
+
+// Find returns the cursor for the group and prefix, or nil.
+func (s *State) Find(group, prefix string) *Cursor {
+	for i := range s.Cursors {
+		if s.Cursors[i].LogGroup == group && s.Cursors[i].Prefix == prefix {
+			return &s.Cursors[i]
+		}
+	}
+	return nil
+}
+
+// envelope is the outer msgpack document: the checksum covers the payload
+// bytes exactly as stored, so it is independent of how msgpack encodes maps.
+type envelope struct {
+	Magic    string `msgpack:"magic"`
+	Version  int    `msgpack:"v"`
+	Checksum uint32 `msgpack:"crc32c"`
+	Payload  []byte `msgpack:"payload"`
+}
+
+var castagnoli = crc32.MakeTable(crc32.Castagnoli)
+
+// Errors that Decode wraps; callers may branch on them with errors.Is.
+var (
+	ErrNotCheckpoint = errors.New("not a kubelens checkpoint")
+	ErrVersion       = errors.New("unsupported checkpoint version")
+	ErrChecksum      = errors.New("checksum mismatch")
+	ErrInvalid       = errors.New("invalid checkpoint content")
+)
+
+// Encode returns the file bytes for s.
+func Encode(s State) ([]byte, error) {
+	payload, err := msgpack.Marshal(&s)
+	if err != nil {
+		return nil, fmt.Errorf("checkpoint: encode state: %w", err)
+	}
+	b, err := msgpack.Marshal(&envelope{Magic: magic, Version: FormatVersion, Checksum: crc32.Checksum(payload, castagnoli), Payload: payload})
+	if err != nil {
+		return nil, fmt.Errorf("checkpoint: encode envelope: %w", err)
+	}
+	return b, nil
+}
+
+// Decode parses file bytes. It checks the magic, the version and the
+// checksum, and that the content is coherent (non-negative times, buckets in
+// timestamp order, no repeated cursor), so a state it returns is safe to
+// resume from.
+func Decode(b []byte) (State, error) {
+	var s State
+	if len(b) > MaxFileSize {
+		return s, fmt.Errorf("checkpoint: %w: %d bytes exceeds %d", ErrInvalid, len(b), MaxFileSize)
+	}
+	var env envelope
+	if err := unmarshalStrict(b, &env); err != nil {
+		return s, fmt.Errorf("checkpoint: %w: %v", ErrNotCheckpoint, err)
+	}
+	if env.Magic != magic {
+		return s, fmt.Errorf("checkpoint: %w: magic %q", ErrNotCheckpoint, truncate(env.Magic))
+	}
+	if env.Version != FormatVersion {
+		return s, fmt.Errorf("checkpoint: %w %d (this build reads %d)", ErrVersion, env.Version, FormatVersion)
+	}
+	if got := crc32.Checksum(env.Payload, castagnoli); got != env.Checksum {
+		return s, fmt.Errorf("checkpoint: %w: stored %08x, computed %08x", ErrChecksum, env.Checksum, got)
+	}
+	if err := unmarshalStrict(env.Payload, &s); err != nil {
+		return State{}, fmt.Errorf("checkpoint: %w: %v", ErrInvalid, err)
+	}
+	if err := s.validate(); err != nil {
+		return State{}, fmt.Errorf("checkpoint: %w: %v", ErrInvalid, err)
+	}
+	return s, nil
+}
+
+// unmarshalStrict decodes exactly one msgpack value that must use all of b.
+func unmarshalStrict(b []byte, v any) error {
+	r := bytes.NewReader(b)
+	d := msgpack.NewDecoder(r)
+	if err := d.Decode(v); err != nil {
+		return err
+	}
+	if r.Len() != 0 {
+		return fmt.Errorf("%d trailing bytes", r.Len())
+	}
+	return nil
+}
+
+func (s *State) validate() error {
+	if s.SavedAt < 0 {
+		return fmt.Errorf("negative save time")
+	}
+	type key struct{ g, p string }
+	seen := make(map[key]bool, len(s.Cursors))
+	for i, c := range s.Cursors {
+		k := key{c.LogGroup, c.Prefix}
+		if seen[k] {
+			return fmt.Errorf("cursor %d repeats log group %q prefix %q", i, truncate(c.LogGroup), truncate(c.Prefix))
+		}
+		seen[k] = true
+		if c.Watermark < 0 || c.Floor < 0 {
+			return fmt.Errorf("cursor %d: negative watermark or floor", i)
+		}
+		for j, bk := range c.Seen {
+			if bk.Timestamp < 0 {
+				return fmt.Errorf("cursor %d: bucket %d: negative timestamp", i, j)
+			}
+			if j > 0 && bk.Timestamp <= c.Seen[j-1].Timestamp {
+				return fmt.Errorf("cursor %d: buckets out of order at %d", i, j)
+			}
+		}
+	}
+	return nil
+}
+
+func truncate(s string) string {
+	if len(s) > 64 {
+		return s[:64] + "…"
+	}
+	return s
+}
+
+// FileName returns the checkpoint file name of a stanza: a readable part
+// (the stanza name without the scheme, unsafe characters replaced) and a hash
+// of the full name, so two stanzas never share a file.
+func FileName(stanza string) string {
+	name := stanza
+	if i := strings.Index(name, "://"); i >= 0 {
+		name = name[i+3:]
+	}
+	var b strings.Builder
+	for _, r := range name {
+		switch {
+		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '-', r == '_', r == '.':
+			b.WriteRune(r)
+		default:
+			b.WriteByte('_')
+		}
+		if b.Len() >= 64 {
+			break
+		}
+	}
+	readable := strings.TrimLeft(b.String(), ".")
+	if readable == "" {
+		readable = "stanza"
+	}
+	sum := sha256.Sum256([]byte(stanza))
+	return readable + "." + hex.EncodeToString(sum[:4]) + ".ckpt"
+}
+
+// SortBuckets puts a cursor's buckets in timestamp order, merging repeats;
+// Encode does not require it, Decode does.
+func (c *Cursor) SortBuckets() {
+	slices.SortFunc(c.Seen, func(a, b Bucket) int { return cmp.Compare(a.Timestamp, b.Timestamp) })
+	out := c.Seen[:0]
+	for _, bk := range c.Seen {
+		if n := len(out); n > 0 && out[n-1].Timestamp == bk.Timestamp {
+			out[n-1].IDs = append(out[n-1].IDs, bk.IDs...)
+			continue
+		}
+		out = append(out, bk)
+	}
+	c.Seen = out
+}

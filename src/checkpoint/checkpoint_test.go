@@ -1,0 +1,292 @@
+package checkpoint_test
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/kubelens/kubelens/src/checkpoint"
+)
+
+var update = flag.Bool("update", false, "rewrite the committed fuzz seed corpus")
+
+func sampleState() checkpoint.State {
+	return checkpoint.State{
+		Stanza: "eks_logs://prod",
+		Cursors: []checkpoint.Cursor{
+			{LogGroup: "/aws/eks/prod/cluster", Prefix: "kube-apiserver-audit-", Watermark: 1700000000123,
+				Seen: []checkpoint.Bucket{{Timestamp: 1700000000000, IDs: []uint64{1, 2}}, {Timestamp: 1700000000123, IDs: []uint64{3}}}},
+			{LogGroup: "/aws/eks/prod/cluster", Prefix: "authenticator-", Watermark: 5},
+		},
+	}
+}
+
+func TestEncodeDecode_RoundTrip(t *testing.T) {
+	want := sampleState()
+	b, err := checkpoint.Encode(want)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := checkpoint.Decode(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("round trip = %+v, want %+v", got, want)
+	}
+}
+
+// TestDecode_DetectsDamage verifies that a flipped bit anywhere in the file,
+// a truncation, or foreign bytes are refused rather than resumed from.
+func TestDecode_DetectsDamage(t *testing.T) {
+	b, err := checkpoint.Encode(sampleState())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range b {
+		for _, bit := range []byte{0x01, 0x80} {
+			c := append([]byte(nil), b...)
+			c[i] ^= bit
+			if _, err := checkpoint.Decode(c); err == nil {
+				// A flip inside the checksum-covered payload must fail; only
+				// flips that keep every check consistent could pass, and none do.
+				t.Fatalf("flip of bit %#x at byte %d accepted", bit, i)
+			}
+		}
+	}
+	for n := 0; n < len(b); n++ {
+		if _, err := checkpoint.Decode(b[:n]); err == nil {
+			t.Fatalf("truncation to %d bytes accepted", n)
+		}
+	}
+	if _, err := checkpoint.Decode([]byte("hello")); !errors.Is(err, checkpoint.ErrNotCheckpoint) {
+		t.Errorf("foreign bytes: err = %v", err)
+	}
+}
+
+func TestDecode_RefusesIncoherentState(t *testing.T) {
+	for name, st := range map[string]checkpoint.State{
+		"negative watermark": {Cursors: []checkpoint.Cursor{{Watermark: -1}}},
+		"unordered buckets":  {Cursors: []checkpoint.Cursor{{Seen: []checkpoint.Bucket{{Timestamp: 5}, {Timestamp: 4}}}}},
+		"repeated cursor":    {Cursors: []checkpoint.Cursor{{LogGroup: "g", Prefix: "p"}, {LogGroup: "g", Prefix: "p"}}},
+	} {
+		b, err := checkpoint.Encode(st)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := checkpoint.Decode(b); !errors.Is(err, checkpoint.ErrInvalid) {
+			t.Errorf("%s: err = %v, want ErrInvalid", name, err)
+		}
+	}
+}
+
+func TestFileName(t *testing.T) {
+	a := checkpoint.FileName("eks_logs://prod")
+	if !strings.HasPrefix(a, "prod.") || !strings.HasSuffix(a, ".ckpt") {
+		t.Errorf("FileName = %q", a)
+	}
+	if a != checkpoint.FileName("eks_logs://prod") {
+		t.Error("FileName is not stable")
+	}
+	for _, s := range []string{"eks_logs://prod/", "eks_logs://prod?", "eks_logs://../../etc/passwd", "eks_logs://"} {
+		n := checkpoint.FileName(s)
+		if n == a || strings.ContainsAny(n, `/\`) || strings.HasPrefix(n, ".") {
+			t.Errorf("FileName(%q) = %q", s, n)
+		}
+	}
+}
+
+func TestStore_SaveLoadKeepsPrevious(t *testing.T) {
+	dir := t.TempDir()
+	s, err := checkpoint.Open(dir, "eks_logs://prod")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	st, res, err := s.Load()
+	if err != nil || res.Source != "none" || len(res.Problems) != 0 || st.Stanza != "eks_logs://prod" {
+		t.Fatalf("first Load = %+v, %+v, %v", st, res, err)
+	}
+	first := sampleState()
+	if err := s.Save(first); err != nil {
+		t.Fatal(err)
+	}
+	second := sampleState()
+	second.Cursors[0].Watermark = 1700000009999
+	if err := s.Save(second); err != nil {
+		t.Fatal(err)
+	}
+	got, res, err := s.Load()
+	if err != nil || res.Source != "current" || got.Cursors[0].Watermark != 1700000009999 {
+		t.Fatalf("Load = %+v, %+v, %v", got, res, err)
+	}
+	prev, err := os.ReadFile(s.Path() + ".prev")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ps, err := checkpoint.Decode(prev)
+	if err != nil || ps.Cursors[0].Watermark != 1700000000123 {
+		t.Errorf("previous copy = %+v, %v", ps, err)
+	}
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		if strings.Contains(e.Name(), ".tmp") {
+			t.Errorf("temp file left behind: %s", e.Name())
+		}
+	}
+}
+
+// TestStore_CorruptCurrentFallsBackToPrevious verifies that a damaged current
+// file is set aside (not deleted) and the previous good copy is used.
+func TestStore_CorruptCurrentFallsBackToPrevious(t *testing.T) {
+	dir := t.TempDir()
+	s, err := checkpoint.Open(dir, "eks_logs://prod")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if err := s.Save(sampleState()); err != nil {
+		t.Fatal(err)
+	}
+	newer := sampleState()
+	newer.Cursors[0].Watermark = 1800000000000
+	if err := s.Save(newer); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(s.Path(), []byte("garbage"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	st, res, err := s.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Source != "previous" || st.Cursors[0].Watermark != 1700000000123 {
+		t.Errorf("Load = source %q watermark %d", res.Source, st.Cursors[0].Watermark)
+	}
+	if len(res.Problems) != 1 || res.Problems[0].File != s.Path() || res.Problems[0].MovedTo == "" {
+		t.Fatalf("problems = %+v", res.Problems)
+	}
+	if b, err := os.ReadFile(res.Problems[0].MovedTo); err != nil || string(b) != "garbage" {
+		t.Errorf("set-aside file = %q, %v", b, err)
+	}
+}
+
+func TestStore_AllCorruptFallsBackToNone(t *testing.T) {
+	dir := t.TempDir()
+	s, err := checkpoint.Open(dir, "eks_logs://prod")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	os.WriteFile(s.Path(), []byte("x"), 0o600)
+	os.WriteFile(s.Path()+".prev", []byte("y"), 0o600)
+	_, res, err := s.Load()
+	if err != nil || res.Source != "none" || len(res.Problems) != 2 {
+		t.Fatalf("Load = %+v, %v", res, err)
+	}
+	// Another stanza's file is not silently adopted either.
+	other, _ := checkpoint.Encode(checkpoint.State{Stanza: "eks_logs://other"})
+	os.WriteFile(s.Path(), other, 0o600)
+	_, res, _ = s.Load()
+	if res.Source != "none" || len(res.Problems) != 1 || !strings.Contains(res.Problems[0].Err.Error(), "eks_logs://other") {
+		t.Errorf("foreign stanza: %+v", res)
+	}
+}
+
+func TestStore_LockedAgainstSecondProcess(t *testing.T) {
+	dir := t.TempDir()
+	s, err := checkpoint.Open(dir, "eks_logs://prod")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := checkpoint.Open(dir, "eks_logs://prod"); !errors.Is(err, checkpoint.ErrLocked) {
+		t.Errorf("second Open: err = %v, want ErrLocked", err)
+	}
+	if _, err := checkpoint.Reset(dir, "eks_logs://prod"); !errors.Is(err, checkpoint.ErrLocked) {
+		t.Errorf("Reset while locked: err = %v", err)
+	}
+	if _, err := checkpoint.Open(dir, "eks_logs://other"); err != nil {
+		t.Errorf("other stanza: %v", err)
+	}
+	s.Close()
+	s2, err := checkpoint.Open(dir, "eks_logs://prod")
+	if err != nil {
+		t.Fatalf("Open after Close: %v", err)
+	}
+	s2.Close()
+}
+
+func TestReset_MovesFilesAside(t *testing.T) {
+	dir := t.TempDir()
+	s, _ := checkpoint.Open(dir, "eks_logs://prod")
+	s.Save(sampleState())
+	s.Save(sampleState())
+	s.Close()
+	moved, err := checkpoint.Reset(dir, "eks_logs://prod")
+	if err != nil || len(moved) != 2 {
+		t.Fatalf("Reset = %v, %v", moved, err)
+	}
+	s, _ = checkpoint.Open(dir, "eks_logs://prod")
+	defer s.Close()
+	if _, res, _ := s.Load(); res.Source != "none" {
+		t.Errorf("after reset source = %q", res.Source)
+	}
+	for _, m := range moved {
+		if _, err := os.Stat(m); err != nil {
+			t.Errorf("reset file %s: %v", m, err)
+		}
+	}
+}
+
+// FuzzDecode verifies that Decode never panics or over-allocates on hostile
+// bytes, and that anything it accepts re-encodes to an equal state.
+func FuzzDecode(f *testing.F) {
+	valid, _ := checkpoint.Encode(sampleState())
+	f.Add(valid)
+	f.Add([]byte{})
+	f.Add([]byte{0xdf, 0xff, 0xff, 0xff, 0xff}) // map32 claiming 4G entries
+	f.Fuzz(func(t *testing.T, b []byte) {
+		st, err := checkpoint.Decode(b)
+		if err != nil {
+			return
+		}
+		again, err := checkpoint.Encode(st)
+		if err != nil {
+			t.Fatal(err)
+		}
+		st2, err := checkpoint.Decode(again)
+		if err != nil {
+			t.Fatalf("re-encoded state does not decode: %v", err)
+		}
+		if !reflect.DeepEqual(normalize(st), normalize(st2)) {
+			t.Fatalf("round trip changed the state: %+v vs %+v", st, st2)
+		}
+	})
+}
+
+// normalize maps nil and empty slices together: msgpack encodes both the same.
+func normalize(s checkpoint.State) string { return fmt.Sprintf("%v", s) }
+
+// TestWriteSeedCorpus regenerates the committed seed corpus with -update.
+func TestWriteSeedCorpus(t *testing.T) {
+	if !*update {
+		t.Skip("run with -update to rewrite testdata/fuzz/FuzzDecode")
+	}
+	dir := filepath.Join("testdata", "fuzz", "FuzzDecode")
+	os.MkdirAll(dir, 0o755)
+	valid, _ := checkpoint.Encode(sampleState())
+	empty, _ := checkpoint.Encode(checkpoint.State{Stanza: "eks_logs://x"})
+	badsum := append([]byte(nil), valid...)
+	badsum[len(badsum)-3] ^= 0xff
+	for name, b := range map[string][]byte{"valid": valid, "empty_state": empty, "bad_checksum": badsum, "truncated": valid[:len(valid)/2]} {
+		content := fmt.Sprintf("go test fuzz v1\n[]byte(%q)\n", b)
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}

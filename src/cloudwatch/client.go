@@ -1,0 +1,183 @@
+package cloudwatch
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync/atomic"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/ratelimit"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+	"github.com/aws/smithy-go"
+	"github.com/aws/smithy-go/logging"
+	"github.com/aws/smithy-go/middleware"
+	"github.com/sirupsen/logrus"
+	"golang.org/x/time/rate"
+)
+
+// API is the one call the puller makes; *cloudwatchlogs.Client implements
+// it, and so can a test double of the cursor logic.
+type API interface {
+	FilterLogEvents(ctx context.Context, in *cloudwatchlogs.FilterLogEventsInput, opts ...func(*cloudwatchlogs.Options)) (*cloudwatchlogs.FilterLogEventsOutput, error)
+}
+
+var _ API = (*cloudwatchlogs.Client)(nil)
+
+// ClientConfig says how to reach CloudWatch Logs.
+type ClientConfig struct {
+	Region string
+	// Endpoint overrides the CloudWatch Logs endpoint. Empty keeps the SDK's
+	// resolution, including AWS_ENDPOINT_URL_CLOUDWATCH_LOGS and AWS_ENDPOINT_URL.
+	Endpoint string
+	// AccessKeyID and SecretAccessKey, when set, replace the default
+	// credential chain (environment, shared config, instance or pod role).
+	AccessKeyID     string
+	SecretAccessKey string
+	// RoleARN, when set, is assumed on top of those credentials.
+	RoleARN    string
+	ExternalID string
+	// CallsPerSecond limits every HTTP attempt, retries included, because the
+	// FilterLogEvents quota (5 TPS) is shared by the whole account and Region.
+	CallsPerSecond float64
+	// MaxAttempts per call (first try included) and the longest backoff
+	// between attempts.
+	MaxAttempts int
+	MaxBackoff  time.Duration
+	// Log receives the SDK's own warnings (nil: discarded). Without it the
+	// SDK would print to stderr in a form splunkd files as ERROR.
+	Log logrus.FieldLogger
+}
+
+// Counters are what the client observed on the wire since the last Take.
+type Counters struct {
+	Attempts     int64
+	Throttles    int64
+	ServerErrors int64
+}
+
+// Client is a CloudWatch Logs client with call-rate limiting and counters.
+type Client struct {
+	API
+	attempts, throttles, serverErrors atomic.Int64
+}
+
+// Take returns the counters and resets them.
+func (c *Client) Take() Counters {
+	return Counters{Attempts: c.attempts.Swap(0), Throttles: c.throttles.Swap(0), ServerErrors: c.serverErrors.Swap(0)}
+}
+
+// NewClient builds the SDK client. It does not call AWS: credentials are
+// resolved on the first request.
+func NewClient(ctx context.Context, cc ClientConfig) (*Client, error) {
+	if cc.MaxAttempts <= 0 {
+		cc.MaxAttempts = 8
+	}
+	if cc.MaxBackoff <= 0 {
+		cc.MaxBackoff = 30 * time.Second
+	}
+	if cc.CallsPerSecond <= 0 {
+		cc.CallsPerSecond = 1
+	}
+	opts := []func(*config.LoadOptions) error{
+		config.WithRegion(cc.Region),
+		config.WithRetryer(func() aws.Retryer {
+			return retry.NewStandard(func(o *retry.StandardOptions) {
+				o.MaxAttempts = cc.MaxAttempts
+				o.MaxBackoff = cc.MaxBackoff
+				// The SDK's retry token bucket would, after a throttling storm,
+				// refuse retries for the rest of the process's life; our own
+				// limiter and the backoff pace us instead.
+				o.RateLimiter = ratelimit.None
+			})
+		}),
+	}
+	opts = append(opts, config.WithLogger(sdkLogger{cc.Log}))
+	if cc.AccessKeyID != "" {
+		opts = append(opts, config.WithCredentialsProvider(
+			credentials.NewStaticCredentialsProvider(cc.AccessKeyID, cc.SecretAccessKey, "")))
+	}
+	cfg, err := config.LoadDefaultConfig(ctx, opts...)
+	if err != nil {
+		return nil, fmt.Errorf("cloudwatch: load AWS configuration: %w", err)
+	}
+	if cc.RoleARN != "" {
+		prov := stscreds.NewAssumeRoleProvider(sts.NewFromConfig(cfg), cc.RoleARN, func(o *stscreds.AssumeRoleOptions) {
+			o.RoleSessionName = "kubelens-eks_logs"
+			if cc.ExternalID != "" {
+				o.ExternalID = aws.String(cc.ExternalID)
+			}
+		})
+		cfg.Credentials = aws.NewCredentialsCache(prov)
+	}
+	c := &Client{}
+	limiter := rate.NewLimiter(rate.Limit(cc.CallsPerSecond), 1)
+	c.API = cloudwatchlogs.NewFromConfig(cfg, func(o *cloudwatchlogs.Options) {
+		if cc.Endpoint != "" {
+			o.BaseEndpoint = aws.String(cc.Endpoint)
+		}
+		o.APIOptions = append(o.APIOptions, func(stack *middleware.Stack) error {
+			return stack.Finalize.Insert(c.attemptMiddleware(limiter), "Retry", middleware.After)
+		})
+	})
+	return c, nil
+}
+
+// attemptMiddleware runs once per HTTP attempt (it sits after the retry
+// loop): it waits for the rate limiter, then classifies the outcome.
+func (c *Client) attemptMiddleware(limiter *rate.Limiter) middleware.FinalizeMiddleware {
+	return middleware.FinalizeMiddlewareFunc("KubelensAttempt", func(ctx context.Context, in middleware.FinalizeInput, next middleware.FinalizeHandler) (middleware.FinalizeOutput, middleware.Metadata, error) {
+		if err := limiter.Wait(ctx); err != nil {
+			return middleware.FinalizeOutput{}, middleware.Metadata{}, fmt.Errorf("cloudwatch: rate limit: %w", err)
+		}
+		c.attempts.Add(1)
+		out, md, err := next.HandleFinalize(ctx, in)
+		if err != nil {
+			switch {
+			case IsThrottle(err):
+				c.throttles.Add(1)
+			case isServerError(err):
+				c.serverErrors.Add(1)
+			}
+		}
+		return out, md, err
+	})
+}
+
+// IsThrottle reports whether err is one of the throttling errors the SDK
+// retries with backoff.
+func IsThrottle(err error) bool {
+	var ae smithy.APIError
+	if errors.As(err, &ae) {
+		_, ok := retry.DefaultThrottleErrorCodes[ae.ErrorCode()]
+		return ok
+	}
+	return false
+}
+
+func isServerError(err error) bool {
+	var re *awshttp.ResponseError
+	return errors.As(err, &re) && re.HTTPStatusCode() >= 500
+}
+
+// sdkLogger routes the SDK's log output through the injected logger.
+type sdkLogger struct{ log logrus.FieldLogger }
+
+func (l sdkLogger) Logf(c logging.Classification, format string, v ...any) {
+	if l.log == nil {
+		return
+	}
+	e := l.log.WithField("component", "aws-sdk")
+	if c == logging.Warn {
+		e.Warnf(format, v...)
+		return
+	}
+	e.Debugf(format, v...)
+}

@@ -1,0 +1,215 @@
+package cloudwatch
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs/types"
+)
+
+// Query is one FilterLogEvents query: a log group and a stream-name prefix.
+// Streams starting with ExcludePrefix are dropped client-side (the "api"
+// prefix kube-apiserver- also matches the audit streams).
+type Query struct {
+	LogGroup      string
+	Prefix        string
+	ExcludePrefix string
+}
+
+// Event is one log event as read from CloudWatch Logs.
+type Event struct {
+	LogGroup      string
+	Stream        string
+	ID            string
+	Timestamp     int64 // epoch ms, producer time
+	IngestionTime int64 // epoch ms
+	Message       string
+}
+
+// TruncatedSuffix ends messages CloudWatch cut short; they are forwarded
+// as they are and counted.
+const TruncatedSuffix = "[Truncated...]"
+
+// Handler receives each page's new events and persists progress.
+type Handler interface {
+	// Emit must deliver every event (written and flushed) before it returns
+	// nil; the cursor records them as emitted only afterwards.
+	Emit(events []Event) error
+	// Commit persists the cursors; the puller calls it after a cursor changed.
+	Commit() error
+}
+
+// PullerConfig holds the windowing parameters.
+type PullerConfig struct {
+	// Overlap is how far behind the watermark each query starts again, to
+	// pick up events ingested late.
+	Overlap time.Duration
+	// Lag is how far behind now a query window ends, so the window never
+	// outruns events still being ingested.
+	Lag time.Duration
+	// Limit is the page size asked for (default and maximum 10000).
+	Limit int32
+	// MaxEmptyPages ends a poll after that many consecutive empty pages, so a
+	// service that keeps answering "no events, here is a token" cannot hold
+	// the input forever; the next poll resumes from the cursor. Default 100.
+	MaxEmptyPages int
+	// Now is the clock (default time.Now).
+	Now func() time.Time
+}
+
+// Puller runs queries against the API.
+type Puller struct {
+	api API
+	cfg PullerConfig
+}
+
+// NewPuller returns a puller with defaults applied.
+func NewPuller(api API, cfg PullerConfig) *Puller {
+	if cfg.Limit <= 0 || cfg.Limit > 10000 {
+		cfg.Limit = 10000
+	}
+	if cfg.MaxEmptyPages <= 0 {
+		cfg.MaxEmptyPages = 100
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	return &Puller{api: api, cfg: cfg}
+}
+
+// PollStats counts what one poll of one query did.
+type PollStats struct {
+	Pages, EmptyPages int
+	Emitted           int // new events handed to Emit
+	Duplicates        int // dropped because their eventId was already emitted
+	Filtered          int // dropped by ExcludePrefix
+	Truncated         int // emitted events ending in [Truncated...]
+	Late              int // emitted events older than the watermark at poll start: what the overlap recovered
+	// BeyondOverlap counts emitted events whose ingestion came later than lag
+	// plus overlap after their timestamp: events that late can be missed.
+	BeyondOverlap int
+	// Complete is true when the query was paged to its end.
+	Complete bool
+}
+
+// ErrLogGroupNotFound wraps the service's ResourceNotFoundException.
+var ErrLogGroupNotFound = errors.New("log group does not exist")
+
+// Poll reads the window [cursor start, now − lag] of q, page by page. For
+// each page it sends the events not yet emitted to h.Emit, records them in
+// the cursor, advances the watermark to the page's last timestamp and calls
+// h.Commit — so a crash re-emits at most the page in hand. When the last
+// page is read, the watermark moves to the window end and is committed.
+//
+// On an error (retries exhausted, group absent, Emit or Commit failing) the
+// cursor keeps what was delivered so far and Poll returns; the caller tries
+// again at the next poll. Cancelling ctx abandons the call in flight, never
+// a page in hand.
+func (p *Puller) Poll(ctx context.Context, q Query, cur *Cursor, h Handler) (PollStats, error) {
+	var st PollStats
+	overlap := p.cfg.Overlap.Milliseconds()
+	lateAfter := (p.cfg.Lag + p.cfg.Overlap).Milliseconds()
+	now := p.cfg.Now()
+	end := now.Add(-p.cfg.Lag).UnixMilli()
+	start := cur.start(overlap)
+	if end < start {
+		st.Complete = true // nothing can be due yet (start_from ahead of now − lag)
+		return st, nil
+	}
+	startWatermark := cur.Watermark
+	in := &cloudwatchlogs.FilterLogEventsInput{
+		LogGroupName:        aws.String(q.LogGroup),
+		LogStreamNamePrefix: aws.String(q.Prefix),
+		StartTime:           aws.Int64(start),
+		EndTime:             aws.Int64(end),
+		Limit:               aws.Int32(p.cfg.Limit),
+	}
+	empty := 0
+	for {
+		out, err := p.api.FilterLogEvents(ctx, in)
+		if err != nil {
+			var nf *types.ResourceNotFoundException
+			if errors.As(err, &nf) {
+				return st, fmt.Errorf("cloudwatch: %s: %w: %w", q.LogGroup, ErrLogGroupNotFound, err)
+			}
+			return st, fmt.Errorf("cloudwatch: filter log events %s prefix %s: %w", q.LogGroup, q.Prefix, err)
+		}
+		st.Pages++
+		if len(out.Events) == 0 {
+			st.EmptyPages++
+			empty++
+		} else {
+			empty = 0
+		}
+		fresh := make([]Event, 0, len(out.Events))
+		inPage := map[uint64]int64{}
+		var last int64 = -1
+		for _, e := range out.Events {
+			ev := Event{LogGroup: q.LogGroup, Stream: aws.ToString(e.LogStreamName), ID: aws.ToString(e.EventId),
+				Timestamp: aws.ToInt64(e.Timestamp), IngestionTime: aws.ToInt64(e.IngestionTime), Message: aws.ToString(e.Message)}
+			last = max(last, ev.Timestamp)
+			if q.ExcludePrefix != "" && strings.HasPrefix(ev.Stream, q.ExcludePrefix) {
+				st.Filtered++
+				continue
+			}
+			hash := IDHash(ev.ID)
+			if ts, dup := inPage[hash]; (dup && ts == ev.Timestamp) || cur.Has(ev.Timestamp, ev.ID) {
+				st.Duplicates++
+				continue
+			}
+			inPage[hash] = ev.Timestamp
+			if ev.Timestamp < startWatermark {
+				st.Late++
+			}
+			if ev.IngestionTime-ev.Timestamp > lateAfter {
+				st.BeyondOverlap++
+			}
+			if strings.HasSuffix(ev.Message, TruncatedSuffix) {
+				st.Truncated++
+			}
+			fresh = append(fresh, ev)
+		}
+		if len(fresh) > 0 {
+			if err := h.Emit(fresh); err != nil {
+				return st, fmt.Errorf("cloudwatch: emit: %w", err)
+			}
+			st.Emitted += len(fresh)
+			for _, ev := range fresh {
+				cur.add(ev.Timestamp, ev.ID)
+			}
+		}
+		// Results are sorted by timestamp, so everything visible before the
+		// page's last timestamp has been seen; events at that very
+		// millisecond may continue on the next page and are covered by the
+		// seen set.
+		moved := last >= 0 && cur.advance(min(last, end))
+		if len(fresh) > 0 || moved {
+			cur.prune(overlap)
+			if err := h.Commit(); err != nil {
+				return st, fmt.Errorf("cloudwatch: commit: %w", err)
+			}
+		}
+		if out.NextToken == nil || *out.NextToken == "" {
+			break
+		}
+		if empty >= p.cfg.MaxEmptyPages {
+			return st, fmt.Errorf("cloudwatch: %s prefix %s: %d empty pages in a row; resuming at the next poll", q.LogGroup, q.Prefix, empty)
+		}
+		// A repeated token is not the end: FilterLogEvents may hand back the
+		// same token on empty pages, and only its absence ends the results.
+		in.NextToken = out.NextToken
+	}
+	st.Complete = true
+	if cur.advance(end) {
+		cur.prune(overlap)
+		if err := h.Commit(); err != nil {
+			return st, fmt.Errorf("cloudwatch: commit: %w", err)
+		}
+	}
+	return st, nil
+}

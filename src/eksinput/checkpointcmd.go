@@ -1,0 +1,93 @@
+package eksinput
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/kubelens/kubelens/src/checkpoint"
+	"github.com/kubelens/kubelens/src/splunklog"
+	"github.com/sirupsen/logrus"
+)
+
+func checkpointCmd(args []string, sio IO) int {
+	log := splunklog.New(sio.Stderr, logrus.InfoLevel)
+	if len(args) == 0 {
+		log.Error("usage: eks_logs checkpoint show|reset --stanza NAME [--checkpoint-dir DIR]")
+		return 2
+	}
+	fs := flag.NewFlagSet("checkpoint "+args[0], flag.ContinueOnError)
+	fs.SetOutput(sio.Stderr)
+	def := ""
+	if home := sio.Getenv("SPLUNK_HOME"); home != "" {
+		def = filepath.Join(home, "var", "lib", "splunk", "modinputs", SchemeName)
+	}
+	dir := fs.String("checkpoint-dir", def, "the input's checkpoint_dir")
+	stanza := fs.String("stanza", "", "stanza name, e.g. prod or eks_logs://prod")
+	if err := fs.Parse(args[1:]); err != nil {
+		return 2
+	}
+	if *stanza == "" || *dir == "" {
+		log.Error("--stanza and --checkpoint-dir (or $SPLUNK_HOME) are required")
+		return 2
+	}
+	name := *stanza
+	if !strings.Contains(name, "://") {
+		name = SchemeName + "://" + name
+	}
+	switch args[0] {
+	case "show":
+		path := filepath.Join(*dir, checkpoint.FileName(name))
+		b, err := os.ReadFile(path)
+		if errors.Is(err, os.ErrNotExist) {
+			fmt.Fprintf(sio.Stdout, "%s: no checkpoint (the input starts from start_from)\n", path)
+			return 0
+		}
+		if err != nil {
+			log.WithError(err).Error("cannot read the checkpoint")
+			return 1
+		}
+		st, err := checkpoint.Decode(b)
+		if err != nil {
+			log.WithField("file", path).WithError(err).Error("checkpoint is unusable")
+			return 1
+		}
+		fmt.Fprintf(sio.Stdout, "file:     %s\nstanza:   %s\nsaved_at: %s\n", path, st.Stanza, msTime(st.SavedAt))
+		for _, c := range st.Cursors {
+			ids := 0
+			for _, b := range c.Seen {
+				ids += len(b.IDs)
+			}
+			fmt.Fprintf(sio.Stdout, "cursor:   log_group=%s prefix=%s watermark=%s floor=%s recent_event_ids=%d\n",
+				c.LogGroup, c.Prefix, msTime(c.Watermark), msTime(c.Floor), ids)
+		}
+		return 0
+	case "reset":
+		moved, err := checkpoint.Reset(*dir, name)
+		if errors.Is(err, checkpoint.ErrLocked) {
+			log.WithField("stanza", name).Error("the input is running: disable it first, then reset")
+			return 1
+		}
+		if err != nil {
+			log.WithError(err).Error("cannot reset the checkpoint")
+			return 1
+		}
+		if len(moved) == 0 {
+			fmt.Fprintf(sio.Stdout, "%s had no checkpoint\n", name)
+		}
+		for _, m := range moved {
+			fmt.Fprintf(sio.Stdout, "moved aside: %s\n", m)
+		}
+		return 0
+	}
+	log.WithField("command", args[0]).Error("unknown checkpoint command (want show or reset)")
+	return 2
+}
+
+func msTime(ms int64) string {
+	return time.UnixMilli(ms).UTC().Format("2006-01-02T15:04:05.000Z")
+}

@@ -1,0 +1,149 @@
+package modinput
+
+import (
+	"bufio"
+	"encoding/xml"
+	"fmt"
+	"io"
+	"strconv"
+)
+
+// Event is one event of the XML stream. Empty optional fields are omitted so
+// splunkd applies the stanza's defaults.
+type Event struct {
+	Stanza     string
+	TimeMillis int64 // epoch milliseconds; written as seconds with 3 decimals
+	Source     string
+	SourceType string
+	Index      string
+	Host       string
+	Data       string
+}
+
+// EventWriter writes the XML event stream. It writes <stream> before the
+// first event, flushes after every event so that, once Write returns, the
+// event has left the process (the checkpoint may then cover it), and writes
+// </stream> on Close. It is not safe for concurrent use.
+type EventWriter struct {
+	w       *bufio.Writer
+	started bool
+	closed  bool
+	err     error
+}
+
+// NewEventWriter returns an EventWriter writing to w.
+func NewEventWriter(w io.Writer) *EventWriter {
+	return &EventWriter{w: bufio.NewWriterSize(w, 64<<10)}
+}
+
+// Write writes one complete event (unbroken="1" plus <done/>) and flushes.
+// After the first error every call returns that error.
+func (ew *EventWriter) Write(e Event) error {
+	if err := ew.WriteBuffered(e); err != nil {
+		return err
+	}
+	return ew.Flush()
+}
+
+// WriteBuffered writes one event without flushing; call Flush before relying
+// on it having been delivered.
+func (ew *EventWriter) WriteBuffered(e Event) error {
+	if ew.err != nil {
+		return ew.err
+	}
+	if ew.closed {
+		return fmt.Errorf("modinput: write after close")
+	}
+	if !ew.started {
+		ew.started = true
+		ew.str("<stream>\n")
+	}
+	ew.str(`<event stanza="`)
+	ew.esc(e.Stanza)
+	ew.str(`" unbroken="1">`)
+	if e.TimeMillis >= 0 {
+		ew.str("<time>")
+		ew.str(FormatTime(e.TimeMillis))
+		ew.str("</time>")
+	}
+	ew.elem("source", e.Source)
+	ew.elem("sourcetype", e.SourceType)
+	ew.elem("index", e.Index)
+	ew.elem("host", e.Host)
+	ew.str("<data>")
+	ew.esc(e.Data)
+	ew.str("</data><done/></event>\n")
+	return ew.err
+}
+
+// Flush pushes buffered events to the underlying writer.
+func (ew *EventWriter) Flush() error {
+	if ew.err != nil {
+		return ew.err
+	}
+	if err := ew.w.Flush(); err != nil {
+		ew.err = fmt.Errorf("modinput: write event stream: %w", err)
+	}
+	return ew.err
+}
+
+// Close ends the stream with </stream> (writing <stream> first if no event
+// was written, so the output is always a complete document) and flushes.
+func (ew *EventWriter) Close() error {
+	if ew.closed {
+		return ew.err
+	}
+	if ew.err == nil {
+		if !ew.started {
+			ew.started = true
+			ew.str("<stream>\n")
+		}
+		ew.str("</stream>\n")
+	}
+	ew.closed = true
+	return ew.Flush()
+}
+
+// FormatTime renders epoch milliseconds as seconds with exactly three
+// decimals, the form splunkd reads from <time>, without float rounding.
+func FormatTime(ms int64) string {
+	neg := ms < 0
+	if neg {
+		ms = -ms
+	}
+	s := strconv.FormatInt(ms/1000, 10) + "." + fmt.Sprintf("%03d", ms%1000)
+	if neg {
+		return "-" + s
+	}
+	return s
+}
+
+func (ew *EventWriter) elem(name, v string) {
+	if v == "" {
+		return
+	}
+	ew.str("<" + name + ">")
+	ew.esc(v)
+	ew.str("</" + name + ">")
+}
+
+func (ew *EventWriter) str(s string) {
+	if ew.err != nil {
+		return
+	}
+	if _, err := ew.w.WriteString(s); err != nil {
+		ew.err = fmt.Errorf("modinput: write event stream: %w", err)
+	}
+}
+
+// esc escapes every text: xml.EscapeText also replaces characters XML cannot
+// carry (e.g. \x01, invalid UTF-8) with U+FFFD, so the stream stays
+// well-formed whatever a log line holds.
+func (ew *EventWriter) esc(s string) {
+	if ew.err != nil {
+		return
+	}
+	if err := xml.EscapeText(ew.w, []byte(s)); err != nil {
+		ew.err = fmt.Errorf("modinput: write event stream: %w", err)
+	}
+}

@@ -1,0 +1,260 @@
+// Package splunkdfake is an in-process fake of the parts of splunkd's REST
+// API that eks_logs uses: /services/auth/login and storage/passwords (list,
+// read, create, update) in an app's namespace, with the Authorization
+// header checked on every call. Tests in other packages and the end-to-end
+// tests in tests/ start it and point server_uri or --splunkd-uri at it.
+package splunkdfake
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+)
+
+// Credential is one storage/passwords entry.
+type Credential struct {
+	App, Realm, Username, Password string
+}
+
+// Server is a running fake splunkd.
+type Server struct {
+	URL string
+	srv *httptest.Server
+
+	mu          sync.Mutex
+	sessionKeys map[string]bool
+	tokens      map[string]bool
+	users       map[string]string // username -> password
+	creds       map[string]*Credential
+	requests    []string // method + path, for assertions
+	authFails   int
+}
+
+// New starts a fake on loopback; tls selects HTTPS with a self-signed
+// certificate, as splunkd's management port uses.
+func New(tls bool) *Server {
+	s := &Server{sessionKeys: map[string]bool{}, tokens: map[string]bool{}, users: map[string]string{}, creds: map[string]*Credential{}}
+	if tls {
+		s.srv = httptest.NewTLSServer(http.HandlerFunc(s.serve))
+	} else {
+		s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
+	}
+	s.URL = s.srv.URL
+	return s
+}
+
+// Close stops the server.
+func (s *Server) Close() { s.srv.Close() }
+
+// AddSessionKey accepts "Authorization: Splunk key".
+func (s *Server) AddSessionKey(key string) { s.mu.Lock(); s.sessionKeys[key] = true; s.mu.Unlock() }
+
+// AddToken accepts "Authorization: Bearer token".
+func (s *Server) AddToken(tok string) { s.mu.Lock(); s.tokens[tok] = true; s.mu.Unlock() }
+
+// AddUser accepts a login.
+func (s *Server) AddUser(name, password string) { s.mu.Lock(); s.users[name] = password; s.mu.Unlock() }
+
+// Put stores a credential directly.
+func (s *Server) Put(c Credential) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	cc := c
+	s.creds[key(c.App, c.Realm, c.Username)] = &cc
+}
+
+// Get returns a stored credential.
+func (s *Server) Get(app, realm, username string) (Credential, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c, ok := s.creds[key(app, realm, username)]
+	if !ok {
+		return Credential{}, false
+	}
+	return *c, true
+}
+
+// Requests returns "METHOD path" of each request received.
+func (s *Server) Requests() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]string(nil), s.requests...)
+}
+
+// AuthFailures counts requests refused with 401.
+func (s *Server) AuthFailures() int { s.mu.Lock(); defer s.mu.Unlock(); return s.authFails }
+
+func key(app, realm, user string) string { return app + "\x00" + realm + "\x00" + user }
+
+func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.requests = append(s.requests, r.Method+" "+r.URL.EscapedPath())
+	if err := r.ParseForm(); err != nil {
+		fail(w, 400, "bad form")
+		return
+	}
+	if r.URL.Path == "/services/auth/login" && r.Method == http.MethodPost {
+		if pw, ok := s.users[r.PostForm.Get("username")]; !ok || pw != r.PostForm.Get("password") {
+			s.authFails++
+			fail(w, 401, "Login failed")
+			return
+		}
+		k := fmt.Sprintf("session-%d", len(s.sessionKeys)+1)
+		s.sessionKeys[k] = true
+		writeJSON(w, 200, map[string]string{"sessionKey": k})
+		return
+	}
+	if !s.authorized(r.Header.Get("Authorization")) {
+		s.authFails++
+		fail(w, 401, "call not properly authenticated")
+		return
+	}
+	parts := strings.Split(strings.TrimPrefix(r.URL.EscapedPath(), "/"), "/")
+	// servicesNS/nobody/<app>/storage/passwords[/<name>]
+	if len(parts) < 5 || parts[0] != "servicesNS" || parts[3] != "storage" || parts[4] != "passwords" {
+		fail(w, 404, "no such endpoint")
+		return
+	}
+	app, _ := url.PathUnescape(parts[2])
+	if len(parts) == 5 {
+		switch r.Method {
+		case http.MethodGet:
+			s.list(w, r, app)
+		case http.MethodPost:
+			s.create(w, r, app)
+		default:
+			fail(w, 405, "method not allowed")
+		}
+		return
+	}
+	name, err := url.PathUnescape(parts[5])
+	if err != nil {
+		fail(w, 400, "bad name")
+		return
+	}
+	realm, user, ok := splitName(name)
+	if !ok {
+		fail(w, 404, "bad entity name")
+		return
+	}
+	c, found := s.creds[key(app, realm, user)]
+	if !found {
+		fail(w, 404, fmt.Sprintf("Could not find object id=%s", name))
+		return
+	}
+	switch r.Method {
+	case http.MethodGet:
+		writeJSON(w, 200, feed([]*Credential{c}, 0, 1))
+	case http.MethodPost:
+		if p := r.PostForm.Get("password"); p != "" {
+			c.Password = p
+		}
+		writeJSON(w, 200, feed([]*Credential{c}, 0, 1))
+	default:
+		fail(w, 405, "method not allowed")
+	}
+}
+
+func (s *Server) authorized(h string) bool {
+	if k, ok := strings.CutPrefix(h, "Splunk "); ok {
+		return s.sessionKeys[k]
+	}
+	if t, ok := strings.CutPrefix(h, "Bearer "); ok {
+		return s.tokens[t]
+	}
+	return false
+}
+
+func (s *Server) list(w http.ResponseWriter, r *http.Request, app string) {
+	var all []*Credential
+	search := strings.TrimPrefix(r.Form.Get("search"), "realm=")
+	for _, c := range s.creds {
+		if c.App == app && strings.Contains(c.Realm, search) {
+			all = append(all, c)
+		}
+	}
+	sort.Slice(all, func(i, j int) bool { return all[i].Realm+all[i].Username < all[j].Realm+all[j].Username })
+	count, _ := strconv.Atoi(r.Form.Get("count"))
+	offset, _ := strconv.Atoi(r.Form.Get("offset"))
+	if count <= 0 {
+		count = 30 // splunkd's default page size; count=0 would mean all
+		if r.Form.Get("count") == "0" {
+			count = len(all)
+		}
+	}
+	end := min(offset+count, len(all))
+	page := []*Credential{}
+	if offset < len(all) {
+		page = all[offset:end]
+	}
+	writeJSON(w, 200, feed(page, offset, len(all)))
+}
+
+func (s *Server) create(w http.ResponseWriter, r *http.Request, app string) {
+	user, realm, pw := r.PostForm.Get("name"), r.PostForm.Get("realm"), r.PostForm.Get("password")
+	if user == "" || pw == "" {
+		fail(w, 400, "name and password are required")
+		return
+	}
+	k := key(app, realm, user)
+	if _, ok := s.creds[k]; ok {
+		fail(w, 409, fmt.Sprintf("An object with name=%s already exists", user))
+		return
+	}
+	c := &Credential{App: app, Realm: realm, Username: user, Password: pw}
+	s.creds[k] = c
+	writeJSON(w, 201, feed([]*Credential{c}, 0, 1))
+}
+
+// splitName parses realm:user: with \: escapes.
+func splitName(name string) (realm, user string, ok bool) {
+	var parts []string
+	var cur strings.Builder
+	for i := 0; i < len(name); i++ {
+		switch {
+		case name[i] == '\\' && i+1 < len(name) && name[i+1] == ':':
+			cur.WriteByte(':')
+			i++
+		case name[i] == ':':
+			parts = append(parts, cur.String())
+			cur.Reset()
+		default:
+			cur.WriteByte(name[i])
+		}
+	}
+	if len(parts) != 2 || cur.Len() != 0 {
+		return "", "", false
+	}
+	return parts[0], parts[1], true
+}
+
+func feed(cs []*Credential, offset, total int) map[string]any {
+	entries := []map[string]any{}
+	for _, c := range cs {
+		esc := strings.NewReplacer(":", `\:`)
+		entries = append(entries, map[string]any{
+			"name": esc.Replace(c.Realm) + ":" + esc.Replace(c.Username) + ":",
+			"content": map[string]string{"realm": c.Realm, "username": c.Username, "clear_password": c.Password,
+				"encr_password": "$7$fake", "password": "********"},
+			"acl": map[string]string{"app": c.App, "owner": "nobody"},
+		})
+	}
+	return map[string]any{"entry": entries, "paging": map[string]int{"total": total, "perPage": len(cs), "offset": offset}}
+}
+
+func fail(w http.ResponseWriter, code int, msg string) {
+	writeJSON(w, code, map[string]any{"messages": []map[string]string{{"type": "ERROR", "text": msg}}})
+}
+
+func writeJSON(w http.ResponseWriter, code int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(code)
+	json.NewEncoder(w).Encode(v)
+}

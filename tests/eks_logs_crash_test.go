@@ -1,0 +1,253 @@
+package tests
+
+import (
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"math/rand"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/kubelens/kubelens/src/checkpoint"
+	"github.com/kubelens/kubelens/src/cloudwatch/cwfake"
+)
+
+// eksIdHash is the documented hash of an eventId kept in the checkpoint
+// (64-bit FNV-1a), recomputed here so the test reads the file on its own.
+func eksIdHash(id string) uint64 {
+	h := fnv.New64a()
+	h.Write([]byte(id))
+	return h.Sum64()
+}
+
+// eksCommittedIDs reads the checkpoint the way a restart would and returns
+// the (timestamp, hash) pairs it covers.
+func eksCommittedIDs(t *testing.T, path string) map[[2]uint64]bool {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return map[[2]uint64]bool{}
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := checkpoint.Decode(b)
+	if err != nil {
+		t.Fatalf("checkpoint after SIGKILL does not decode: %v", err)
+	}
+	out := map[[2]uint64]bool{}
+	for _, c := range st.Cursors {
+		for _, bk := range c.Seen {
+			for _, h := range bk.IDs {
+				out[[2]uint64{uint64(bk.Timestamp), h}] = true
+			}
+		}
+	}
+	return out
+}
+
+// TestEksLogsCrash_SIGKILLLosesNothing kills the binary with SIGKILL at
+// random points over many runs sharing one checkpoint_dir, against a fake
+// that throttles, fails, returns empty pages and ingests events late. It
+// asserts: the union of emitted events equals the fake's events; no run
+// emits an event twice; an event is emitted again only if the checkpoint
+// the restart read did not cover it (it was written, then the process died
+// before checkpointing it); and per kill at most one page is exposed.
+//
+// EKS_LOGS_CRASH_RUNS overrides the number of killed runs (default 40).
+func TestEksLogsCrash_SIGKILLLosesNothing(t *testing.T) {
+	runs := 40
+	if v, err := strconv.Atoi(os.Getenv("EKS_LOGS_CRASH_RUNS")); err == nil && v > 0 {
+		runs = v
+	}
+	seed := time.Now().UnixNano()
+	if v, err := strconv.ParseInt(os.Getenv("EKS_LOGS_CRASH_SEED"), 10, 64); err == nil {
+		seed = v
+	}
+	t.Logf("seed %d (set EKS_LOGS_CRASH_SEED to replay)", seed)
+	rng := rand.New(rand.NewSource(seed))
+	const pageSize = 25
+	now := time.Now()
+	cw := cwfake.New(cwfake.WithFaults(cwfake.Faults{PageSize: pageSize, EmptyPageRate: 0.15, RepeatToken: true,
+		ThrottleRate: 0.05, ServerErrorRate: 0.03, Seed: seed}))
+	defer cw.Close()
+	all := eksPutStreams(cw, "kube-apiserver-audit-", 3000, 50, now)
+	for i := range 100 { // ingested over the first seconds of the test, minutes after their timestamp
+		all = append(all, cw.Put(cwfake.Event{Group: eksE2eGroup, Stream: fmt.Sprintf("kube-apiserver-audit-late%02d", i%7),
+			Timestamp: now.Add(-3 * time.Minute).Add(time.Duration(i) * time.Millisecond).UnixMilli(),
+			Message:   fmt.Sprintf(`{"late":%d}`, i), Ingest: now.Add(time.Duration(rng.Intn(6000)) * time.Millisecond)})...)
+	}
+	type meta struct {
+		key [2]uint64
+	}
+	byData := map[string]meta{}
+	for _, e := range all {
+		byData[e.Message] = meta{key: [2]uint64{uint64(e.Timestamp), eksIdHash(e.ID)}}
+	}
+
+	ckpt := t.TempDir()
+	stanza := "eks_logs://crash"
+	ckptFile := filepath.Join(ckpt, checkpoint.FileName(stanza))
+	cfg := eksInputXML("https://127.0.0.1:1", "k", ckpt, stanza, eksFastParams(cw.URL))
+	env := eksAwsTestEnv(t, "AWS_ACCESS_KEY_ID=AKIDFROMENV0000001", "AWS_SECRET_ACCESS_KEY=env-secret")
+
+	emitted := map[string]int{} // data -> runs that emitted it
+	kills, reEmitted, maxReEmit, maxExposed, exposedTotal := 0, 0, 0, 0, 0
+	committed := eksCommittedIDs(t, ckptFile)
+	for run := 0; run <= runs; run++ {
+		final := run == runs
+		p := startEksLogs(t, cfg, env)
+		if final {
+			p.waitFor(120*time.Second, "the union to cover every event", func() bool {
+				if eksCountPolls(p.Stderr()) < 1 {
+					return false // SIGTERM before the first poll could land before the handler is installed
+				}
+				n := 0
+				for _, e := range p.Events() {
+					if emitted[e.Data] == 0 {
+						n++
+					}
+				}
+				return len(eksEmittedKeys(emitted))+n >= len(byData)
+			})
+			if code := p.stop(20 * time.Second); code != 0 {
+				t.Fatalf("final run exit %d", code)
+			}
+		} else {
+			select {
+			case <-time.After(time.Duration(rng.Intn(400)) * time.Millisecond):
+			case <-p.exited:
+				t.Fatalf("run %d exited by itself: %s", run, eksTail(p.Stderr(), 1000))
+			}
+			p.cmd.Process.Signal(syscall.SIGKILL)
+			p.wait(20 * time.Second)
+			kills++
+		}
+		if strings.Contains(p.Stderr(), "checkpoint file is unusable") || strings.Contains(p.Stderr(), "no valid checkpoint left") {
+			t.Fatalf("run %d found a damaged checkpoint:\n%s", run, eksTail(p.Stderr(), 2000))
+		}
+		inRun := map[string]bool{}
+		reThisRun := 0
+		for _, e := range p.Events() {
+			m, ok := byData[e.Data]
+			if !ok {
+				t.Fatalf("run %d emitted an unknown event %q", run, e.Data)
+			}
+			if inRun[e.Data] {
+				t.Fatalf("run %d emitted %q twice", run, e.Data)
+			}
+			inRun[e.Data] = true
+			if emitted[e.Data] > 0 {
+				// Allowed only if the checkpoint this run started from did not
+				// cover it.
+				if committed[m.key] {
+					t.Fatalf("run %d re-emitted %q although the checkpoint it resumed from covered it", run, e.Data)
+				}
+				reThisRun++
+			}
+			emitted[e.Data]++
+		}
+		reEmitted += reThisRun
+		maxReEmit = max(maxReEmit, reThisRun)
+		after := eksCommittedIDs(t, ckptFile)
+		if !final {
+			// Events this run wrote that its checkpoint does not cover: what
+			// the kill exposed to re-emission. At most the page in hand.
+			exposed := 0
+			for d := range inRun {
+				if !after[byData[d].key] {
+					exposed++
+				}
+			}
+			if exposed > pageSize {
+				t.Errorf("run %d: kill exposed %d written-but-uncheckpointed events, more than a page (%d)", run, exposed, pageSize)
+			}
+			exposedTotal += exposed
+			maxExposed = max(maxExposed, exposed)
+		}
+		committed = after
+	}
+	if missing := len(byData) - len(eksEmittedKeys(emitted)); missing != 0 {
+		t.Fatalf("%d of %d events were never emitted", missing, len(byData))
+	}
+	t.Logf("crash test: %d killed runs + 1 clean run, %d events, %d re-emitted in total, at most %d re-emitted in one run, at most %d exposed by one kill (bound: one page = %d); fake served %+v",
+		kills, len(byData), reEmitted, maxReEmit, maxExposed, pageSize, cw.Stats())
+	if reEmitted > exposedTotal {
+		t.Errorf("re-emitted %d events but kills only exposed %d", reEmitted, exposedTotal)
+	}
+}
+
+func eksEmittedKeys(m map[string]int) map[string]bool {
+	out := make(map[string]bool, len(m))
+	for k, n := range m {
+		if n > 0 {
+			out[k] = true
+		}
+	}
+	return out
+}
+
+// TestEksLogsSIGTERM_MidBackfill stops the input with SIGTERM in the middle
+// of a paged backfill. It must finish the page in hand, checkpoint exactly
+// what it delivered, close the stream and exit 0; the restart then emits
+// the rest with no event lost and none repeated.
+func TestEksLogsSIGTERM_MidBackfill(t *testing.T) {
+	cw := cwfake.New(cwfake.WithFaults(cwfake.Faults{PageSize: 10}))
+	defer cw.Close()
+	all := eksPutStreams(cw, "kube-apiserver-audit-", 1000, 20, time.Now())
+	byData := map[string][2]uint64{}
+	for _, e := range all {
+		byData[e.Message] = [2]uint64{uint64(e.Timestamp), eksIdHash(e.ID)}
+	}
+	ckpt := t.TempDir()
+	params := eksFastParams(cw.URL)
+	params["max_calls_per_second"] = "40" // about 400 events per second: slow enough to stop halfway
+	cfg := eksInputXML("https://127.0.0.1:1", "k", ckpt, "eks_logs://term", params)
+	env := eksAwsTestEnv(t, "AWS_ACCESS_KEY_ID=AKIDFROMENV0000001", "AWS_SECRET_ACCESS_KEY=env-secret")
+
+	p := startEksLogs(t, cfg, env)
+	p.waitFor(30*time.Second, "a part of the backfill", func() bool { return len(p.Events()) >= 150 })
+	if code := p.stop(20 * time.Second); code != 0 {
+		t.Fatalf("exit %d after SIGTERM", code)
+	}
+	if !p.streamClosed() {
+		t.Error("no </stream> after SIGTERM")
+	}
+	first := p.Events()
+	if len(first) >= len(all) {
+		t.Fatalf("the backfill finished before SIGTERM (%d events); slow it down", len(first))
+	}
+	committed := eksCommittedIDs(t, filepath.Join(ckpt, checkpoint.FileName("eks_logs://term")))
+	delivered := map[[2]uint64]bool{}
+	for _, e := range first {
+		delivered[byData[e.Data]] = true
+		if !committed[byData[e.Data]] {
+			t.Fatalf("delivered event %q is not in the checkpoint written at shutdown", e.Data)
+		}
+	}
+	for k := range committed {
+		if !delivered[k] {
+			t.Fatalf("the checkpoint covers an event that was never delivered: %v", k)
+		}
+	}
+
+	p2 := startEksLogs(t, cfg, env)
+	p2.waitFor(60*time.Second, "the rest", func() bool { return len(first)+len(p2.Events()) >= len(all) })
+	p2.stop(20 * time.Second)
+	seen := map[string]bool{}
+	for _, e := range append(first, p2.Events()...) {
+		if seen[e.Data] {
+			t.Fatalf("%q emitted twice across a clean restart", e.Data)
+		}
+		seen[e.Data] = true
+	}
+	if len(seen) != len(all) {
+		t.Fatalf("%d of %d events emitted", len(seen), len(all))
+	}
+	t.Logf("SIGTERM after %d of %d events; restart emitted %d", len(first), len(all), len(p2.Events()))
+}

@@ -1,0 +1,157 @@
+package tests
+
+import (
+	"encoding/xml"
+	"maps"
+	"strings"
+	"testing"
+
+	"github.com/kubelens/kubelens/src/splunkd/splunkdfake"
+)
+
+func eksValidParams() map[string]string {
+	return map[string]string{"aws_region": "us-east-1", "cluster_name": "prod"}
+}
+
+// TestEksLogsValidate_RejectsBadValuesNamingTheParameter runs
+// --validate-arguments on each bad value of each parameter and checks the
+// <error><message> names the parameter, with a non-zero exit.
+func TestEksLogsValidate_RejectsBadValuesNamingTheParameter(t *testing.T) {
+	env := eksAwsTestEnv(t)
+	cases := []struct {
+		param, value string
+		drop         []string
+	}{
+		{"aws_region", "", nil},
+		{"aws_region", "us-east", nil},
+		{"aws_region", "US-EAST-1", nil},
+		{"aws_region", "moon-base-1", nil},
+		{"cluster_name", "", []string{"cluster_name"}},
+		{"cluster_name", "-bad", nil},
+		{"cluster_name", "has space", nil},
+		{"log_group", "bad group!", nil},
+		{"log_types", "audit,kubelet", nil},
+		{"log_types", "auditx", nil},
+		{"start_from", "yesterday", nil},
+		{"start_from", "+1h", nil},
+		{"start_from", "-abc", nil},
+		{"start_from", "2999-01-01T00:00:00Z", nil},
+		{"aws_account", "bad name", nil},
+		{"role_arn", "arn:aws:iam::12:role/x", nil},
+		{"role_arn", "arn:aws:s3:::bucket", nil},
+		{"external_id", "ext-1", nil},
+		{"endpoint_url", "ftp://logs.example", nil},
+		{"endpoint_url", "not a url", nil},
+		{"poll_interval", "0", nil},
+		{"poll_interval", "abc", nil},
+		{"poll_interval", "-5s", nil},
+		{"overlap", "15d", nil},
+		{"overlap", "ten minutes", nil},
+		{"lag", "-1s", nil},
+		{"lag", "2d", nil},
+		{"max_calls_per_second", "0", nil},
+		{"max_calls_per_second", "abc", nil},
+		{"max_calls_per_second", "2000", nil},
+		{"max_backoff", "0s", nil},
+		{"log_level", "LOUD", nil},
+	}
+	for _, tc := range cases {
+		t.Run(tc.param+"="+tc.value, func(t *testing.T) {
+			p := eksValidParams()
+			for _, d := range tc.drop {
+				delete(p, d)
+			}
+			if tc.value != "" || tc.param == "aws_region" {
+				p[tc.param] = tc.value
+			}
+			out, _, code := runEksLogs(t, eksItemsXML("", "", "prod", p), env, "--validate-arguments")
+			if code == 0 {
+				t.Fatalf("accepted; stdout %q", out)
+			}
+			var e struct {
+				XMLName xml.Name `xml:"error"`
+				Message string   `xml:"message"`
+			}
+			if err := xml.Unmarshal([]byte(out), &e); err != nil {
+				t.Fatalf("stdout is not <error><message>: %v: %q", err, out)
+			}
+			if !strings.HasPrefix(e.Message, tc.param+":") && !strings.Contains(e.Message, "; "+tc.param+":") {
+				t.Errorf("message %q does not name %s", e.Message, tc.param)
+			}
+		})
+	}
+}
+
+// TestEksLogsValidate_AcceptsGoodStanzas verifies good values, including
+// Regions of every partition, exit 0 with nothing on stdout.
+func TestEksLogsValidate_AcceptsGoodStanzas(t *testing.T) {
+	env := eksAwsTestEnv(t)
+	for _, extra := range []map[string]string{
+		{},
+		{"aws_region": "us-gov-west-1"},
+		{"aws_region": "cn-north-1", "role_arn": "arn:aws-cn:iam::123456789012:role/r"},
+		{"aws_region": "cn-northwest-1"},
+		{"aws_region": "us-iso-east-1"},
+		{"aws_region": "us-isob-east-1"},
+		{"aws_region": "eu-isoe-west-1"},
+		{"aws_region": "ap-southeast-5"},
+		{"aws_region": "mx-central-1"},
+		{"log_group": "/custom/group", "cluster_name": ""},
+		{"log_types": "audit, api,authenticator;controllerManager scheduler"},
+		{"start_from": "now"}, {"start_from": "beginning"}, {"start_from": "2024-05-01T00:00:00Z"}, {"start_from": "-7d"},
+		{"role_arn": "arn:aws-us-gov:iam::123456789012:role/path/r", "external_id": "ext-1"},
+		{"endpoint_url": "https://vpce-1.logs.us-east-1.vpce.amazonaws.com"},
+		{"poll_interval": "30", "overlap": "0", "lag": "0s", "max_calls_per_second": "0.5", "max_backoff": "2m", "log_level": "debug"},
+		{"index": "eks", "host": "h", "sourcetype": "x", "interval": "60", "disabled": "0"},
+	} {
+		p := eksValidParams()
+		maps.Copy(p, extra)
+		if p["cluster_name"] == "" {
+			delete(p, "cluster_name")
+		}
+		out, stderr, code := runEksLogs(t, eksItemsXML("", "", "prod", p), env, "--validate-arguments")
+		if code != 0 || out != "" {
+			t.Errorf("%v rejected (exit %d): %s %s", extra, code, out, stderr)
+		}
+	}
+}
+
+// TestEksLogsValidate_ChecksAccountExists verifies that aws_account is
+// looked up in storage/passwords with the session key splunkd passes, and
+// that neither the key nor the stored secret appears in the message.
+func TestEksLogsValidate_ChecksAccountExists(t *testing.T) {
+	sd := splunkdfake.New(true)
+	defer sd.Close()
+	sd.AddSessionKey("validate-session-key")
+	sd.Put(splunkdfake.Credential{App: "kubelens", Realm: "eks_logs_account", Username: "prod",
+		Password: `{"key_id":"AKIDPROD00000001","secret_key":"validate-secret"}`})
+	env := eksAwsTestEnv(t)
+	p := eksValidParams()
+	p["aws_account"] = "prod"
+	if out, stderr, code := runEksLogs(t, eksItemsXML(sd.URL, "validate-session-key", "prod", p), env, "--validate-arguments"); code != 0 {
+		t.Errorf("existing account rejected: %s %s", out, stderr)
+	}
+	p["aws_account"] = "missing"
+	out, stderr, code := runEksLogs(t, eksItemsXML(sd.URL, "validate-session-key", "prod", p), env, "--validate-arguments")
+	if code == 0 || !strings.Contains(out, "aws_account") || !strings.Contains(out, "credentials set") {
+		t.Errorf("missing account: exit %d, %q", code, out)
+	}
+	out2, stderr2, _ := runEksLogs(t, eksItemsXML(sd.URL, "wrong-session-key", "prod", p), env, "--validate-arguments")
+	for _, s := range []string{out, stderr, out2, stderr2} {
+		if strings.Contains(s, "validate-session-key") || strings.Contains(s, "wrong-session-key") || strings.Contains(s, "validate-secret") {
+			t.Errorf("secret leaked: %q", s)
+		}
+	}
+	if !strings.Contains(out2, "aws_account") || !strings.Contains(out2, "not authenticated") {
+		t.Errorf("wrong key: %q", out2)
+	}
+}
+
+// TestEksLogs_InvalidArguments verifies the protocol's answer to unknown
+// arguments: an ERROR line and exit 1.
+func TestEksLogs_InvalidArguments(t *testing.T) {
+	_, stderr, code := runEksLogs(t, "", eksAwsTestEnv(t), "--bogus")
+	if code != 1 || !strings.HasPrefix(stderr, "ERROR Invalid arguments") {
+		t.Errorf("exit %d, stderr %q", code, stderr)
+	}
+}
