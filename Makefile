@@ -14,7 +14,7 @@ LDFLAGS  := -s -w -X $(MODULE)/src/buildinfo.Version=$(VERSION)
 BINARIES := kubeenrich eks_logs
 GO_SRC   := go.mod go.sum VERSION $(shell find src -name '*.go' -not -name '*_test.go')
 
-.PHONY: build test vet lint unit demo clean fuzz-eks
+.PHONY: build test vet lint unit demo clean fuzz-eks docs
 
 build: $(addprefix bin/,$(BINARIES))
 
@@ -47,3 +47,8 @@ demo: bin/kubeenrich
 
 clean:
 	rm -rf bin build dist
+
+# Rewrite the README sections and default/searchbnf.conf generated from
+# the code (field catalogue, options, detections, lookups).
+docs:
+	$(GO) test ./src/docgen -run TestGeneratedDocs -update

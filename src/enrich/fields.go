@@ -168,11 +168,14 @@ func (f Field) Multi() bool { return f.Kind == KindMulti }
 
 // Closed vocabularies of the classifying fields.
 var (
-	UserKinds         = []string{"anonymous", "service_account", "node", "eks_managed", "control_plane", "iam_mapped", "user"}
-	IPClasses         = []string{"loopback", "link_local", "private", "public", "other"}
-	LogTypes          = []string{"audit", "api", "authenticator", "controllerManager", "scheduler", "cloudControllerManager"}
-	PrincipalTypes    = []string{"iam_user", "sso_role", "service_linked_role", "root", "node_role", "iam_role", "federated_user", "other"}
-	AccessKeyTypes    = []string{"long_term", "temporary", "other"}
+	UserKinds      = []string{"anonymous", "service_account", "node", "eks_managed", "control_plane", "iam_mapped", "user"}
+	IPClasses      = []string{"loopback", "link_local", "private", "public", "other"}
+	LogTypes       = []string{"audit", "api", "authenticator", "controllerManager", "scheduler", "cloudControllerManager"}
+	PrincipalTypes = []string{"iam_user", "sso_role", "service_linked_role", "root", "node_role", "iam_role", "federated_user", "other"}
+	AccessKeyTypes = []string{"long_term", "temporary", "other"}
+	// UATools are the tools of the shipped user agents lookup; rows you add
+	// to your copy of the lookup add theirs.
+	UATools           = []string{"scanner", "aws-security-scanner", "kubectl", "oc", "helm", "eksctl", "k9s", "lens", "kubeadm", "kubelet", "kube-controller-manager", "kube-scheduler", "kube-apiserver", "kube-probe", "kube-proxy", "argocd", "aws-sdk", "go-http-client", "python", "java-client", "curl", "wget", "browser", "client-go", "none", "other"}
 	UACategories      = []string{"interactive_cli", "control_plane", "node", "controller", "sdk_generic", "scripting", "browser", "scanner", "none", "other"}
 	Actions           = []string{"read", "write", "delete", "exec", "token", "authz_probe", "other"}
 	Sensitivities     = []string{"critical", "high", "medium", "low"}
@@ -236,7 +239,7 @@ var Catalogue = [numFields]Field{
 	FieldK8sSrcIsPublic: flag("k8s_src_is_public", GroupSource, "k8s_src_ip_class is public."),
 	FieldK8sSrcTrusted:  flag("k8s_src_trusted", GroupSource, "The first source IP is in a trusted network of the trusted networks lookup."),
 
-	FieldK8sUATool:       text("k8s_ua_tool", GroupUserAgent, "Client tool from userAgent by the user agents lookup (first matching pattern): kubectl, kubelet, helm, eksctl, aws-sdk, python, curl, browser, scanner, controller, none, other, ..."),
+	FieldK8sUATool:       enum("k8s_ua_tool", GroupUserAgent, UATools, "Client tool from userAgent by the user agents lookup (first matching pattern); client-go is any other Kubernetes client program (<name>/<version> (<os>/<arch>) kubernetes/<commit>), none an empty userAgent."),
 	FieldK8sUACategory:   enum("k8s_ua_category", GroupUserAgent, UACategories, "Category of the tool."),
 	FieldK8sUAVersion:    text("k8s_ua_version", GroupUserAgent, "Version after the first / of userAgent."),
 	FieldK8sClientOS:     text("k8s_client_os", GroupUserAgent, "Client OS from a (os/arch) userAgent part: darwin and windows kubectl mean a workstation."),

@@ -146,7 +146,7 @@ func TestUserAgent(t *testing.T) {
 		{"kubelet/v1.31.2-eks-7f9249a (linux/amd64) kubernetes/7f9249a", "kubelet", "node", "v1.31.2-eks-7f9249a", "linux", "amd64", "false", nil},
 		{"Helm/3.13.2", "helm", "interactive_cli", "3.13.2", "", "", "false", nil},
 		{"kube-controller-manager/v1.31.2 (linux/amd64) kubernetes/5864a46/leader-election", "kube-controller-manager", "control_plane", "v1.31.2", "linux", "amd64", "false", nil},
-		{"coredns/v1.11.3 (linux/amd64) kubernetes/$Format", "coredns", "controller", "v1.11.3", "linux", "amd64", "false", nil},
+		{"coredns/v1.11.3 (linux/amd64) kubernetes/$Format", "client-go", "controller", "v1.11.3", "linux", "amd64", "false", nil},
 		{"aws-sdk-go-v2/1.30.0 os/linux lang/go#1.22", "aws-sdk", "sdk_generic", "1.30.0", "", "", "false", nil},
 		{"Go-http-client/2.0", "go-http-client", "sdk_generic", "2.0", "", "", "false", nil},
 		{"python-requests/2.31.0", "python", "sdk_generic", "2.31.0", "", "", "false", nil},

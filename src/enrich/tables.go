@@ -25,8 +25,7 @@ type Tables struct {
 	CustomUserAgents bool
 }
 
-// UserAgentRule classifies user agents that match its pattern. Tool may
-// refer to the pattern's groups as $1, ${name}.
+// UserAgentRule classifies user agents that match its pattern.
 type UserAgentRule struct {
 	re       *regexp.Regexp
 	Tool     string

@@ -41,18 +41,10 @@ func classifyUserAgent(t *Tables, ua string) uaInfo {
 	}
 	info.tool, info.category = "other", "other"
 	for i := range t.UserAgents {
-		r := &t.UserAgents[i]
-		m := r.re.FindStringSubmatchIndex(ua)
-		if m == nil {
-			continue
+		if r := &t.UserAgents[i]; r.re.MatchString(ua) {
+			info.tool, info.category = r.Tool, r.Category
+			break
 		}
-		info.tool, info.category = r.Tool, r.Category
-		if strings.Contains(r.Tool, "$") {
-			// A tool of $1 names the client after the pattern's first group:
-			// client-go programs call themselves <name>/<version> (...).
-			info.tool = string(r.re.ExpandString(nil, r.Tool, ua, m))
-		}
-		break
 	}
 	if _, rest, ok := strings.Cut(ua, "/"); ok {
 		info.version, _, _ = strings.Cut(rest, " ")

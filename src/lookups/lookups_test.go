@@ -3,9 +3,11 @@ package lookups_test
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
+	"github.com/kubelens/kubelens/src/enrich"
 	"github.com/kubelens/kubelens/src/lookups"
 )
 
@@ -117,4 +119,20 @@ func FuzzLoad(f *testing.F) {
 		}
 		lookups.Load(dir)
 	})
+}
+
+// TestShippedToolsAreDocumented verifies every tool of the shipped user
+// agents lookup is in k8s_ua_tool's documented vocabulary.
+func TestShippedToolsAreDocumented(t *testing.T) {
+	f, err := os.ReadFile(filepath.Join("..", "..", "lookups", lookups.UserAgents.DefaultFile()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, line := range strings.Split(strings.TrimSpace(string(f)), "\n")[1:] {
+		parts := strings.Split(line, ",")
+		tool := parts[len(parts)-2]
+		if !slices.Contains(enrich.UATools, tool) {
+			t.Errorf("line %d: tool %q is not in enrich.UATools", i+2, tool)
+		}
+	}
 }
