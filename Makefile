@@ -14,7 +14,7 @@ LDFLAGS  := -s -w -X $(MODULE)/src/buildinfo.Version=$(VERSION)
 BINARIES := kubeenrich eks_logs
 GO_SRC   := go.mod go.sum VERSION $(shell find src -name '*.go' -not -name '*_test.go')
 
-.PHONY: build test vet lint unit demo clean fuzz-eks docs
+.PHONY: build test vet lint unit demo clean fuzz-eks docs bench
 
 build: $(addprefix bin/,$(BINARIES))
 
