@@ -94,8 +94,8 @@ func Stage(cfg Config) error {
 		build = 1
 	}
 	if err := stamp(filepath.Join(cfg.Stage, "default", "app.conf"), []replacement{
-		{regexp.MustCompile(`(?m)^version[ \t]*=.*$`), "version = " + cfg.Version},
-		{regexp.MustCompile(`(?m)^build[ \t]*=.*$`), "build = " + strconv.Itoa(build)},
+		{versionLineRE, "version = " + cfg.Version},
+		{buildLineRE, "build = " + strconv.Itoa(build)},
 	}); err != nil {
 		return err
 	}
@@ -154,6 +154,12 @@ func writeModules(cfg Config) error {
 	}
 	return nil
 }
+
+// The app.conf lines Stage stamps.
+var (
+	versionLineRE = regexp.MustCompile(`(?m)^version[ \t]*=.*$`)
+	buildLineRE   = regexp.MustCompile(`(?m)^build[ \t]*=.*$`)
+)
 
 type replacement struct {
 	re   *regexp.Regexp
