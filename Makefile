@@ -1,6 +1,8 @@
 # kubelens: the one entry point for people and CI.
 #   make demo    build and run the bundled sample through kubeenrich
-#   make test    vet, lint, unit and end-to-end tests
+#   make test    vet, lint, unit and end-to-end tests, and appcheck on the package
+#   make package dist/kubelens-<version>.tgz, for every platform
+#   make appcheck check the package as AppInspect would
 SHELL := /bin/bash
 # pipefail: a failing command on the left of a pipe must fail the target.
 .SHELLFLAGS := -eu -o pipefail -c
@@ -12,11 +14,13 @@ VERSION  := $(shell cat VERSION)
 MODULE   := github.com/kubelens/kubelens
 LDFLAGS  := -s -w -X $(MODULE)/src/buildinfo.Version=$(VERSION)
 BINARIES := kubeenrich eks_logs
+TOOLS    := appcheck apppack
 GO_SRC   := go.mod go.sum VERSION $(shell find src -name '*.go' -not -name '*_test.go')
+PACKAGE  := dist/$(APP_ID)-$(VERSION).tgz
 
-.PHONY: build test vet lint unit demo clean fuzz-eks docs bench
+.PHONY: build test vet lint unit demo clean fuzz-eks docs bench package appcheck
 
-build: $(addprefix bin/,$(BINARIES))
+build: $(addprefix bin/,$(BINARIES) $(TOOLS))
 
 bin/%: $(GO_SRC)
 	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $@ ./src/cmd/$*
@@ -29,11 +33,47 @@ lint:
 	@unformatted=$$(gofmt -l src tests); if [ -n "$$unformatted" ]; then echo "gofmt needed: $$unformatted"; exit 1; fi
 	$(GO) tool staticcheck ./...
 
-# The end-to-end tests in tests/ run the binaries in bin/.
-unit: build
-	KUBELENS_BIN_DIR=$(CURDIR)/bin $(GO) test -count=1 ./...
+# The end-to-end tests in tests/ run the binaries in bin/ and check the
+# package.
+unit: build $(PACKAGE)
+	KUBELENS_BIN_DIR=$(CURDIR)/bin KUBELENS_PACKAGE=$(CURDIR)/$(PACKAGE) $(GO) test -count=1 ./...
 
-test: vet lint unit
+test: vet lint unit appcheck
+
+# Cross-compiled builds, one file target per platform and program: the
+# platform folder names are splunkd's (see docs: app.md).
+PLATFORMS := linux_x86_64 linux_aarch64 darwin_x86_64 darwin_arm64 windows_x86_64
+XBIN      := build/bin
+goos_linux_x86_64    := linux
+goarch_linux_x86_64  := amd64
+goos_linux_aarch64   := linux
+goarch_linux_aarch64 := arm64
+goos_darwin_x86_64   := darwin
+goarch_darwin_x86_64 := amd64
+goos_darwin_arm64    := darwin
+goarch_darwin_arm64  := arm64
+goos_windows_x86_64  := windows
+goarch_windows_x86_64 := amd64
+exe = $(if $(findstring windows,$(1)),.exe)
+
+define xbuild
+$(XBIN)/$(1)/bin/$(2)$(call exe,$(1)): $(GO_SRC)
+	@mkdir -p $$(@D)
+	GOOS=$(goos_$(1)) GOARCH=$(goarch_$(1)) CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $$@ ./src/cmd/$(2)
+endef
+$(foreach p,$(PLATFORMS),$(foreach b,$(BINARIES),$(eval $(call xbuild,$(p),$(b)))))
+XBINS := $(foreach p,$(PLATFORMS),$(foreach b,$(BINARIES),$(XBIN)/$(p)/bin/$(b)$(call exe,$(p))))
+
+APP_SRC  := $(shell find default app lookups -type f 2>/dev/null)
+
+package: $(PACKAGE)
+
+$(PACKAGE): $(XBINS) bin/apppack $(APP_SRC) VERSION
+	bin/apppack -root . -bin $(XBIN) -stage build/$(APP_ID) -version $(VERSION) \
+	  -modcache "$$($(GO) env GOMODCACHE)" -out $@
+
+appcheck: $(PACKAGE) bin/appcheck
+	bin/appcheck $(PACKAGE)
 
 # Short fuzzing of the eks_logs parsers; their seed corpora also run in "unit".
 FUZZTIME ?= 15s

@@ -120,19 +120,20 @@ func SearchBNF() string {
 	b.WriteString("shortdesc = Adds who, from where, against what, with what outcome and which detections to Kubernetes and EKS audit events.\n")
 	desc := []string{
 		"Enriches Kubernetes audit events (audit.k8s.io Event JSON, as the kube_audit and aws_cloudwatchlogs_eks macros return them) with flat k8s_*, eks_* and aws_* fields and the CIM fields src_ip and user (filled only where empty).",
-		"It reads Splunk's extracted fields and falls back to _raw for what they lack; every input field passes through unchanged.",
+		"It reads Splunk's extracted fields and falls back to _raw for what they lack; every input field passes through unchanged. \\p\\",
 		"Options:",
 	}
 	for _, o := range searchcmd.OptionDocs {
-		desc = append(desc, o.Syntax+": "+o.Desc)
+		desc = append(desc, "\\i\\"+o.Syntax+": "+o.Desc)
 	}
 	groups := map[enrich.Group][]string{}
 	for _, f := range enrich.Catalogue {
 		groups[f.Group] = append(groups[f.Group], f.Name)
 	}
+	desc[len(desc)-1] += " \\p\\"
 	desc = append(desc, "Fields by group:")
 	for _, g := range enrich.Groups {
-		desc = append(desc, string(g)+": "+strings.Join(groups[g], ", ")+".")
+		desc = append(desc, "\\i\\"+string(g)+": "+strings.Join(groups[g], ", ")+".")
 	}
 	desc = append(desc, "See the kubelens README for the meaning and values of every field.")
 	writeContinued(&b, "description", desc)
@@ -145,9 +146,6 @@ func SearchBNF() string {
 		fmt.Fprintf(&b, "comment%d = %s\nexample%d = %s\n", i+1, e.comment, i+1, e.search)
 	}
 	b.WriteString("usage = public\n")
-	b.WriteString("category = streaming\n")
-	b.WriteString("appears-in = kubelens\n")
-	b.WriteString("maintainer = kubelens\n")
 	b.WriteString("tags = kubernetes eks audit enrich k8s\n")
 	b.WriteString("related = spath iplocation\n\n")
 	opts := map[string]string{}
