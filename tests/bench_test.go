@@ -3,9 +3,7 @@ package tests
 import (
 	"bufio"
 	"bytes"
-	"encoding/json"
 	"fmt"
-	"math/rand/v2"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -14,8 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kubelens/kubelens/src/benchdata"
 	"github.com/kubelens/kubelens/src/chunked"
-	"github.com/kubelens/kubelens/src/replay"
 )
 
 // Benchmarks of the built kubeenrich against a baseline in the same run:
@@ -52,77 +50,13 @@ func benchStream(b *testing.B) []byte {
 }
 
 func buildBenchStream(sample string) ([]byte, error) {
-	f, err := os.Open(sample)
+	recs, err := benchdata.Records(sample, benchRecords)
 	if err != nil {
 		return nil, err
 	}
-	defer f.Close()
-	templates, err := replay.ReadRecords(f)
-	if err != nil {
-		return nil, err
-	}
-	rng := rand.New(rand.NewPCG(7, 11))
-	recs := make([]replay.LogRecord, benchRecords)
-	for i := range recs {
-		var ev map[string]any
-		if err := json.Unmarshal([]byte(templates[rng.IntN(len(templates))].Message), &ev); err != nil {
-			return nil, err
-		}
-		ev["auditID"] = fmt.Sprintf("%08x-0000-4000-8000-%012x", rng.Uint32(), i)
-		ev["sourceIPs"] = []string{fmt.Sprintf("10.%d.%d.%d", rng.IntN(256), rng.IntN(256), rng.IntN(256))}
-		if rng.IntN(4) == 0 {
-			ev["sourceIPs"] = []string{fmt.Sprintf("203.0.113.%d", rng.IntN(256)), "10.0.0.5"}
-		}
-		msg, _ := json.Marshal(ev)
-		recs[i] = replay.LogRecord{Stream: "kube-apiserver-audit-0123456789abcdef0123456789abcdef", TimestampMs: 1795165200000 + int64(i), Message: string(msg)}
-	}
-	ix := replay.Indexing{Region: "us-east-1", Cluster: "bench"}
-	var out bytes.Buffer
-	w := chunked.NewWriter(&out)
-	w.WriteChunk([]byte(getinfoMeta()), nil)
-	for start := 0; start < len(recs); start += benchChunk {
-		end := min(start+benchChunk, len(recs))
-		t := ix.Table(recs[start:end])
-		benchFields = len(t.Columns())
-		w.WriteChunk([]byte(fmt.Sprintf(`{"action":"execute","finished":%t}`, end == len(recs))), splunkdStyle(t))
-	}
-	return out.Bytes(), nil
-}
-
-// splunkdStyle writes a table as splunkd does: every header and value
-// that is not purely alphanumeric quoted, LF line ends.
-func splunkdStyle(t *chunked.Table) []byte {
-	var b bytes.Buffer
-	cols := t.Columns()
-	q := func(s string) {
-		plain := s != ""
-		for i := 0; i < len(s) && plain; i++ {
-			c := s[i]
-			plain = c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
-		}
-		if plain || s == "" {
-			b.WriteString(s)
-			return
-		}
-		b.WriteString(`"` + strings.ReplaceAll(s, `"`, `""`) + `"`)
-	}
-	for i, c := range cols {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		q(c)
-	}
-	b.WriteByte('\n')
-	for r := 0; r < t.Len(); r++ {
-		for i, c := range cols {
-			if i > 0 {
-				b.WriteByte(',')
-			}
-			q(t.Cell(r, c))
-		}
-		b.WriteByte('\n')
-	}
-	return b.Bytes()
+	stream, cols := benchdata.Stream(recs, benchChunk, []byte(getinfoMeta()))
+	benchFields = cols
+	return stream, nil
 }
 
 // runCommand feeds the stream to a command and measures it. Peak memory

@@ -2,64 +2,129 @@
 // EventList, and v1beta1) as the kube-apiserver writes them, and parses the
 // text of one log record into an Event, including records CloudWatch Logs
 // cut short with "[Truncated...]".
+//
+// Parsing runs on every event of every search, so a Parser reuses its
+// memory: the Event it returns, and every string in it, is only valid until
+// the Parser's next Parse.
 package audit
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
 	"unsafe"
+
+	"github.com/valyala/fastjson"
 )
 
 // Event is an audit.k8s.io Event, reduced to what kubelens reads.
-// RequestObject is kept undecoded: most events never need it.
 type Event struct {
-	Kind                     string            `json:"kind"`
-	APIVersion               string            `json:"apiVersion"`
-	Level                    string            `json:"level"`
-	AuditID                  string            `json:"auditID"`
-	Stage                    string            `json:"stage"`
-	RequestURI               string            `json:"requestURI"`
-	Verb                     string            `json:"verb"`
-	User                     UserInfo          `json:"user"`
-	ImpersonatedUser         *UserInfo         `json:"impersonatedUser,omitempty"`
-	SourceIPs                []string          `json:"sourceIPs,omitempty"`
-	UserAgent                string            `json:"userAgent,omitempty"`
-	ObjectRef                *ObjectReference  `json:"objectRef,omitempty"`
-	ResponseStatus           *Status           `json:"responseStatus,omitempty"`
-	RequestObject            json.RawMessage   `json:"requestObject,omitempty"`
-	RequestReceivedTimestamp string            `json:"requestReceivedTimestamp,omitempty"`
-	StageTimestamp           string            `json:"stageTimestamp,omitempty"`
-	Annotations              map[string]string `json:"annotations,omitempty"`
+	Kind                     string
+	APIVersion               string
+	Level                    string
+	AuditID                  string
+	Stage                    string
+	RequestURI               string
+	Verb                     string
+	User                     UserInfo
+	ImpersonatedUser         *UserInfo
+	SourceIPs                []string
+	UserAgent                string
+	ObjectRef                *ObjectReference
+	ResponseStatus           *Status
+	RequestReceivedTimestamp string
+	StageTimestamp           string
+	Annotations              Annotations
+	// RequestObject is the request body's JSON, kept undecoded: most
+	// events never need it (see DecodeRequestObject).
+	RequestObject []byte
 }
 
 // UserInfo is the authenticated (or impersonated) user of a request.
 type UserInfo struct {
-	Username string              `json:"username,omitempty"`
-	UID      string              `json:"uid,omitempty"`
-	Groups   []string            `json:"groups,omitempty"`
-	Extra    map[string][]string `json:"extra,omitempty"`
+	Username string
+	UID      string
+	Groups   []string
+	Extra    Extra
+}
+
+// Extra holds the first value of the user.extra keys kubelens reads: the
+// IAM principal behind an EKS user (aws-iam-authenticator) and the pod a
+// service account token is bound to.
+type Extra struct {
+	ARN          string // arn
+	CanonicalARN string // canonicalArn
+	AccessKeyID  string // accessKeyId
+	SessionName  string // sessionName
+	PrincipalID  string // principalId
+	PodName      string // authentication.kubernetes.io/pod-name
+	PodUID       string // authentication.kubernetes.io/pod-uid
+	NodeName     string // authentication.kubernetes.io/node-name
+	CredentialID string // authentication.kubernetes.io/credential-id
+}
+
+// extraKeys maps user.extra keys to their Extra field.
+var extraKeys = map[string]func(*Extra) *string{
+	"arn":                                    func(x *Extra) *string { return &x.ARN },
+	"canonicalArn":                           func(x *Extra) *string { return &x.CanonicalARN },
+	"accessKeyId":                            func(x *Extra) *string { return &x.AccessKeyID },
+	"sessionName":                            func(x *Extra) *string { return &x.SessionName },
+	"principalId":                            func(x *Extra) *string { return &x.PrincipalID },
+	"authentication.kubernetes.io/pod-name":  func(x *Extra) *string { return &x.PodName },
+	"authentication.kubernetes.io/pod-uid":   func(x *Extra) *string { return &x.PodUID },
+	"authentication.kubernetes.io/node-name": func(x *Extra) *string { return &x.NodeName },
+	"authentication.kubernetes.io/credential-id": func(x *Extra) *string { return &x.CredentialID },
+}
+
+// ExtraField returns the Extra field that holds user.extra key k, nil for
+// a key kubelens does not read.
+func (x *Extra) ExtraField(k string) *string {
+	if f, ok := extraKeys[k]; ok {
+		return f(x)
+	}
+	return nil
+}
+
+// Annotations holds the audit annotations kubelens reads.
+type Annotations struct {
+	Decision        string // authorization.k8s.io/decision
+	Reason          string // authorization.k8s.io/reason
+	AuditViolations string // pod-security.kubernetes.io/audit-violations
+	LegacyToken     string // authentication.k8s.io/legacy-token
+}
+
+// Field returns the Annotations field that holds annotation key k, nil for
+// a key kubelens does not read.
+func (a *Annotations) Field(k string) *string {
+	switch k {
+	case "authorization.k8s.io/decision":
+		return &a.Decision
+	case "authorization.k8s.io/reason":
+		return &a.Reason
+	case "pod-security.kubernetes.io/audit-violations":
+		return &a.AuditViolations
+	case "authentication.k8s.io/legacy-token":
+		return &a.LegacyToken
+	}
+	return nil
 }
 
 // ObjectReference is the object a resource request is about.
 type ObjectReference struct {
-	Resource        string `json:"resource,omitempty"`
-	Namespace       string `json:"namespace,omitempty"`
-	Name            string `json:"name,omitempty"`
-	UID             string `json:"uid,omitempty"`
-	APIGroup        string `json:"apiGroup,omitempty"`
-	APIVersion      string `json:"apiVersion,omitempty"`
-	ResourceVersion string `json:"resourceVersion,omitempty"`
-	Subresource     string `json:"subresource,omitempty"`
+	Resource    string
+	Namespace   string
+	Name        string
+	APIGroup    string
+	APIVersion  string
+	Subresource string
 }
 
 // Status is the response status of a request.
 type Status struct {
-	Code    int    `json:"code,omitempty"`
-	Status  string `json:"status,omitempty"`
-	Reason  string `json:"reason,omitempty"`
-	Message string `json:"message,omitempty"`
+	Code    int
+	Status  string
+	Reason  string
+	Message string
 }
 
 // Errors returned by Parse.
@@ -89,41 +154,161 @@ type Parsed struct {
 	Truncated bool
 }
 
-// envelope decodes an Event and, for an EventList, its items.
-type envelope struct {
-	Event
-	Items []Event `json:"items"`
+// Parser parses log records; its zero value is ready. It is not safe for
+// concurrent use.
+type Parser struct {
+	p      fastjson.Parser
+	ev     Event
+	imp    UserInfo
+	ref    ObjectReference
+	status Status
+	lists  []string // backing store of Groups and SourceIPs
+	body   []byte   // RequestObject
 }
 
-// Parse decodes one log record.
-func Parse(text string) (Parsed, error) {
+// Parse decodes one log record. The result is valid until the next Parse.
+func (p *Parser) Parse(text string) (Parsed, error) {
 	text = strings.TrimSpace(text)
 	if !strings.HasPrefix(text, "{") {
 		return Parsed{}, ErrNotJSON
 	}
-	var p Parsed
+	var out Parsed
 	if body, ok := strings.CutSuffix(text, TruncatedMarker); ok {
-		p.Truncated = true
+		out.Truncated = true
 		text = repairTruncated(body)
 	}
-	var env envelope
-	// json.Unmarshal neither keeps nor modifies its input, so the string's
-	// bytes can be lent to it without a copy.
-	if err := json.Unmarshal(unsafe.Slice(unsafe.StringData(text), len(text)), &env); err != nil {
-		return p, fmt.Errorf("%w: %v", ErrNotJSON, err)
+	v, err := p.p.Parse(text)
+	if err != nil {
+		return out, fmt.Errorf("%w: %v", ErrNotJSON, err)
 	}
-	if env.Kind == "EventList" {
-		if len(env.Items) == 0 {
-			return p, ErrEmptyList
+	if v.Type() != fastjson.TypeObject {
+		return out, ErrNotJSON
+	}
+	out.Count = 1
+	if str(v.Get("kind")) == "EventList" {
+		items := v.GetArray("items")
+		if len(items) == 0 {
+			return out, ErrEmptyList
 		}
-		p.Event, p.Count = &env.Items[0], len(env.Items)
-		return p, nil
+		if items[0].Type() != fastjson.TypeObject {
+			return out, ErrNotAuditEvent
+		}
+		v, out.Count = items[0], len(items)
 	}
-	if !env.isAuditEvent() {
-		return p, ErrNotAuditEvent
+	p.fill(v)
+	if !p.ev.isAuditEvent() {
+		return out, ErrNotAuditEvent
 	}
-	p.Event, p.Count = &env.Event, 1
-	return p, nil
+	out.Event = &p.ev
+	return out, nil
+}
+
+// Parse decodes one log record with a parser of its own.
+func Parse(text string) (Parsed, error) {
+	var p Parser
+	return p.Parse(text)
+}
+
+// str returns a JSON string value as a string sharing the parser's memory,
+// "" for anything else.
+func str(v *fastjson.Value) string {
+	if v == nil || v.Type() != fastjson.TypeString {
+		return ""
+	}
+	b, _ := v.StringBytes()
+	return unsafe.String(unsafe.SliceData(b), len(b))
+}
+
+// firstStr is the first string of a JSON array (user.extra values are
+// lists of one).
+func firstStr(v *fastjson.Value) string {
+	if v == nil {
+		return ""
+	}
+	if v.Type() == fastjson.TypeString {
+		return str(v)
+	}
+	if arr, err := v.Array(); err == nil && len(arr) > 0 {
+		return str(arr[0])
+	}
+	return ""
+}
+
+// strings appends a JSON array of strings to p.lists and returns them.
+func (p *Parser) stringList(v *fastjson.Value) []string {
+	arr, err := v.Array()
+	if err != nil || len(arr) == 0 {
+		return nil
+	}
+	start := len(p.lists)
+	for _, it := range arr {
+		p.lists = append(p.lists, str(it))
+	}
+	return p.lists[start:len(p.lists):len(p.lists)]
+}
+
+func (p *Parser) fill(v *fastjson.Value) {
+	p.ev = Event{}
+	p.lists = p.lists[:0]
+	ev := &p.ev
+	ev.Kind = str(v.Get("kind"))
+	ev.APIVersion = str(v.Get("apiVersion"))
+	ev.Level = str(v.Get("level"))
+	ev.AuditID = str(v.Get("auditID"))
+	ev.Stage = str(v.Get("stage"))
+	ev.RequestURI = str(v.Get("requestURI"))
+	ev.Verb = str(v.Get("verb"))
+	ev.UserAgent = str(v.Get("userAgent"))
+	ev.RequestReceivedTimestamp = str(v.Get("requestReceivedTimestamp"))
+	ev.StageTimestamp = str(v.Get("stageTimestamp"))
+	if u := v.Get("user"); u != nil {
+		p.fillUser(&ev.User, u)
+	}
+	if u := v.Get("impersonatedUser"); u != nil && u.Type() == fastjson.TypeObject {
+		p.imp = UserInfo{}
+		p.fillUser(&p.imp, u)
+		ev.ImpersonatedUser = &p.imp
+	}
+	if ips := v.Get("sourceIPs"); ips != nil {
+		ev.SourceIPs = p.stringList(ips)
+	}
+	if r := v.Get("objectRef"); r != nil && r.Type() == fastjson.TypeObject {
+		p.ref = ObjectReference{
+			Resource: str(r.Get("resource")), Namespace: str(r.Get("namespace")), Name: str(r.Get("name")),
+			APIGroup: str(r.Get("apiGroup")), APIVersion: str(r.Get("apiVersion")), Subresource: str(r.Get("subresource")),
+		}
+		ev.ObjectRef = &p.ref
+	}
+	if s := v.Get("responseStatus"); s != nil && s.Type() == fastjson.TypeObject {
+		p.status = Status{Code: s.GetInt("code"), Status: str(s.Get("status")), Reason: str(s.Get("reason")), Message: str(s.Get("message"))}
+		ev.ResponseStatus = &p.status
+	}
+	if a := v.GetObject("annotations"); a != nil {
+		a.Visit(func(k []byte, val *fastjson.Value) {
+			if f := ev.Annotations.Field(unsafe.String(unsafe.SliceData(k), len(k))); f != nil {
+				*f = str(val)
+			}
+		})
+	}
+	if ro := v.Get("requestObject"); ro != nil && ro.Type() == fastjson.TypeObject {
+		p.body = ro.MarshalTo(p.body[:0])
+		ev.RequestObject = p.body
+	}
+}
+
+func (p *Parser) fillUser(u *UserInfo, v *fastjson.Value) {
+	u.Username = str(v.Get("username"))
+	u.UID = str(v.Get("uid"))
+	if g := v.Get("groups"); g != nil {
+		u.Groups = p.stringList(g)
+	}
+	if x := v.GetObject("extra"); x != nil {
+		x.Visit(func(k []byte, val *fastjson.Value) {
+			if f := u.Extra.ExtraField(unsafe.String(unsafe.SliceData(k), len(k))); f != nil {
+				*f = firstStr(val)
+			}
+		})
+	}
 }
 
 // isAuditEvent tells an audit Event from other JSON. Older exports lack

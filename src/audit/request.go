@@ -122,7 +122,7 @@ type workloadSpec struct {
 
 // DecodeRequestObject decodes an event's request object; ok is false when
 // there is none or it is not a JSON object.
-func DecodeRequestObject(raw json.RawMessage) (*RequestObject, bool) {
+func DecodeRequestObject(raw []byte) (*RequestObject, bool) {
 	if len(raw) == 0 || raw[0] != '{' {
 		return nil, false
 	}

@@ -3,7 +3,7 @@ package chunked
 import (
 	"bytes"
 	"fmt"
-	"slices"
+	"io"
 	"strings"
 	"unsafe"
 )
@@ -23,30 +23,39 @@ func DecodeTable(body []byte) (*Table, error) {
 // DecodeTableInto is DecodeTable reusing t's storage. Whatever aliased t
 // before is invalid afterwards.
 func DecodeTableInto(t *Table, body []byte) (*Table, error) {
-	cells := t.cells[:0]
-	*t = Table{}
+	cells, side := t.cells[:0], t.side
+	side.reset()
+	*t = Table{side: side}
+	if len(body) > MaxBody {
+		return nil, ProtocolError(fmt.Sprintf("a body of %d bytes is larger than the %d a table can hold", len(body), MaxBody))
+	}
 	if len(body) == 0 {
 		t.setColumns(nil)
 		return t, nil
 	}
-	s := unsafe.String(unsafe.SliceData(body), len(body))
-	p := csvParser{s: s}
+	t.body = unsafe.String(unsafe.SliceData(body), len(body))
+	p := csvParser{t: t, s: t.body}
+	var header []span
 	header, err := p.row(nil)
 	if err != nil {
 		return nil, err
 	}
-	t.setColumns(header)
+	names := make([]string, len(header))
+	for i, h := range header {
+		names[i] = strings.Clone(t.str(h)) // names outlive the chunk in maps
+	}
+	t.setColumns(names)
 	width := len(header)
 	if want := width * (bytes.Count(body, []byte{'\n'}) + 1); cap(cells) < want {
-		cells = make([]string, 0, want)
+		cells = make([]span, 0, want)
 	}
 	t.cells = cells
-	for p.pos < len(s) {
+	for p.pos < len(p.s) {
 		if p.blankLine() {
 			// A blank line is an empty value in a one-column table and
 			// carries nothing in a wider one.
 			if width == 1 {
-				t.cells = append(t.cells, "")
+				t.cells = append(t.cells, span{})
 				t.rows++
 			}
 			continue
@@ -64,6 +73,7 @@ func DecodeTableInto(t *Table, body []byte) (*Table, error) {
 }
 
 type csvParser struct {
+	t    *Table
 	s    string
 	pos  int
 	line int // records read so far, the header included
@@ -83,8 +93,10 @@ func (p *csvParser) blankLine() bool {
 	return true
 }
 
+func bodySpan(start, end int) span { return span{off: uint32(start), n: uint32(end - start)} }
+
 // row appends the fields of one record to dst.
-func (p *csvParser) row(dst []string) ([]string, error) {
+func (p *csvParser) row(dst []span) ([]span, error) {
 	p.line++
 	s := p.s
 	for {
@@ -95,19 +107,28 @@ func (p *csvParser) row(dst []string) ([]string, error) {
 			}
 			dst = append(dst, v)
 		} else {
-			end := p.pos
+			start := p.pos
+			end := start
 			for end < len(s) && s[end] != ',' && s[end] != '\n' {
 				if s[end] == '"' {
 					return nil, ProtocolError(fmt.Sprintf("csv record %d: bare \" in an unquoted field", p.line-1))
 				}
 				end++
 			}
-			v := s[p.pos:end]
-			if end < len(s) && s[end] == '\n' && strings.HasSuffix(v, "\r") {
-				v = v[:len(v)-1] // "\r\n" line end
-			}
-			dst = append(dst, v)
 			p.pos = end
+			if end < len(s) && s[end] == '\n' && end > start && s[end-1] == '\r' {
+				end-- // "\r\n" line end
+			}
+			switch {
+			case end-start > MaxCell:
+				return nil, ProtocolError(fmt.Sprintf("csv record %d: a field of %d bytes is longer than the %d a table can hold", p.line-1, end-start, MaxCell))
+			case end > start && s[end-1] == '\r':
+				// Written back as it came, this "\r" would read as part of
+				// a "\r\n" line end: keep it in quotes instead.
+				dst = append(dst, p.t.put(s[start:end]))
+			default:
+				dst = append(dst, bodySpan(start, end))
+			}
 		}
 		if p.pos >= len(s) {
 			return dst, nil
@@ -116,7 +137,7 @@ func (p *csvParser) row(dst []string) ([]string, error) {
 		case ',':
 			p.pos++
 			if p.pos == len(s) {
-				return append(dst, ""), nil
+				return append(dst, span{}), nil
 			}
 		case '\n':
 			p.pos++
@@ -125,47 +146,44 @@ func (p *csvParser) row(dst []string) ([]string, error) {
 	}
 }
 
-// quoted reads a quoted field starting at the opening quote.
-func (p *csvParser) quoted() (string, error) {
+// quoted reads a quoted field starting at the opening quote. The span
+// covers the quotes: the field is decoded only when read.
+func (p *csvParser) quoted() (span, error) {
 	s := p.s
 	i := p.pos + 1
-	escaped := false
+	flags := uint32(encBit)
 	for {
 		j := strings.IndexByte(s[i:], '"')
 		if j < 0 {
-			return "", ProtocolError(fmt.Sprintf("csv record %d: quoted field not closed before the end of the body", p.line-1))
+			return span{}, ProtocolError(fmt.Sprintf("csv record %d: quoted field not closed before the end of the body", p.line-1))
 		}
 		i += j
 		if i+1 < len(s) && s[i+1] == '"' {
-			escaped = true
+			flags |= escBit
 			i += 2
 			continue
 		}
 		break
 	}
-	v := s[p.pos+1 : i]
-	if escaped {
-		v = strings.ReplaceAll(v, `""`, `"`)
-	}
 	i++ // closing quote
+	if i-p.pos > MaxCell {
+		return span{}, ProtocolError(fmt.Sprintf("csv record %d: a field of %d bytes is longer than the %d a table can hold", p.line-1, i-p.pos, MaxCell))
+	}
+	v := span{off: uint32(p.pos), n: uint32(i-p.pos) | flags}
 	switch {
 	case i == len(s), s[i] == ',', s[i] == '\n':
 	case s[i] == '\r' && i+1 < len(s) && s[i+1] == '\n':
 		i++
 	default:
-		return "", ProtocolError(fmt.Sprintf("csv record %d: unexpected %q after a closing quote", p.line-1, s[i]))
+		return span{}, ProtocolError(fmt.Sprintf("csv record %d: unexpected %q after a closing quote", p.line-1, s[i]))
 	}
 	p.pos = i
 	return v, nil
 }
 
-// AppendCSV appends the table as CSV to dst: header, then one line per row,
-// "\n" line ends, fields quoted only when they must be. Added __mv_ columns
-// that are empty in every row are left out.
-func (t *Table) AppendCSV(dst []byte) []byte {
-	if len(t.columns) == 0 {
-		return dst
-	}
+// outputColumns are the columns a reply carries: all of them but added
+// __mv_ columns that are empty in every row.
+func (t *Table) outputColumns() []int {
 	out := make([]int, 0, len(t.columns))
 	for i, c := range t.columns {
 		if i >= t.width && strings.HasPrefix(c.name, mvPrefix) && allEmpty(c.vals) {
@@ -173,80 +191,124 @@ func (t *Table) AppendCSV(dst []byte) []byte {
 		}
 		out = append(out, i)
 	}
-	dst = slices.Grow(dst, t.sizeHint(out))
-	single := len(out) == 1
-	for k, i := range out {
-		if k > 0 {
-			dst = append(dst, ',')
-		}
-		dst = appendField(dst, t.columns[i].name, single)
-	}
-	dst = append(dst, '\n')
-	for r := 0; r < t.rows; r++ {
-		row := t.cells[r*t.width : (r+1)*t.width]
-		for k, i := range out {
-			if k > 0 {
-				dst = append(dst, ',')
-			}
-			var v string
-			if i < t.width {
-				v = row[i]
-			} else {
-				v = t.columns[i].vals[r]
-			}
-			dst = appendField(dst, v, single)
-		}
-		dst = append(dst, '\n')
-	}
-	return dst
+	return out
 }
 
-// sizeHint estimates the encoded size of the columns out, slightly high:
-// growing a buffer of 100 MB by appending would copy it many times over.
-func (t *Table) sizeHint(out []int) int {
-	n := 0
-	for _, v := range t.cells {
-		n += len(v)
-	}
-	for _, i := range out {
-		if i >= t.width {
-			for _, v := range t.columns[i].vals {
-				n += len(v)
-			}
-		}
-	}
-	cells := (t.rows + 1) * len(out)
-	return n + n/8 + 3*cells + 64
-}
-
-func allEmpty(vals []string) bool {
+func allEmpty(vals []span) bool {
 	for _, v := range vals {
-		if v != "" {
+		if v.n&lenMask != 0 {
 			return false
 		}
 	}
 	return true
 }
 
-// appendField writes one CSV field, quoted when it holds a separator, a
+// CSVSize returns the exact number of bytes WriteCSV writes, so that a
+// reply's length can be declared before its body is streamed.
+func (t *Table) CSVSize() int {
+	if len(t.columns) == 0 {
+		return 0
+	}
+	out := t.outputColumns()
+	single := len(out) == 1
+	n := len(out) // separators and the line end
+	for _, i := range out {
+		n += fieldSize(t.columns[i].name, single)
+	}
+	n += t.rows * len(out)
+	for _, i := range out {
+		for r := 0; r < t.rows; r++ {
+			c := t.cellSpan(r, i).n & lenMask
+			if c == 0 && single {
+				c = 2 // ""
+			}
+			n += int(c)
+		}
+	}
+	return n
+}
+
+// stringWriter is what WriteCSV writes to: a *bufio.Writer or a
+// *bytes.Buffer.
+type stringWriter interface {
+	io.Writer
+	WriteString(string) (int, error)
+	WriteByte(byte) error
+}
+
+// WriteCSV writes the table as CSV: header, then one line per row, "\n"
+// line ends. Cells go out as they came in (splunkd's quoting) or as they
+// were set (quoted only when they must be). Added __mv_ columns that are
+// empty in every row are left out.
+func (t *Table) WriteCSV(w stringWriter) error {
+	if len(t.columns) == 0 {
+		return nil
+	}
+	out := t.outputColumns()
+	single := len(out) == 1
+	for k, i := range out {
+		if k > 0 {
+			w.WriteByte(',')
+		}
+		writeField(w, t.columns[i].name, single)
+	}
+	if err := w.WriteByte('\n'); err != nil {
+		return err
+	}
+	for r := 0; r < t.rows; r++ {
+		for k, i := range out {
+			if k > 0 {
+				w.WriteByte(',')
+			}
+			s := t.cellSpan(r, i)
+			if s.n&lenMask == 0 && single {
+				w.WriteString(`""`) // not a blank line
+				continue
+			}
+			w.WriteString(t.raw(s))
+		}
+		if err := w.WriteByte('\n'); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// AppendCSV appends what WriteCSV writes to dst.
+func (t *Table) AppendCSV(dst []byte) []byte {
+	b := bytes.NewBuffer(dst)
+	b.Grow(t.CSVSize())
+	t.WriteCSV(b)
+	return b.Bytes()
+}
+
+// writeField writes one CSV field, quoted when it holds a separator, a
 // quote or a line break. In a one-column table an empty field is quoted so
 // that its row is not a blank line.
-func appendField(dst []byte, v string, single bool) []byte {
+func writeField(w stringWriter, v string, single bool) {
 	if !needsQuotes(v) && (v != "" || !single) {
-		return append(dst, v...)
+		w.WriteString(v)
+		return
 	}
-	dst = append(dst, '"')
+	w.WriteByte('"')
 	for {
 		j := strings.IndexByte(v, '"')
 		if j < 0 {
 			break
 		}
-		dst = append(dst, v[:j+1]...)
-		dst = append(dst, '"')
+		w.WriteString(v[:j+1])
+		w.WriteByte('"')
 		v = v[j+1:]
 	}
-	dst = append(dst, v...)
-	return append(dst, '"')
+	w.WriteString(v)
+	w.WriteByte('"')
+}
+
+func fieldSize(v string, single bool) int {
+	if !needsQuotes(v) && (v != "" || !single) {
+		return len(v)
+	}
+	return len(v) + 2 + strings.Count(v, `"`)
 }
 
 func needsQuotes(v string) bool {

@@ -215,6 +215,20 @@ func clip(b []byte) string {
 type Writer struct {
 	w   io.Writer
 	hdr []byte
+	bw  *bufio.Writer // for bodies written by WriteChunkFunc
+	cw  countingWriter
+}
+
+// countingWriter counts what passes through it.
+type countingWriter struct {
+	w io.Writer
+	n int64
+}
+
+func (c *countingWriter) Write(p []byte) (int, error) {
+	n, err := c.w.Write(p)
+	c.n += int64(n)
+	return n, err
 }
 
 // NewWriter returns a Writer writing to w. Each chunk is handed to w in full
@@ -225,20 +239,59 @@ func NewWriter(w io.Writer) *Writer { return &Writer{w: w} }
 // WriteChunk writes one chunk: the transport header, meta and body. It emits
 // the header with "\n" and no separator after the body.
 func (w *Writer) WriteChunk(meta, body []byte) error {
-	w.hdr = append(w.hdr[:0], "chunked 1.0,"...)
-	w.hdr = strconv.AppendInt(w.hdr, int64(len(meta)), 10)
-	w.hdr = append(w.hdr, ',')
-	w.hdr = strconv.AppendInt(w.hdr, int64(len(body)), 10)
-	w.hdr = append(w.hdr, '\n')
-	w.hdr = append(w.hdr, meta...)
-	if _, err := w.w.Write(w.hdr); err != nil {
-		return fmt.Errorf("chunked: write chunk: %w", err)
+	if err := w.writeHeader(meta, len(body)); err != nil {
+		return err
 	}
 	if len(body) > 0 {
 		if _, err := w.w.Write(body); err != nil {
 			return fmt.Errorf("chunked: write chunk body: %w", err)
 		}
 	}
+	return w.flush()
+}
+
+// WriteChunkFunc writes a chunk whose body of exactly size bytes body
+// writes through a buffer: a reply of a hundred megabytes is streamed to
+// splunkd rather than assembled in memory first. Writing more or fewer
+// bytes than declared is an error, as it would desynchronise the stream.
+func (w *Writer) WriteChunkFunc(meta []byte, size int, body func(*bufio.Writer) error) error {
+	if err := w.writeHeader(meta, size); err != nil {
+		return err
+	}
+	if size > 0 {
+		w.cw = countingWriter{w: w.w}
+		if w.bw == nil {
+			w.bw = bufio.NewWriterSize(&w.cw, 256<<10)
+		} else {
+			w.bw.Reset(&w.cw)
+		}
+		if err := body(w.bw); err != nil {
+			return fmt.Errorf("chunked: write chunk body: %w", err)
+		}
+		if err := w.bw.Flush(); err != nil {
+			return fmt.Errorf("chunked: write chunk body: %w", err)
+		}
+		if w.cw.n != int64(size) {
+			return fmt.Errorf("chunked: wrote a body of %d bytes after declaring %d", w.cw.n, size)
+		}
+	}
+	return w.flush()
+}
+
+func (w *Writer) writeHeader(meta []byte, bodyLen int) error {
+	w.hdr = append(w.hdr[:0], "chunked 1.0,"...)
+	w.hdr = strconv.AppendInt(w.hdr, int64(len(meta)), 10)
+	w.hdr = append(w.hdr, ',')
+	w.hdr = strconv.AppendInt(w.hdr, int64(bodyLen), 10)
+	w.hdr = append(w.hdr, '\n')
+	w.hdr = append(w.hdr, meta...)
+	if _, err := w.w.Write(w.hdr); err != nil {
+		return fmt.Errorf("chunked: write chunk: %w", err)
+	}
+	return nil
+}
+
+func (w *Writer) flush() error {
 	if f, ok := w.w.(interface{ Flush() error }); ok {
 		if err := f.Flush(); err != nil {
 			return fmt.Errorf("chunked: flush chunk: %w", err)

@@ -1,6 +1,7 @@
 package chunked
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
 	"errors"
@@ -56,9 +57,8 @@ type session struct {
 	w      *Writer
 	cmd    Command
 	name   string
-	buf    []byte // reply body, reused across chunks
-	table  Table  // request table, reused across chunks
-	broken bool   // a write failed: splunkd is gone, write nothing more
+	table  Table // request table, reused across chunks
+	broken bool  // a write failed: splunkd is gone, write nothing more
 }
 
 func (s *session) run(ctx context.Context) error {
@@ -112,11 +112,7 @@ func (s *session) run(ctx context.Context) error {
 		if err := s.cmd.Execute(ctx, t, &msgs); err != nil {
 			return err
 		}
-		s.buf = s.buf[:0]
-		if t.Len() > 0 {
-			s.buf = t.AppendCSV(s.buf)
-		}
-		if err := s.reply(replyMeta{Finished: &meta.Finished, Inspector: msgs.inspector()}, s.buf); err != nil {
+		if err := s.replyTable(replyMeta{Finished: &meta.Finished, Inspector: msgs.inspector()}, t); err != nil {
 			return err
 		}
 	}
@@ -132,6 +128,24 @@ func (s *session) replyInfo(cfg Config) error {
 		m.Inspector = &Inspector{Messages: cfg.Messages}
 	}
 	return s.reply(m, nil)
+}
+
+// replyTable streams the table as the reply body; a table without rows
+// is a 0-byte body.
+func (s *session) replyTable(m replyMeta, t *Table) error {
+	meta, err := json.Marshal(m)
+	if err != nil {
+		return fmt.Errorf("chunked: encode reply metadata: %w", err)
+	}
+	size := 0
+	if t.Len() > 0 {
+		size = t.CSVSize()
+	}
+	err = s.w.WriteChunkFunc(meta, size, func(w *bufio.Writer) error { return t.WriteCSV(w) })
+	if err != nil {
+		s.broken = true
+	}
+	return err
 }
 
 func (s *session) reply(m replyMeta, body []byte) error {

@@ -1,7 +1,9 @@
 package chunked
 
 import (
+	"fmt"
 	"strings"
+	"unsafe"
 )
 
 // mvPrefix names the companion column that carries a field's multiple
@@ -17,28 +19,185 @@ const mvPrefix = "__mv_"
 // with its cells unchanged unless the command sets that field: splunkd
 // treats the reply as the new result set, so a missing column is a dropped
 // field.
+//
+// Cells are offsets into the chunk body, or into a side buffer for values
+// that had to be unescaped and for values set later, rather than strings:
+// a 50,000-record chunk has millions of cells, and millions of string
+// headers would cost the garbage collector seconds to scan on every cycle.
 type Table struct {
 	columns []column
 	byName  map[string]int      // column name -> index in columns
 	fields  map[string]FieldRef // field name -> its columns
 	width   int                 // number of input columns
-	cells   []string            // input cells, row-major
+	body    string              // the chunk body input cells point into
+	side    arena               // values read unescaped and values set later
+	cells   []span              // input cells, row-major
 	rows    int
 }
 
 type column struct {
 	name string
-	vals []string // cells of an added column, one per row; nil for input columns
+	vals []span // cells of an added column, one per row; nil for input columns
+}
+
+// span locates a cell: body[off:off+n], or side[off:off+n] with sideBit.
+// Every cell is kept as it appears in CSV: with encBit it is a quoted field
+// ("...", and escBit when it holds doubled quotes), decoded when read and
+// written back verbatim, so that a reply costs one copy per cell and no
+// scanning.
+type span struct{ off, n uint32 }
+
+const (
+	sideBit = 1 << 31
+	encBit  = 1 << 30
+	escBit  = 1 << 29
+	lenMask = escBit - 1
+	// MaxBody is the largest body a Table can hold: cell offsets are 32
+	// bits wide and one is a flag.
+	MaxBody = sideBit - 1
+	// MaxCell is the largest cell a Table can hold.
+	MaxCell = lenMask
+)
+
+// raw returns a cell's CSV text.
+func (t *Table) raw(s span) string {
+	n := s.n & lenMask
+	switch {
+	case n == 0:
+		return ""
+	case s.n&sideBit != 0:
+		return t.side.str(s.off, n)
+	}
+	return t.body[s.off : s.off+n]
+}
+
+// str returns a cell's value. Values of unquoted fields and of quoted
+// fields without doubled quotes share the body's memory; the others are
+// unescaped into the side arena each time they are read.
+func (t *Table) str(s span) string {
+	r := t.raw(s)
+	if s.n&encBit == 0 {
+		return r
+	}
+	inner := r[1 : len(r)-1]
+	if s.n&escBit == 0 || inner == "" {
+		return inner
+	}
+	k, start := t.side.room(len(inner))
+	b := t.side.blocks[k]
+	for {
+		j := strings.Index(inner, `""`)
+		if j < 0 {
+			b = append(b, inner...)
+			break
+		}
+		b = append(b, inner[:j+1]...)
+		inner = inner[j+2:]
+	}
+	t.side.blocks[k] = b
+	return unsafe.String(&b[start], len(b)-start)
+}
+
+// put stores a value in the side arena as CSV: quoted when it holds a
+// separator, a quote or a line break.
+func (t *Table) put(v string) span {
+	if v == "" {
+		return span{}
+	}
+	if !needsQuotes(v) {
+		k, start := t.side.room(len(v))
+		t.side.blocks[k] = append(t.side.blocks[k], v...)
+		return t.side.span(k, start, 0)
+	}
+	quotes := strings.Count(v, `"`)
+	k, start := t.side.room(len(v) + quotes + 2)
+	b := append(t.side.blocks[k], '"')
+	flags := uint32(encBit)
+	if quotes > 0 {
+		flags |= escBit
+		for {
+			j := strings.IndexByte(v, '"')
+			if j < 0 {
+				break
+			}
+			b = append(b, v[:j+1]...)
+			b = append(b, '"')
+			v = v[j+1:]
+		}
+	}
+	b = append(b, v...)
+	t.side.blocks[k] = append(b, '"')
+	return t.side.span(k, start, flags)
+}
+
+// arena holds the bytes a table writes, in blocks that never move once
+// written: growing copies nothing, strings handed out stay valid, and only
+// the memory used is ever touched. Blocks are kept for the next chunk.
+type arena struct {
+	blocks [][]byte
+	spare  [][]byte
+}
+
+const (
+	blockBits = 22
+	blockSize = 1 << blockBits
+	maxBlocks = 1 << (32 - blockBits)
+)
+
+// room returns a block with n free bytes and where they start.
+func (a *arena) room(n int) (block, start int) {
+	if k := len(a.blocks); k > 0 {
+		if b := a.blocks[k-1]; cap(b)-len(b) >= n {
+			return k - 1, len(b)
+		}
+	}
+	if len(a.blocks) >= maxBlocks {
+		panic(fmt.Sprintf("chunked: a table cannot hold more than %d blocks of set values", maxBlocks))
+	}
+	var b []byte
+	if n <= blockSize && len(a.spare) > 0 {
+		b, a.spare = a.spare[len(a.spare)-1][:0], a.spare[:len(a.spare)-1]
+	} else {
+		// A value longer than a block gets a block of its own.
+		b = make([]byte, 0, max(n, blockSize))
+	}
+	a.blocks = append(a.blocks, b)
+	return len(a.blocks) - 1, 0
+}
+
+// span describes what was appended to block k since start.
+func (a *arena) span(k, start int, flags uint32) span {
+	n := len(a.blocks[k]) - start
+	if n > MaxCell {
+		panic(fmt.Sprintf("chunked: a cell cannot be longer than %d bytes", MaxCell))
+	}
+	return span{off: uint32(k)<<blockBits | uint32(start), n: uint32(n) | sideBit | flags}
+}
+
+func (a *arena) str(off, n uint32) string {
+	b := a.blocks[off>>blockBits]
+	return unsafe.String(&b[off&(blockSize-1)], n)
+}
+
+// reset forgets every value, keeping the standard blocks for reuse.
+func (a *arena) reset() {
+	for _, b := range a.blocks {
+		if cap(b) == blockSize {
+			a.spare = append(a.spare, b)
+		}
+	}
+	clear(a.blocks)
+	a.blocks = a.blocks[:0]
 }
 
 // FieldRef locates a field's columns in a Table; -1 means absent. Resolve
-// it once with Table.Field and read many records with it.
+// it once with Table.Field or Table.Prepare and use it for many rows.
 type FieldRef struct{ plain, mv int }
 
 // Exists reports whether the table has a column for the field.
 func (f FieldRef) Exists() bool { return f.plain >= 0 || f.mv >= 0 }
 
-// NewTable returns an empty table with the given columns and room for rows.
+// NewTable returns an empty table with the given columns.
 func NewTable(columns []string) *Table {
 	t := &Table{}
 	t.setColumns(columns)
@@ -80,10 +239,12 @@ func (t *Table) AppendRow(cells ...string) {
 	if len(cells) != t.width {
 		panic("chunked: AppendRow with the wrong number of cells")
 	}
-	t.cells = append(t.cells, cells...)
+	for _, c := range cells {
+		t.cells = append(t.cells, t.put(c))
+	}
 	t.rows++
 	for i := t.width; i < len(t.columns); i++ {
-		t.columns[i].vals = append(t.columns[i].vals, "")
+		t.columns[i].vals = append(t.columns[i].vals, span{})
 	}
 }
 
@@ -120,19 +281,21 @@ func (t *Table) Field(name string) FieldRef {
 	return FieldRef{plain: -1, mv: -1}
 }
 
-func (t *Table) cell(row, col int) string {
+func (t *Table) cellSpan(row, col int) span {
 	if col < t.width {
 		return t.cells[row*t.width+col]
 	}
 	return t.columns[col].vals[row]
 }
 
-func (t *Table) setCell(row, col int, v string) {
+func (t *Table) cell(row, col int) string { return t.str(t.cellSpan(row, col)) }
+
+func (t *Table) setSpan(row, col int, s span) {
 	if col < t.width {
-		t.cells[row*t.width+col] = v
+		t.cells[row*t.width+col] = s
 		return
 	}
-	t.columns[col].vals[row] = v
+	t.columns[col].vals[row] = s
 }
 
 // Cell returns the cell of a column by name, "" when the column is absent.
@@ -177,48 +340,62 @@ func (t *Table) Values(row int, f FieldRef) []string {
 // Set gives a field its values in a row, adding the field's columns when
 // the table lacks them. No values clears the field.
 func (t *Table) Set(row int, field string, values ...string) {
-	ref := t.ensureField(field)
-	switch len(values) {
-	case 0:
-		t.setCell(row, ref.plain, "")
-		if ref.mv >= 0 {
-			t.setCell(row, ref.mv, "")
-		}
-	case 1:
-		t.setCell(row, ref.plain, values[0])
-		if ref.mv >= 0 {
-			t.setCell(row, ref.mv, "")
-		}
-	default:
-		t.setCell(row, ref.plain, strings.Join(values, "\n"))
-		if ref.mv < 0 {
-			ref.mv = t.addColumn(mvPrefix + field)
-			t.fields[field] = ref
-		}
-		t.setCell(row, ref.mv, EncodeMV(values))
-	}
+	ref := t.Prepare(field, false)
+	t.SetValues(row, &ref, values)
+	t.fields[field] = ref
 }
 
-// ensureField returns the field's columns, adding a plain column when the
-// field has none.
-func (t *Table) ensureField(field string) FieldRef {
+// Prepare returns the columns of a field about to be written, adding its
+// plain column, and its __mv_ column when multi is set, if the table lacks
+// them. With every column prepared, SetValues never changes the table's
+// shape, so rows can then be written from several goroutines at once.
+func (t *Table) Prepare(field string, multi bool) FieldRef {
 	ref, ok := t.fields[field]
-	if ok && ref.plain >= 0 {
-		return ref
-	}
 	if !ok {
 		ref = FieldRef{plain: -1, mv: -1}
-		if j, ok := t.byName[mvPrefix+field]; ok {
+		if j, found := t.byName[mvPrefix+field]; found {
 			ref.mv = j
 		}
 	}
-	ref.plain = t.addColumn(field)
+	if ref.plain < 0 {
+		ref.plain = t.addColumn(field)
+	}
+	if multi && ref.mv < 0 {
+		ref.mv = t.addColumn(mvPrefix + field)
+	}
 	t.fields[field] = ref
 	return ref
 }
 
+// SetValues gives the field f (from Prepare) its values in row. A
+// multivalue for a field without a __mv_ column adds the column and
+// updates f.
+func (t *Table) SetValues(row int, f *FieldRef, values []string) {
+	switch len(values) {
+	case 0:
+		t.setSpan(row, f.plain, span{})
+		if f.mv >= 0 {
+			t.setSpan(row, f.mv, span{})
+		}
+		return
+	case 1:
+		t.setSpan(row, f.plain, t.put(values[0]))
+		if f.mv >= 0 {
+			t.setSpan(row, f.mv, span{})
+		}
+		return
+	}
+	t.setSpan(row, f.plain, t.put(strings.Join(values, "\n")))
+	if f.mv < 0 {
+		name := t.columns[f.plain].name
+		f.mv = t.addColumn(mvPrefix + name)
+		t.fields[name] = *f
+	}
+	t.setSpan(row, f.mv, t.put(EncodeMV(values)))
+}
+
 func (t *Table) addColumn(name string) int {
-	t.columns = append(t.columns, column{name: name, vals: make([]string, t.rows)})
+	t.columns = append(t.columns, column{name: name, vals: make([]span, t.rows)})
 	i := len(t.columns) - 1
 	if _, dup := t.byName[name]; !dup {
 		t.byName[name] = i
@@ -246,31 +423,27 @@ func (r Record) Set(field string, values ...string) { r.t.Set(r.row, field, valu
 
 // EncodeMV encodes values the way splunkd writes a __mv_ cell:
 // "$v1$;$v2$", every "$" inside a value doubled.
-func EncodeMV(values []string) string {
-	n := 0
-	for _, v := range values {
-		n += len(v) + 3
-	}
-	var b strings.Builder
-	b.Grow(n)
+func EncodeMV(values []string) string { return string(appendMV(nil, values)) }
+
+func appendMV(dst []byte, values []string) []byte {
 	for i, v := range values {
 		if i > 0 {
-			b.WriteByte(';')
+			dst = append(dst, ';')
 		}
-		b.WriteByte('$')
+		dst = append(dst, '$')
 		for {
 			j := strings.IndexByte(v, '$')
 			if j < 0 {
-				b.WriteString(v)
+				dst = append(dst, v...)
 				break
 			}
-			b.WriteString(v[:j+1])
-			b.WriteByte('$')
+			dst = append(dst, v[:j+1]...)
+			dst = append(dst, '$')
 			v = v[j+1:]
 		}
-		b.WriteByte('$')
+		dst = append(dst, '$')
 	}
-	return b.String()
+	return dst
 }
 
 // decodeMV decodes a __mv_ cell, returning the cell as one value when it is

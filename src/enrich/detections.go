@@ -72,21 +72,35 @@ func (f *facts) status(field string) string {
 // bounded by non-alphanumeric characters. Without _raw, the fields that
 // would hold it are searched.
 func (f *facts) hasTerm(term string) bool {
-	text := f.ev.raw
 	if !f.ev.fromRaw {
-		text = f.resource() + " " + f.ev.RequestURI
+		return containsTerm(f.resource(), term) || containsTerm(f.ev.RequestURI, term)
 	}
-	lower := strings.ToLower(text)
-	for i := 0; ; {
-		j := strings.Index(lower[i:], term)
+	return containsTerm(f.ev.raw, term)
+}
+
+// containsTerm reports whether s holds the lower-case ASCII word term, in
+// any case, bounded by non-alphanumeric characters. It allocates nothing:
+// it runs on every event's _raw.
+func containsTerm(s, term string) bool {
+	return termAt(s, term, term[0]) || termAt(s, term, term[0]-('a'-'A'))
+}
+
+// termAt looks for term where s has first, jumping between candidates
+// with IndexByte, which is vectorised.
+func termAt(s, term string, first byte) bool {
+	for i := 0; ; i++ {
+		j := strings.IndexByte(s[i:], first)
 		if j < 0 {
 			return false
 		}
-		start, end := i+j, i+j+len(term)
-		if (start == 0 || !isAlnum(lower[start-1])) && (end == len(lower) || !isAlnum(lower[end])) {
+		i += j
+		end := i + len(term)
+		if end > len(s) {
+			return false
+		}
+		if strings.EqualFold(s[i:end], term) && (i == 0 || !isAlnum(s[i-1])) && (end == len(s) || !isAlnum(s[end])) {
 			return true
 		}
-		i = end
 	}
 }
 
@@ -327,7 +341,7 @@ var Detections = []Detection{
 		Score: 25, Deprecated: true, Partial: true,
 		Message: "RBAC authorization of $user$",
 		SPL:     "`aws_cloudwatchlogs_eks` annotations.authorization.k8s.io/reason=* | table ... | stats count by user.username annotations.authorization.k8s.io/reason | rare user.username annotations.authorization.k8s.io/reason",
-		match:   func(f *facts) bool { return f.ev.annotation("authorization.k8s.io/reason") != "" },
+		match:   func(f *facts) bool { return f.ev.Annotations.Reason != "" },
 	},
 }
 

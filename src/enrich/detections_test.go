@@ -365,3 +365,20 @@ func TestFalcoRules(t *testing.T) {
 		}
 	}
 }
+
+func TestContainsTerm(t *testing.T) {
+	for s, want := range map[string]bool{
+		`{"resource":"configmaps"}`:         true,
+		`/api/v1/namespaces/x/ConfigMaps/y`: true,
+		`CONFIGMAPS`:                        true,
+		`configmapsx`:                       false,
+		`xconfigmaps`:                       false,
+		`configmap`:                         false,
+		`config maps`:                       false,
+		`_configmaps_`:                      true,
+	} {
+		if got := enrich.ContainsTerm(s, "configmaps"); got != want {
+			t.Errorf("ContainsTerm(%q) = %v, want %v", s, got, want)
+		}
+	}
+}

@@ -7,11 +7,12 @@ import (
 	"github.com/kubelens/kubelens/src/audit"
 )
 
-// Record is one search result as the enricher reads it: Splunk's fields by
-// name. Values returns nil for an absent or empty field.
+// Record is one search result as the enricher reads it: the Splunk fields
+// of InputNames, by number. Values returns nil for an absent or empty
+// field.
 type Record interface {
-	Value(field string) string
-	Values(field string) []string
+	Value(in Input) string
+	Values(in Input) []string
 }
 
 // Output holds the derived fields of one event. A field left empty is
@@ -75,6 +76,8 @@ func New(t Tables) *Enricher { return &Enricher{tables: t} }
 type Worker struct {
 	e       *Enricher
 	uaCache map[string]uaInfo
+	parser  audit.Parser
+	ev      event // reused for every record
 }
 
 // NewWorker returns a Worker. It is not safe for concurrent use.
@@ -103,11 +106,12 @@ func (p *Problem) Unwrap() error { return p.Err }
 
 // Enrich derives every output field of r into out. A non-nil *Problem says
 // the record was not fully readable: out still holds what could be derived,
-// and the record must pass through.
+// and the record must pass through. The strings in out may share memory
+// with the worker: they are valid until its next Enrich.
 func (w *Worker) Enrich(r Record, out *Output) *Problem {
 	out.Reset()
-	deriveEKS(r.Value("source"), out)
-	ev, prob := readEvent(r)
+	deriveEKS(r.Value(InSource), out)
+	ev, prob := w.readEvent(r)
 	if ev == nil {
 		return prob
 	}
@@ -125,6 +129,10 @@ func (w *Worker) Enrich(r Record, out *Output) *Problem {
 // with Splunk's extracted fields, and what only extracted fields carry.
 type event struct {
 	*audit.Event
+	empty     audit.Event // the event when _raw holds none
+	ref       audit.ObjectReference
+	status    audit.Status
+	imp       audit.UserInfo
 	raw       string
 	fromRaw   bool // the audit JSON in _raw was read
 	uaKnown   bool // userAgent is known, even if empty
@@ -177,18 +185,17 @@ func (e *event) objectName() string {
 	return e.ObjectRef.Name
 }
 
-func (e *event) annotation(key string) string { return e.Annotations[key] }
-
 // readEvent builds the event from Splunk's extracted fields, falling back to
 // _raw for whatever they lack: a search may have dropped _raw (| fields ...)
 // or never extracted the fields (KV_MODE=none). It returns nil when the
 // record holds no audit event.
-func readEvent(r Record) (*event, *Problem) {
-	ev := &event{count: 1}
+func (w *Worker) readEvent(r Record) (*event, *Problem) {
+	ev := &w.ev
+	*ev = event{count: 1}
 	var prob *Problem
-	if raw := r.Value("_raw"); raw != "" {
+	if raw := r.Value(InRaw); raw != "" {
 		ev.raw = raw
-		p, err := audit.Parse(raw)
+		p, err := w.parser.Parse(raw)
 		switch {
 		case err != nil:
 			prob = &Problem{Kind: ProblemNotAudit, Err: err}
@@ -201,7 +208,7 @@ func readEvent(r Record) (*event, *Problem) {
 		}
 	}
 	if ev.Event == nil {
-		ev.Event = &audit.Event{}
+		ev.Event = &ev.empty
 	}
 	found := overlayExtracted(r, ev)
 	if !ev.fromRaw && !found {
@@ -226,98 +233,101 @@ var errTruncated error = truncatedError{}
 // present.
 func overlayExtracted(r Record, ev *event) bool {
 	found := false
-	str := func(field string, dst *string) {
-		if v := r.Value(field); v != "" {
-			*dst, found = v, true
-		}
-	}
-	list := func(field string, dst *[]string) {
-		if v := r.Values(field); v != nil {
+	str := func(in Input, dst *string) {
+		if v := r.Value(in); v != "" {
 			*dst, found = v, true
 		}
 	}
 	e := ev.Event
-	str("auditID", &e.AuditID)
-	str("stage", &e.Stage)
-	str("level", &e.Level)
-	str("verb", &e.Verb)
-	str("requestURI", &e.RequestURI)
-	if v := r.Value("userAgent"); v != "" {
+	str(InAuditID, &e.AuditID)
+	str(InStage, &e.Stage)
+	str(InLevel, &e.Level)
+	str(InVerb, &e.Verb)
+	str(InRequestURI, &e.RequestURI)
+	if v := r.Value(InUserAgent); v != "" {
 		e.UserAgent, ev.uaKnown, found = v, true, true
 	}
-	str("user.username", &e.User.Username)
-	str("user.uid", &e.User.UID)
-	list("user.groups{}", &e.User.Groups)
-	for _, k := range []string{"arn", "canonicalArn", "accessKeyId", "sessionName", "principalId"} {
-		if v := r.Values("user.extra." + k + "{}"); v != nil {
-			if e.User.Extra == nil {
-				e.User.Extra = map[string][]string{}
-			}
-			e.User.Extra[k], found = v, true
+	str(InUsername, &e.User.Username)
+	str(InUID, &e.User.UID)
+	if v := r.Values(InGroups); v != nil {
+		e.User.Groups, found = v, true
+	}
+	x := &e.User.Extra
+	for _, f := range []struct {
+		in  Input
+		dst *string
+	}{
+		{InExtraARN, &x.ARN}, {InExtraCanonicalARN, &x.CanonicalARN}, {InExtraAccessKeyID, &x.AccessKeyID},
+		{InExtraSessionName, &x.SessionName}, {InExtraPrincipalID, &x.PrincipalID}, {InExtraPodName, &x.PodName},
+	} {
+		if v := r.Value(f.in); v != "" {
+			*f.dst, found = firstLine(v), true
 		}
 	}
-	list("sourceIPs{}", &e.SourceIPs)
-	if v := r.Value("impersonatedUser.username"); v != "" {
+	if v := r.Values(InSourceIPs); v != nil {
+		e.SourceIPs, found = v, true
+	}
+	if v := r.Value(InImpersonatedUsername); v != "" {
 		if e.ImpersonatedUser == nil {
-			e.ImpersonatedUser = &audit.UserInfo{}
+			e.ImpersonatedUser = &ev.imp
 		}
 		e.ImpersonatedUser.Username = v
 	}
-	ref := audit.ObjectReference{}
+	var ref audit.ObjectReference
 	if e.ObjectRef != nil {
 		ref = *e.ObjectRef
 	}
 	refFound := false
 	for _, f := range []struct {
-		name string
-		dst  *string
+		in  Input
+		dst *string
 	}{
-		{"objectRef.resource", &ref.Resource}, {"objectRef.namespace", &ref.Namespace}, {"objectRef.name", &ref.Name},
-		{"objectRef.subresource", &ref.Subresource}, {"objectRef.apiGroup", &ref.APIGroup},
+		{InResource, &ref.Resource}, {InNamespace, &ref.Namespace}, {InName, &ref.Name},
+		{InSubresource, &ref.Subresource}, {InAPIGroup, &ref.APIGroup},
 	} {
-		if v := r.Value(f.name); v != "" {
+		if v := r.Value(f.in); v != "" {
 			*f.dst, refFound = v, true
 		}
 	}
 	if refFound {
-		e.ObjectRef, found = &ref, true
+		ev.ref = ref
+		e.ObjectRef, found = &ev.ref, true
 	}
-	if v := r.Value("responseStatus.code"); v != "" {
+	status := func() *audit.Status {
+		if e.ResponseStatus == nil {
+			e.ResponseStatus = &ev.status
+		}
+		return e.ResponseStatus
+	}
+	if v := r.Value(InResponseCode); v != "" {
 		if code, err := strconv.Atoi(strings.TrimSpace(v)); err == nil {
-			if e.ResponseStatus == nil {
-				e.ResponseStatus = &audit.Status{}
-			}
-			e.ResponseStatus.Code, found = code, true
+			status().Code, found = code, true
 		}
 	}
-	for _, f := range []string{"reason", "status", "message"} {
-		if v := r.Value("responseStatus." + f); v != "" {
-			if e.ResponseStatus == nil {
-				e.ResponseStatus = &audit.Status{}
-			}
-			switch f {
-			case "reason":
-				e.ResponseStatus.Reason = v
-			case "status":
-				e.ResponseStatus.Status = v
-			case "message":
-				e.ResponseStatus.Message = v
-			}
-			found = true
-		}
+	if v := r.Value(InResponseReason); v != "" {
+		status().Reason, found = v, true
 	}
-	for _, k := range []string{"authorization.k8s.io/decision", "authorization.k8s.io/reason", "pod-security.kubernetes.io/audit-violations", "authentication.k8s.io/legacy-token"} {
-		if v := r.Value("annotations." + k); v != "" {
-			if e.Annotations == nil {
-				e.Annotations = map[string]string{}
-			}
-			e.Annotations[k], found = v, true
-		}
+	if v := r.Value(InResponseStatus); v != "" {
+		status().Status, found = v, true
 	}
-	str("requestReceivedTimestamp", &e.RequestReceivedTimestamp)
-	str("stageTimestamp", &e.StageTimestamp)
-	ev.lastApplied = r.Value("requestObject.metadata.annotations.kubectl.kubernetes.io/last-applied-configuration")
-	ev.reqMessage = r.Value("requestObject.message")
-	ev.reqSpecType = r.Value("requestObject.spec.type")
+	if v := r.Value(InResponseMessage); v != "" {
+		status().Message, found = v, true
+	}
+	a := &e.Annotations
+	str(InDecision, &a.Decision)
+	str(InReason, &a.Reason)
+	str(InAuditViolations, &a.AuditViolations)
+	str(InLegacyToken, &a.LegacyToken)
+	str(InRequestReceived, &e.RequestReceivedTimestamp)
+	str(InStageTimestamp, &e.StageTimestamp)
+	ev.lastApplied = r.Value(InLastApplied)
+	ev.reqMessage = r.Value(InRequestMessage)
+	ev.reqSpecType = r.Value(InRequestSpecType)
 	return found
+}
+
+// firstLine is the first of the values Splunk joins with "\n".
+func firstLine(v string) string {
+	first, _, _ := strings.Cut(v, "\n")
+	return first
 }

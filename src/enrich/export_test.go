@@ -1,7 +1,4 @@
-package enrich_test
+package enrich
 
-import "net/netip"
-
-type netipPrefix = netip.Prefix
-
-func parsePrefix(s string) (netip.Prefix, error) { return netip.ParsePrefix(s) }
+// ContainsTerm exposes containsTerm to the tests.
+var ContainsTerm = containsTerm

@@ -138,7 +138,7 @@ var falcoRuleList = []falcoRule{
 		return f.kevt() && f.target("configmaps") && f.kmodify() && containsAny(string(f.ev.RequestObject), credentialWords)
 	}},
 	{"Anonymous Request Allowed", func(f *facts, _ *podFacts) bool {
-		return f.kevt() && f.username() == "system:anonymous" && f.ev.annotation("authorization.k8s.io/decision") == "allow" && !f.isHealthURI()
+		return f.kevt() && f.username() == "system:anonymous" && f.ev.Annotations.Decision == "allow" && !f.isHealthURI()
 	}},
 	{"Attach/Exec Pod", func(f *facts, _ *podFacts) bool {
 		sub := f.ev.subresource()

@@ -14,13 +14,13 @@ import (
 // rec is a Record built from a map of Splunk fields.
 type rec map[string][]string
 
-func (r rec) Value(f string) string {
-	if v := r[f]; len(v) > 0 {
+func (r rec) Value(in enrich.Input) string {
+	if v := r[enrich.InputNames[in]]; len(v) > 0 {
 		return strings.Join(v, "\n")
 	}
 	return ""
 }
-func (r rec) Values(f string) []string { return r[f] }
+func (r rec) Values(in enrich.Input) []string { return r[enrich.InputNames[in]] }
 
 // shippedTables are the app's default lookups.
 func shippedTables(t testing.TB) enrich.Tables {

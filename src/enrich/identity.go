@@ -28,10 +28,6 @@ var fullAdminUsers = map[string]bool{
 const (
 	uidAuthenticator = "aws-iam-authenticator:"
 	uidHeptio        = "heptio-authenticator-aws:"
-	extraPodName     = "authentication.kubernetes.io/pod-name"
-	extraPodUID      = "authentication.kubernetes.io/pod-uid"
-	extraNodeName    = "authentication.kubernetes.io/node-name"
-	extraCredID      = "authentication.kubernetes.io/credential-id"
 )
 
 var instanceID = regexp.MustCompile(`^i-[0-9a-f]{8,17}$`)
@@ -49,7 +45,7 @@ func deriveIdentity(e *Enricher, ev *event, out *Output) {
 	out.Set(FieldUser, effective)
 	out.Set(FieldK8sEffectiveUser, effective)
 	out.SetBool(FieldK8sImpersonated, impersonated)
-	kind := userKind(u.Username, u.UID, u.Groups, u.Extra)
+	kind := userKind(u.Username, u.UID, u.Groups, u.Extra.ARN)
 	out.Set(FieldK8sUserKind, kind)
 	switch kind {
 	case "service_account":
@@ -62,7 +58,7 @@ func deriveIdentity(e *Enricher, ev *event, out *Output) {
 	case "node":
 		out.Set(FieldK8sNodeName, strings.TrimPrefix(u.Username, "system:node:"))
 	}
-	reason := ev.annotation("authorization.k8s.io/reason")
+	reason := ev.Annotations.Reason
 	privileged := slices.Contains(u.Groups, "system:masters") || fullAdminUsers[u.Username] ||
 		strings.Contains(reason, `ClusterRole "cluster-admin"`) || strings.Contains(reason, `"system:masters"`)
 	out.SetBool(FieldK8sUserPrivileged, privileged)
@@ -72,7 +68,7 @@ func deriveIdentity(e *Enricher, ev *event, out *Output) {
 
 // userKind classifies the authenticated user; the first rule that matches
 // wins.
-func userKind(name, uid string, groups []string, extra map[string][]string) string {
+func userKind(name, uid string, groups []string, extraARN string) string {
 	switch {
 	case name == "system:anonymous" || slices.Contains(groups, "system:unauthenticated"):
 		return "anonymous"
@@ -84,7 +80,7 @@ func userKind(name, uid string, groups []string, extra map[string][]string) stri
 		return "eks_managed"
 	case controlPlaneUsers[name] || strings.HasPrefix(name, "system:"):
 		return "control_plane"
-	case len(extra["arn"]) > 0 || strings.HasPrefix(uid, uidAuthenticator) || strings.HasPrefix(uid, uidHeptio) || isARN(name):
+	case extraARN != "" || strings.HasPrefix(uid, uidAuthenticator) || strings.HasPrefix(uid, uidHeptio) || isARN(name):
 		return "iam_mapped"
 	}
 	return "user"
@@ -93,21 +89,15 @@ func userKind(name, uid string, groups []string, extra map[string][]string) stri
 // deriveServiceAccountToken reads the bound-token claims the apiserver puts
 // in user.extra (Kubernetes 1.29+/1.30+).
 func deriveServiceAccountToken(ev *event, out *Output) {
-	x := ev.User.Extra
-	first := func(k string) string {
-		if v := x[k]; len(v) > 0 {
-			return v[0]
-		}
-		return ""
-	}
-	out.Set(FieldK8sSAPodName, first(extraPodName))
-	out.Set(FieldK8sSAPodUID, first(extraPodUID))
-	out.Set(FieldK8sSANodeName, first(extraNodeName))
-	out.Set(FieldK8sSACredentialID, first(extraCredID))
+	x := &ev.User.Extra
+	out.Set(FieldK8sSAPodName, x.PodName)
+	out.Set(FieldK8sSAPodUID, x.PodUID)
+	out.Set(FieldK8sSANodeName, x.NodeName)
+	out.Set(FieldK8sSACredentialID, x.CredentialID)
 	switch {
-	case ev.annotation("authentication.k8s.io/legacy-token") != "":
+	case ev.Annotations.LegacyToken != "":
 		out.SetBool(FieldK8sSALegacyToken, true)
-	case first(extraPodName) != "":
+	case x.PodName != "":
 		out.SetBool(FieldK8sSALegacyToken, false)
 	case ev.fromRaw:
 		// The whole user block was read and no pod claims it: the token is
@@ -122,11 +112,20 @@ type arn struct {
 }
 
 func parseARN(s string) (arn, bool) {
-	parts := strings.SplitN(s, ":", 6)
-	if len(parts) != 6 || parts[0] != "arn" || parts[1] == "" || parts[2] == "" {
+	rest, ok := strings.CutPrefix(s, "arn:")
+	if !ok {
 		return arn{}, false
 	}
-	return arn{partition: parts[1], service: parts[2], account: parts[4], resource: parts[5]}, true
+	var parts [4]string // partition, service, region, account
+	for i := range parts {
+		if parts[i], rest, ok = strings.Cut(rest, ":"); !ok {
+			return arn{}, false
+		}
+	}
+	if parts[0] == "" || parts[1] == "" {
+		return arn{}, false
+	}
+	return arn{partition: parts[0], service: parts[1], account: parts[3], resource: rest}, true
 }
 
 func isARN(s string) bool {
@@ -139,12 +138,6 @@ func isARN(s string) bool {
 // ARNs, access key and session name in user.extra.
 func deriveAWSPrincipal(ev *event, kind string, out *Output) {
 	u := &ev.User
-	first := func(k string) string {
-		if v := u.Extra[k]; len(v) > 0 {
-			return v[0]
-		}
-		return ""
-	}
 	var account, principalID string
 	for _, prefix := range []string{uidAuthenticator, uidHeptio} {
 		if rest, ok := strings.CutPrefix(u.UID, prefix); ok {
@@ -152,14 +145,14 @@ func deriveAWSPrincipal(ev *event, kind string, out *Output) {
 		}
 	}
 	if principalID == "" {
-		principalID = first("principalId")
+		principalID = u.Extra.PrincipalID
 	}
-	arnText := first("arn")
+	arnText := u.Extra.ARN
 	if arnText == "" && isARN(u.Username) {
 		arnText = u.Username // EKS access entries may use the ARN as the user name
 	}
-	canonical := first("canonicalArn")
-	session := first("sessionName")
+	canonical := u.Extra.CanonicalARN
+	session := u.Extra.SessionName
 	a, hasARN := parseARN(arnText)
 	if hasARN {
 		if account == "" {
@@ -200,7 +193,7 @@ func deriveAWSPrincipal(ev *event, kind string, out *Output) {
 	if instanceID.MatchString(session) {
 		out.Set(FieldAWSEC2InstanceID, session)
 	}
-	if key := first("accessKeyId"); key != "" {
+	if key := u.Extra.AccessKeyID; key != "" {
 		out.Set(FieldAWSAccessKeyID, key)
 		switch {
 		case strings.HasPrefix(key, "AKIA"):

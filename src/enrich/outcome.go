@@ -6,8 +6,8 @@ import (
 )
 
 func deriveOutcome(ev *event, out *Output) {
-	decision := ev.annotation("authorization.k8s.io/decision")
-	reason := ev.annotation("authorization.k8s.io/reason")
+	decision := ev.Annotations.Decision
+	reason := ev.Annotations.Reason
 	code := 0
 	if rs := ev.ResponseStatus; rs != nil {
 		code = rs.Code
@@ -27,7 +27,7 @@ func deriveOutcome(ev *event, out *Output) {
 	if kind := out.First(FieldK8sUserKind); kind != "" && decision != "" {
 		out.SetBool(FieldK8sAnonymousAllowed, kind == "anonymous" && decision == "allow" && out.First(FieldK8sRequestKind) != "health")
 	}
-	out.Set(FieldK8sPSAViolation, ev.annotation("pod-security.kubernetes.io/audit-violations"))
+	out.Set(FieldK8sPSAViolation, ev.Annotations.AuditViolations)
 }
 
 func outcome(code int, decision string) string {

@@ -169,17 +169,29 @@ func (c *Command) Execute(ctx context.Context, t *chunked.Table, msgs *chunked.M
 		c.workers = append(c.workers, c.enricher.NewWorker())
 	}
 	w := c.workers[0]
+	// Resolve every output column once per chunk; the CIM fields' input
+	// columns too, to see whether the event already has a value.
+	refs := make([]chunked.FieldRef, len(c.out))
+	inputs := make([]chunked.FieldRef, len(c.out))
+	for k, f := range c.out {
+		inputs[k] = t.Field(f.name)
+		refs[k] = t.Prepare(f.name, enrich.Catalogue[f.id].Multi())
+	}
+	in := &row{t: t}
+	for k, name := range enrich.InputNames {
+		in.refs[k] = t.Field(name)
+	}
 	var out enrich.Output
 	for i := 0; i < t.Len(); i++ {
-		rec := t.Record(i)
-		if prob := w.Enrich(rec, &out); prob != nil {
+		in.i = i
+		if prob := w.Enrich(in, &out); prob != nil {
 			report(msgs, i, &out, prob)
 		}
-		for _, f := range c.out {
-			if f.cim && rec.Value(f.name) != "" {
+		for k, f := range c.out {
+			if f.cim && inputs[k].Exists() && t.Value(i, inputs[k]) != "" {
 				continue // never overwrite an existing CIM extraction
 			}
-			rec.Set(f.name, out.Get(f.id)...)
+			t.SetValues(i, &refs[k], out.Get(f.id))
 		}
 	}
 	return ctx.Err()
@@ -198,4 +210,26 @@ func report(msgs *chunked.Messages, row int, out *enrich.Output, prob *enrich.Pr
 	default:
 		msgs.Warn("unreadable", fmt.Sprintf("kubeenrich: record %d passed through unenriched: %v", row+1, prob))
 	}
+}
+
+// row is a table row as the enricher reads it, its input fields resolved
+// to columns once per chunk.
+type row struct {
+	t    *chunked.Table
+	refs [enrich.NumInputs]chunked.FieldRef
+	i    int
+}
+
+func (r *row) Value(in enrich.Input) string {
+	if ref := r.refs[in]; ref.Exists() {
+		return r.t.Value(r.i, ref)
+	}
+	return ""
+}
+
+func (r *row) Values(in enrich.Input) []string {
+	if ref := r.refs[in]; ref.Exists() {
+		return r.t.Values(r.i, ref)
+	}
+	return nil
 }
