@@ -37,6 +37,7 @@ lint:
 # package.
 unit: build $(PACKAGE)
 	KUBELENS_BIN_DIR=$(CURDIR)/bin KUBELENS_PACKAGE=$(CURDIR)/$(PACKAGE) $(GO) test -count=1 ./...
+	$(GO) test -count=1 -race ./src/chunked ./src/searchcmd ./src/enrich ./src/audit
 
 test: vet lint unit appcheck
 

@@ -24,8 +24,11 @@ func DecodeTable(body []byte) (*Table, error) {
 // before is invalid afterwards.
 func DecodeTableInto(t *Table, body []byte) (*Table, error) {
 	cells, side := t.cells[:0], t.side
-	side.reset()
-	*t = Table{side: side}
+	if side != nil {
+		side.reset()
+	}
+	*t = Table{}
+	t.init(side)
 	if len(body) > MaxBody {
 		return nil, ProtocolError(fmt.Sprintf("a body of %d bytes is larger than the %d a table can hold", len(body), MaxBody))
 	}
@@ -42,7 +45,7 @@ func DecodeTableInto(t *Table, body []byte) (*Table, error) {
 	}
 	names := make([]string, len(header))
 	for i, h := range header {
-		names[i] = strings.Clone(t.str(h)) // names outlive the chunk in maps
+		names[i] = strings.Clone(t.str(h, &t.cur)) // names outlive the chunk in maps
 	}
 	t.setColumns(names)
 	width := len(header)
@@ -125,7 +128,7 @@ func (p *csvParser) row(dst []span) ([]span, error) {
 			case end > start && s[end-1] == '\r':
 				// Written back as it came, this "\r" would read as part of
 				// a "\r\n" line end: keep it in quotes instead.
-				dst = append(dst, p.t.put(s[start:end]))
+				dst = append(dst, p.t.cur.put(s[start:end]))
 			default:
 				dst = append(dst, bodySpan(start, end))
 			}

@@ -222,6 +222,27 @@ func (m *Messages) add(level, kind, text string) {
 	m.counts = append(m.counts, 1)
 }
 
+// Merge adds o's messages to m, in o's order: a command that splits a chunk
+// among goroutines merges their messages in row order.
+func (m *Messages) Merge(o *Messages) {
+	for i, msg := range o.list {
+		kind := ""
+		for k, j := range o.kinds {
+			if j == i {
+				kind = k
+				break
+			}
+		}
+		m.add(msg.Level, kind, msg.Text)
+		if j, ok := m.kinds[kind]; ok {
+			m.counts[j] += o.counts[i] - 1
+		} else {
+			m.dropped += o.counts[i] - 1
+		}
+	}
+	m.dropped += o.dropped
+}
+
 // Len returns the number of distinct messages recorded.
 func (m *Messages) Len() int { return len(m.list) }
 

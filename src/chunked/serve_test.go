@@ -239,3 +239,17 @@ func TestServe_BrokenPipe(t *testing.T) {
 		t.Errorf("%d writes, want 1", w.writes)
 	}
 }
+
+// TestMessages_Merge verifies merged messages keep their order and counts.
+func TestMessages_Merge(t *testing.T) {
+	var a, b chunked.Messages
+	a.Warn("x", "first x")
+	b.Warn("x", "second x")
+	b.Warn("x", "third x")
+	b.Info("y", "a y")
+	a.Merge(&b)
+	want := []chunked.Message{{Level: "WARN", Text: "first x (and 2 more like it in this chunk)"}, {Level: "INFO", Text: "a y"}}
+	if got := a.List(); !reflect.DeepEqual(got, want) {
+		t.Errorf("merged %+v, want %+v", got, want)
+	}
+}

@@ -3,6 +3,7 @@ package chunked
 import (
 	"fmt"
 	"strings"
+	"sync"
 	"unsafe"
 )
 
@@ -30,7 +31,8 @@ type Table struct {
 	fields  map[string]FieldRef // field name -> its columns
 	width   int                 // number of input columns
 	body    string              // the chunk body input cells point into
-	side    arena               // values read unescaped and values set later
+	side    *arena              // values read unescaped and values set later
+	cur     cursor              // where this goroutine's values go
 	cells   []span              // input cells, row-major
 	rows    int
 }
@@ -71,47 +73,147 @@ func (t *Table) raw(s span) string {
 	return t.body[s.off : s.off+n]
 }
 
-// str returns a cell's value. Values of unquoted fields and of quoted
-// fields without doubled quotes share the body's memory; the others are
-// unescaped into the side arena each time they are read.
-func (t *Table) str(s span) string {
+// str returns a cell's value, unescaping through c when needed.
+func (t *Table) str(s span, c *cursor) string {
 	r := t.raw(s)
 	if s.n&encBit == 0 {
 		return r
 	}
 	inner := r[1 : len(r)-1]
-	if s.n&escBit == 0 || inner == "" {
+	if s.n&escBit == 0 {
 		return inner
 	}
-	k, start := t.side.room(len(inner))
-	b := t.side.blocks[k]
+	return c.unescape(inner)
+}
+
+// init gives a table its arena and default cursor.
+func (t *Table) init(a *arena) {
+	if a == nil {
+		a = newArena()
+	}
+	t.side, t.cur = a, cursor{a: a, k: -1}
+}
+
+// arena holds the bytes a table writes, in blocks that never move once
+// written: growing copies nothing, strings handed out stay valid, and only
+// the memory used is ever touched. Blocks are kept for the next chunk.
+//
+// Several goroutines may write to one arena, each through a cursor of its
+// own: a block belongs to the cursor that took it, and only taking a block
+// is synchronised.
+type arena struct {
+	mu     sync.Mutex
+	blocks *[maxBlocks][]byte
+	n      int // blocks taken
+	spare  [][]byte
+}
+
+const (
+	blockBits = 22
+	blockSize = 1 << blockBits
+	maxBlocks = 1 << (32 - blockBits)
+)
+
+func newArena() *arena { return &arena{blocks: new([maxBlocks][]byte)} }
+
+// take hands out a block for at least n bytes.
+func (a *arena) take(n int) int {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.n >= maxBlocks {
+		panic(fmt.Sprintf("chunked: a table cannot hold more than %d blocks of set values", maxBlocks))
+	}
+	var b []byte
+	if n <= blockSize && len(a.spare) > 0 {
+		b, a.spare = a.spare[len(a.spare)-1][:0], a.spare[:len(a.spare)-1]
+	} else {
+		// A value longer than a block gets a block of its own.
+		b = make([]byte, 0, max(n, blockSize))
+	}
+	k := a.n
+	a.blocks[k] = b
+	a.n++
+	return k
+}
+
+func (a *arena) str(off, n uint32) string {
+	b := a.blocks[off>>blockBits]
+	return unsafe.String(&b[off&(blockSize-1)], n)
+}
+
+// reset forgets every value, keeping the standard blocks for reuse. Only
+// call it when no cursor is in use.
+func (a *arena) reset() {
+	for k := range a.n {
+		if b := a.blocks[k]; cap(b) == blockSize {
+			a.spare = append(a.spare, b)
+		}
+		a.blocks[k] = nil
+	}
+	a.n = 0
+}
+
+// cursor appends to the arena's block it took last.
+type cursor struct {
+	a *arena
+	k int // current block, -1 before the first
+}
+
+// room returns a block with n free bytes and where they start.
+func (c *cursor) room(n int) (block, start int) {
+	if c.k >= 0 {
+		if b := c.a.blocks[c.k]; cap(b)-len(b) >= n {
+			return c.k, len(b)
+		}
+	}
+	c.k = c.a.take(n)
+	return c.k, 0
+}
+
+// span describes what was appended to block k since start.
+func (c *cursor) span(k, start int, flags uint32) span {
+	n := len(c.a.blocks[k]) - start
+	if n > MaxCell {
+		panic(fmt.Sprintf("chunked: a cell cannot be longer than %d bytes", MaxCell))
+	}
+	return span{off: uint32(k)<<blockBits | uint32(start), n: uint32(n) | sideBit | flags}
+}
+
+// unescape returns the value of a quoted field's inside, q, turning ""
+// into ". Without doubled quotes it is q itself.
+func (c *cursor) unescape(q string) string {
+	if !strings.Contains(q, `""`) {
+		return q
+	}
+	k, start := c.room(len(q))
+	b := c.a.blocks[k]
 	for {
-		j := strings.Index(inner, `""`)
+		j := strings.Index(q, `""`)
 		if j < 0 {
-			b = append(b, inner...)
+			b = append(b, q...)
 			break
 		}
-		b = append(b, inner[:j+1]...)
-		inner = inner[j+2:]
+		b = append(b, q[:j+1]...)
+		q = q[j+2:]
 	}
-	t.side.blocks[k] = b
+	c.a.blocks[k] = b
 	return unsafe.String(&b[start], len(b)-start)
 }
 
-// put stores a value in the side arena as CSV: quoted when it holds a
-// separator, a quote or a line break.
-func (t *Table) put(v string) span {
+// put stores a value as CSV: quoted when it holds a separator, a quote or
+// a line break.
+func (c *cursor) put(v string) span {
 	if v == "" {
 		return span{}
 	}
 	if !needsQuotes(v) {
-		k, start := t.side.room(len(v))
-		t.side.blocks[k] = append(t.side.blocks[k], v...)
-		return t.side.span(k, start, 0)
+		k, start := c.room(len(v))
+		c.a.blocks[k] = append(c.a.blocks[k], v...)
+		return c.span(k, start, 0)
 	}
 	quotes := strings.Count(v, `"`)
-	k, start := t.side.room(len(v) + quotes + 2)
-	b := append(t.side.blocks[k], '"')
+	k, start := c.room(len(v) + quotes + 2)
+	b := append(c.a.blocks[k], '"')
 	flags := uint32(encBit)
 	if quotes > 0 {
 		flags |= escBit
@@ -126,68 +228,8 @@ func (t *Table) put(v string) span {
 		}
 	}
 	b = append(b, v...)
-	t.side.blocks[k] = append(b, '"')
-	return t.side.span(k, start, flags)
-}
-
-// arena holds the bytes a table writes, in blocks that never move once
-// written: growing copies nothing, strings handed out stay valid, and only
-// the memory used is ever touched. Blocks are kept for the next chunk.
-type arena struct {
-	blocks [][]byte
-	spare  [][]byte
-}
-
-const (
-	blockBits = 22
-	blockSize = 1 << blockBits
-	maxBlocks = 1 << (32 - blockBits)
-)
-
-// room returns a block with n free bytes and where they start.
-func (a *arena) room(n int) (block, start int) {
-	if k := len(a.blocks); k > 0 {
-		if b := a.blocks[k-1]; cap(b)-len(b) >= n {
-			return k - 1, len(b)
-		}
-	}
-	if len(a.blocks) >= maxBlocks {
-		panic(fmt.Sprintf("chunked: a table cannot hold more than %d blocks of set values", maxBlocks))
-	}
-	var b []byte
-	if n <= blockSize && len(a.spare) > 0 {
-		b, a.spare = a.spare[len(a.spare)-1][:0], a.spare[:len(a.spare)-1]
-	} else {
-		// A value longer than a block gets a block of its own.
-		b = make([]byte, 0, max(n, blockSize))
-	}
-	a.blocks = append(a.blocks, b)
-	return len(a.blocks) - 1, 0
-}
-
-// span describes what was appended to block k since start.
-func (a *arena) span(k, start int, flags uint32) span {
-	n := len(a.blocks[k]) - start
-	if n > MaxCell {
-		panic(fmt.Sprintf("chunked: a cell cannot be longer than %d bytes", MaxCell))
-	}
-	return span{off: uint32(k)<<blockBits | uint32(start), n: uint32(n) | sideBit | flags}
-}
-
-func (a *arena) str(off, n uint32) string {
-	b := a.blocks[off>>blockBits]
-	return unsafe.String(&b[off&(blockSize-1)], n)
-}
-
-// reset forgets every value, keeping the standard blocks for reuse.
-func (a *arena) reset() {
-	for _, b := range a.blocks {
-		if cap(b) == blockSize {
-			a.spare = append(a.spare, b)
-		}
-	}
-	clear(a.blocks)
-	a.blocks = a.blocks[:0]
+	c.a.blocks[k] = append(b, '"')
+	return c.span(k, start, flags)
 }
 
 // FieldRef locates a field's columns in a Table; -1 means absent. Resolve
@@ -200,6 +242,7 @@ func (f FieldRef) Exists() bool { return f.plain >= 0 || f.mv >= 0 }
 // NewTable returns an empty table with the given columns.
 func NewTable(columns []string) *Table {
 	t := &Table{}
+	t.init(nil)
 	t.setColumns(columns)
 	return t
 }
@@ -240,7 +283,7 @@ func (t *Table) AppendRow(cells ...string) {
 		panic("chunked: AppendRow with the wrong number of cells")
 	}
 	for _, c := range cells {
-		t.cells = append(t.cells, t.put(c))
+		t.cells = append(t.cells, t.cur.put(c))
 	}
 	t.rows++
 	for i := t.width; i < len(t.columns); i++ {
@@ -288,7 +331,7 @@ func (t *Table) cellSpan(row, col int) span {
 	return t.columns[col].vals[row]
 }
 
-func (t *Table) cell(row, col int) string { return t.str(t.cellSpan(row, col)) }
+func (t *Table) cell(row, col int) string { return t.str(t.cellSpan(row, col), &t.cur) }
 
 func (t *Table) setSpan(row, col int, s span) {
 	if col < t.width {
@@ -308,12 +351,14 @@ func (t *Table) Cell(row int, column string) string {
 
 // Value returns the single-string form of a field: its values joined with
 // "\n", as splunkd writes the plain column.
-func (t *Table) Value(row int, f FieldRef) string {
+func (t *Table) Value(row int, f FieldRef) string { return t.value(row, f, &t.cur) }
+
+func (t *Table) value(row int, f FieldRef, c *cursor) string {
 	if f.plain >= 0 {
-		return t.cell(row, f.plain)
+		return t.str(t.cellSpan(row, f.plain), c)
 	}
 	if f.mv >= 0 {
-		return strings.Join(decodeMV(t.cell(row, f.mv)), "\n")
+		return strings.Join(decodeMV(t.str(t.cellSpan(row, f.mv), c)), "\n")
 	}
 	return ""
 }
@@ -321,16 +366,18 @@ func (t *Table) Value(row int, f FieldRef) string {
 // Values returns a field's values: decoded from its __mv_ column when that
 // is set, else the plain cell as one value, else nil. A plain value that
 // contains "\n" is one value unless the __mv_ column says otherwise.
-func (t *Table) Values(row int, f FieldRef) []string {
+func (t *Table) Values(row int, f FieldRef) []string { return t.values(row, f, &t.cur) }
+
+func (t *Table) values(row int, f FieldRef, c *cursor) []string {
 	if f.mv >= 0 {
-		if enc := t.cell(row, f.mv); enc != "" {
+		if enc := t.str(t.cellSpan(row, f.mv), c); enc != "" {
 			if vals, ok := parseMV(enc); ok {
 				return vals
 			}
 		}
 	}
 	if f.plain >= 0 {
-		if v := t.cell(row, f.plain); v != "" {
+		if v := t.str(t.cellSpan(row, f.plain), c); v != "" {
 			return []string{v}
 		}
 	}
@@ -347,8 +394,8 @@ func (t *Table) Set(row int, field string, values ...string) {
 
 // Prepare returns the columns of a field about to be written, adding its
 // plain column, and its __mv_ column when multi is set, if the table lacks
-// them. With every column prepared, SetValues never changes the table's
-// shape, so rows can then be written from several goroutines at once.
+// them. With every column prepared, rows can be written from several
+// goroutines at once (see RowWriter).
 func (t *Table) Prepare(field string, multi bool) FieldRef {
 	ref, ok := t.fields[field]
 	if !ok {
@@ -371,6 +418,15 @@ func (t *Table) Prepare(field string, multi bool) FieldRef {
 // multivalue for a field without a __mv_ column adds the column and
 // updates f.
 func (t *Table) SetValues(row int, f *FieldRef, values []string) {
+	if len(values) > 1 && f.mv < 0 {
+		name := t.columns[f.plain].name
+		f.mv = t.addColumn(mvPrefix + name)
+		t.fields[name] = *f
+	}
+	t.setValues(row, *f, values, &t.cur)
+}
+
+func (t *Table) setValues(row int, f FieldRef, values []string, c *cursor) {
 	switch len(values) {
 	case 0:
 		t.setSpan(row, f.plain, span{})
@@ -379,19 +435,41 @@ func (t *Table) SetValues(row int, f *FieldRef, values []string) {
 		}
 		return
 	case 1:
-		t.setSpan(row, f.plain, t.put(values[0]))
+		t.setSpan(row, f.plain, c.put(values[0]))
 		if f.mv >= 0 {
 			t.setSpan(row, f.mv, span{})
 		}
 		return
 	}
-	t.setSpan(row, f.plain, t.put(strings.Join(values, "\n")))
-	if f.mv < 0 {
-		name := t.columns[f.plain].name
-		f.mv = t.addColumn(mvPrefix + name)
-		t.fields[name] = *f
+	t.setSpan(row, f.plain, c.put(strings.Join(values, "\n")))
+	if f.mv >= 0 {
+		t.setSpan(row, f.mv, c.put(EncodeMV(values)))
 	}
-	t.setSpan(row, f.mv, t.put(EncodeMV(values)))
+}
+
+// RowWriter reads and writes rows of a table from one goroutine: several
+// RowWriters may work on disjoint rows at once, as long as the table's shape
+// is settled first (every column written to prepared with Prepare) and
+// nothing else touches the table meanwhile.
+type RowWriter struct {
+	t   *Table
+	cur cursor
+}
+
+// RowWriter returns a RowWriter for one goroutine.
+func (t *Table) RowWriter() *RowWriter { return &RowWriter{t: t, cur: cursor{a: t.side, k: -1}} }
+
+// Value is Table.Value for this goroutine.
+func (w *RowWriter) Value(row int, f FieldRef) string { return w.t.value(row, f, &w.cur) }
+
+// Values is Table.Values for this goroutine.
+func (w *RowWriter) Values(row int, f FieldRef) []string { return w.t.values(row, f, &w.cur) }
+
+// SetValues is Table.SetValues for this goroutine, except that it never
+// adds a column: several values for a field prepared without its __mv_
+// column are written joined, as its plain value only.
+func (w *RowWriter) SetValues(row int, f FieldRef, values []string) {
+	w.t.setValues(row, f, values, &w.cur)
 }
 
 func (t *Table) addColumn(name string) int {

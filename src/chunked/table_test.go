@@ -1,8 +1,10 @@
 package chunked_test
 
 import (
+	"fmt"
 	"reflect"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/kubelens/kubelens/src/chunked"
@@ -246,5 +248,50 @@ func TestTable_MultibyteValues(t *testing.T) {
 	}
 	if got, want := string(tb.AppendCSV(nil)), "名前,teststring\n\"ทt, 😀\",ทt\n"; got != want {
 		t.Errorf("encoded %q, want %q", got, want)
+	}
+}
+
+// TestRowWriters_Concurrent verifies goroutines can read and write
+// disjoint rows at once once the columns are prepared (run with -race).
+func TestRowWriters_Concurrent(t *testing.T) {
+	var body strings.Builder
+	body.WriteString("_raw,n\n")
+	const rows = 4000
+	for i := 0; i < rows; i++ {
+		fmt.Fprintf(&body, "\"{\"\"id\"\":%d}\",%d\n", i, i)
+	}
+	tb, err := chunked.DecodeTable([]byte(body.String()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, n := tb.Field("_raw"), tb.Field("n")
+	out := tb.Prepare("echo", false)
+	multi := tb.Prepare("pair", true)
+	var wg sync.WaitGroup
+	for g := 0; g < 4; g++ {
+		wg.Add(1)
+		go func(lo, hi int) {
+			defer wg.Done()
+			w := tb.RowWriter()
+			for i := lo; i < hi; i++ {
+				w.SetValues(i, out, []string{w.Value(i, raw) + " said \"" + w.Value(i, n) + "\""})
+				w.SetValues(i, multi, []string{w.Value(i, n), strings.Repeat("x", i%7)})
+			}
+		}(g*rows/4, (g+1)*rows/4)
+	}
+	wg.Wait()
+	back, err := chunked.DecodeTable(tb.AppendCSV(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < rows; i++ {
+		r := back.Record(i)
+		if got, want := r.Value("echo"), fmt.Sprintf("{\"id\":%d} said \"%d\"", i, i); got != want {
+			t.Fatalf("row %d: echo %q, want %q", i, got, want)
+		}
+		want := []string{fmt.Sprint(i), strings.Repeat("x", i%7)}
+		if got := r.Values("pair"); !reflect.DeepEqual(got, want) {
+			t.Fatalf("row %d: pair %q, want %q", i, got, want)
+		}
 	}
 }

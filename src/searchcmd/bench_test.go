@@ -50,3 +50,27 @@ func BenchmarkServe(b *testing.B) {
 	}
 	b.ReportMetric(float64(benchRecords)*float64(b.N)/b.Elapsed().Seconds(), "records/s")
 }
+
+// TestExecute_ParallelMatchesSequential verifies splitting a chunk among
+// goroutines changes nothing in the reply.
+func TestExecute_ParallelMatchesSequential(t *testing.T) {
+	recs, err := benchdata.Records(filepath.Join("..", "..", "app", "samples", "eks_audit_events.jsonl"), 9000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, _ := benchdata.Stream(recs, 9000, []byte(`{"action":"getinfo","searchinfo":{"args":[]}}`))
+	var replies [2]bytes.Buffer
+	for k, n := range []int{1, 4} {
+		cmd := searchcmd.New(filepath.Join("..", "..", "lookups"))
+		cmd.SetParallelism(n)
+		if err := chunked.Serve(t.Context(), bytes.NewReader(data), &replies[k], cmd, chunked.Options{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if !bytes.Equal(replies[0].Bytes(), replies[1].Bytes()) {
+		t.Error("four goroutines wrote a different reply than one")
+	}
+	if replies[0].Len() < len(data) {
+		t.Errorf("reply of %d bytes for %d bytes of input", replies[0].Len(), len(data))
+	}
+}

@@ -6,8 +6,10 @@ package searchcmd
 import (
 	"context"
 	"fmt"
+	"runtime"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/kubelens/kubelens/src/chunked"
 	"github.com/kubelens/kubelens/src/enrich"
@@ -90,13 +92,14 @@ func parseGroups(value string) ([]enrich.Group, error) {
 
 // Command implements chunked.Command.
 type Command struct {
-	opts       Options
-	lookupsDir string
-	loaded     bool
-	enricher   *enrich.Enricher
-	workers    []*enrich.Worker
-	out        []outField
-	notes      []chunked.Message // said once, with the first reply
+	opts        Options
+	parallelism int // goroutines per chunk
+	lookupsDir  string
+	loaded      bool
+	enricher    *enrich.Enricher
+	workers     []*enrich.Worker
+	out         []outField
+	notes       []chunked.Message // said once, with the first reply
 }
 
 var _ chunked.Command = (*Command)(nil)
@@ -112,7 +115,13 @@ type outField struct {
 // there is none: classification by lookups is then off). Options arrive
 // with getinfo; the lookups are read on the first execute, so that a
 // getinfo-only start stays instant.
-func New(lookupsDir string) *Command { return &Command{lookupsDir: lookupsDir} }
+func New(lookupsDir string) *Command {
+	return &Command{lookupsDir: lookupsDir, parallelism: runtime.GOMAXPROCS(0)}
+}
+
+// SetParallelism sets how many goroutines enrich one chunk (default: one
+// per CPU).
+func (c *Command) SetParallelism(n int) { c.parallelism = max(1, n) }
 
 // GetInfo parses the options and declares a streaming command without
 // required fields, so that every field flows through it.
@@ -156,7 +165,12 @@ func (c *Command) load() error {
 	return nil
 }
 
-// Execute enriches every record of t in place.
+// minRowsPerWorker keeps small chunks on one goroutine: splitting them
+// costs more than it saves.
+const minRowsPerWorker = 2000
+
+// Execute enriches every record of t in place. A chunk is split into
+// contiguous row ranges enriched in parallel, one goroutine per CPU.
 func (c *Command) Execute(ctx context.Context, t *chunked.Table, msgs *chunked.Messages) error {
 	if err := c.load(); err != nil {
 		return err
@@ -165,34 +179,49 @@ func (c *Command) Execute(ctx context.Context, t *chunked.Table, msgs *chunked.M
 		msgs.Info("note", n.Text)
 	}
 	c.notes = nil
-	if len(c.workers) == 0 {
-		c.workers = append(c.workers, c.enricher.NewWorker())
+	// Settle the table's shape first: every output column, and every input
+	// column the enricher and the CIM rule read, resolved once.
+	var inputs [enrich.NumInputs]chunked.FieldRef
+	for k, name := range enrich.InputNames {
+		inputs[k] = t.Field(name)
 	}
-	w := c.workers[0]
-	// Resolve every output column once per chunk; the CIM fields' input
-	// columns too, to see whether the event already has a value.
+	cimInputs := make([]chunked.FieldRef, len(c.out))
 	refs := make([]chunked.FieldRef, len(c.out))
-	inputs := make([]chunked.FieldRef, len(c.out))
 	for k, f := range c.out {
-		inputs[k] = t.Field(f.name)
+		cimInputs[k] = t.Field(f.name)
 		refs[k] = t.Prepare(f.name, enrich.Catalogue[f.id].Multi())
 	}
-	in := &row{t: t}
-	for k, name := range enrich.InputNames {
-		in.refs[k] = t.Field(name)
+	workers := max(1, min(c.parallelism, t.Len()/minRowsPerWorker))
+	for len(c.workers) < workers {
+		c.workers = append(c.workers, c.enricher.NewWorker())
 	}
-	var out enrich.Output
-	for i := 0; i < t.Len(); i++ {
-		in.i = i
-		if prob := w.Enrich(in, &out); prob != nil {
-			report(msgs, i, &out, prob)
-		}
-		for k, f := range c.out {
-			if f.cim && inputs[k].Exists() && t.Value(i, inputs[k]) != "" {
-				continue // never overwrite an existing CIM extraction
+	parts := make([]chunked.Messages, workers)
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		lo, hi := w*t.Len()/workers, (w+1)*t.Len()/workers
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			rw := t.RowWriter()
+			in := &row{w: rw, refs: &inputs}
+			var out enrich.Output
+			for i := lo; i < hi; i++ {
+				in.i = i
+				if prob := c.workers[w].Enrich(in, &out); prob != nil {
+					report(&parts[w], i, &out, prob)
+				}
+				for k, f := range c.out {
+					if f.cim && cimInputs[k].Exists() && rw.Value(i, cimInputs[k]) != "" {
+						continue // never overwrite an existing CIM extraction
+					}
+					rw.SetValues(i, refs[k], out.Get(f.id))
+				}
 			}
-			t.SetValues(i, &refs[k], out.Get(f.id))
-		}
+		}()
+	}
+	wg.Wait()
+	for w := range parts {
+		msgs.Merge(&parts[w])
 	}
 	return ctx.Err()
 }
@@ -215,21 +244,21 @@ func report(msgs *chunked.Messages, row int, out *enrich.Output, prob *enrich.Pr
 // row is a table row as the enricher reads it, its input fields resolved
 // to columns once per chunk.
 type row struct {
-	t    *chunked.Table
-	refs [enrich.NumInputs]chunked.FieldRef
+	w    *chunked.RowWriter
+	refs *[enrich.NumInputs]chunked.FieldRef
 	i    int
 }
 
 func (r *row) Value(in enrich.Input) string {
 	if ref := r.refs[in]; ref.Exists() {
-		return r.t.Value(r.i, ref)
+		return r.w.Value(r.i, ref)
 	}
 	return ""
 }
 
 func (r *row) Values(in enrich.Input) []string {
 	if ref := r.refs[in]; ref.Exists() {
-		return r.t.Values(r.i, ref)
+		return r.w.Values(r.i, ref)
 	}
 	return nil
 }
