@@ -1,9 +1,12 @@
 package tests
 
 import (
+	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -81,6 +84,79 @@ func TestKubeenrich_SplunkdSimulator(t *testing.T) {
 		cmd := exec.Command(py, full...)
 		if out, err := cmd.CombinedOutput(); err != nil {
 			t.Errorf("splunkd-sim %s: %v\n%s", strings.Join(args, " "), err, out)
+		}
+	}
+}
+
+// TestKubeenrich_ReplayGoldenThroughBinary runs the bundled sample through
+// the built binary, several chunks of it, and compares the JSON lines with
+// the golden file the replay package's test reviews.
+func TestKubeenrich_ReplayGoldenThroughBinary(t *testing.T) {
+	root := repoRoot(t)
+	out, err := exec.Command(binary(t, "kubeenrich"), "replay", "--json", "--chunk", "7", "--lookups", filepath.Join(root, "lookups"),
+		filepath.Join(root, "app", "samples", "eks_audit_events.jsonl")).Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	golden, err := os.ReadFile(filepath.Join(root, "src", "replay", "testdata", "demo.jsonl.golden"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(out) != string(golden) {
+		t.Errorf("the binary's output differs from src/replay/testdata/demo.jsonl.golden")
+	}
+}
+
+// TestKubeenrich_SeedDetectionsFireExactly verifies the two seed
+// detections fire on exactly the sample events they describe: the pod
+// scan only on the anonymous listing of /api/v1/pods (not on
+// /api/v1/pods?limit=500), the suspicious kubectl calls on every
+// anonymous event in group system:unauthenticated.
+func TestKubeenrich_SeedDetectionsFireExactly(t *testing.T) {
+	root := repoRoot(t)
+	sample := filepath.Join(root, "app", "samples", "eks_audit_events.jsonl")
+	out, err := exec.Command(binary(t, "kubeenrich"), "replay", "--json", "--fields", "k8s_audit_id,k8s_detections", sample).Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(sample)
+	if err != nil {
+		t.Fatal(err)
+	}
+	events := strings.Split(strings.TrimSpace(string(data)), "\n")
+	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
+	if len(lines) != len(events) {
+		t.Fatalf("%d results for %d events", len(lines), len(events))
+	}
+	for i, line := range lines {
+		var got struct {
+			Detections any `json:"k8s_detections"`
+		}
+		var ev struct {
+			RequestURI string `json:"requestURI"`
+			Verb       string `json:"verb"`
+			User       struct {
+				Username string   `json:"username"`
+				Groups   []string `json:"groups"`
+			} `json:"user"`
+			ObjectRef struct {
+				Resource string `json:"resource"`
+			} `json:"objectRef"`
+		}
+		if err := json.Unmarshal([]byte(line), &got); err != nil {
+			t.Fatal(err)
+		}
+		if err := json.Unmarshal([]byte(events[i]), &ev); err != nil {
+			t.Fatal(err)
+		}
+		dets := fmt.Sprint(got.Detections)
+		anonymous := ev.User.Username == "system:anonymous" && slices.Contains(ev.User.Groups, "system:unauthenticated")
+		podScan := anonymous && ev.Verb == "list" && ev.ObjectRef.Resource == "pods" && ev.RequestURI == "/api/v1/pods"
+		if got := strings.Contains(dets, "Amazon EKS Kubernetes Pod scan detection"); got != podScan {
+			t.Errorf("event %d (%s %s by %s): pod scan detection %v, want %v", i+1, ev.Verb, ev.RequestURI, ev.User.Username, got, podScan)
+		}
+		if got := strings.Contains(dets, "Kubernetes AWS detect suspicious kubectl calls"); got != anonymous {
+			t.Errorf("event %d (%s): suspicious kubectl calls %v, want %v", i+1, ev.User.Username, got, anonymous)
 		}
 	}
 }

@@ -149,6 +149,8 @@ type Parsed struct {
 	// Count is the number of events the record holds (1, or an
 	// EventList's length).
 	Count int
+	// List says the record is an EventList.
+	List bool
 	// Truncated says the record ended in "[Truncated...]": Event holds
 	// the members that arrived complete.
 	Truncated bool
@@ -193,7 +195,7 @@ func (p *Parser) Parse(text string) (Parsed, error) {
 		if items[0].Type() != fastjson.TypeObject {
 			return out, ErrNotAuditEvent
 		}
-		v, out.Count = items[0], len(items)
+		v, out.Count, out.List = items[0], len(items), true
 	}
 	p.fill(v)
 	if !p.ev.isAuditEvent() {

@@ -137,6 +137,7 @@ type event struct {
 	fromRaw   bool // the audit JSON in _raw was read
 	uaKnown   bool // userAgent is known, even if empty
 	count     int
+	list      bool // the record is an EventList
 	truncated bool
 
 	// Fields the SPL of the detections reads from requestObject, for
@@ -200,7 +201,7 @@ func (w *Worker) readEvent(r Record) (*event, *Problem) {
 		case err != nil:
 			prob = &Problem{Kind: ProblemNotAudit, Err: err}
 		default:
-			ev.Event, ev.count, ev.truncated, ev.fromRaw = p.Event, p.Count, p.Truncated, true
+			ev.Event, ev.count, ev.list, ev.truncated, ev.fromRaw = p.Event, p.Count, p.List, p.Truncated, true
 			ev.uaKnown = true
 			if p.Truncated {
 				prob = &Problem{Kind: ProblemTruncated, Err: errTruncated}

@@ -22,7 +22,7 @@ func deriveHygiene(ev *event, out *Output) {
 		out.Set(FieldK8sLatencyMs, ms)
 	}
 	out.Set(FieldK8sRequestKind, requestKind(ev))
-	if ev.count > 1 {
+	if ev.list {
 		out.Set(FieldK8sEventCount, strconv.Itoa(ev.count))
 	}
 	if ev.fromRaw {

@@ -79,6 +79,10 @@ func TestEventListRecord(t *testing.T) {
 	if field(out, "k8s_user_kind") != "node" || field(out, "k8s_event_count") != "3" {
 		t.Errorf("kind %q count %q", field(out, "k8s_user_kind"), field(out, "k8s_event_count"))
 	}
+	b, _ = json.Marshal(obj{"kind": "EventList", "apiVersion": "audit.k8s.io/v1", "items": []obj{first}})
+	if out, _ := enrichWith(t, shippedTables(t), rec{"_raw": {string(b)}}); field(out, "k8s_event_count") != "1" {
+		t.Errorf("a list of one: count %q, want 1", field(out, "k8s_event_count"))
+	}
 }
 
 // TestNotAuditRecords verifies records that are not audit events report
