@@ -22,8 +22,10 @@ PACKAGE  := dist/$(APP_ID)-$(VERSION).tgz
 
 build: $(addprefix bin/,$(BINARIES) $(TOOLS))
 
+# Host builds are static (no cgo), like the packaged ones, so that they
+# share the build cache with the linux_x86_64 build.
 bin/%: $(GO_SRC)
-	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $@ ./src/cmd/$*
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $@ ./src/cmd/$*
 
 vet:
 	$(GO) vet ./...
