@@ -3,10 +3,7 @@ package tests
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/xml"
-	"fmt"
 	"io"
 	"os"
 	"os/exec"
@@ -19,51 +16,8 @@ import (
 	"time"
 )
 
-// The eks_logs end-to-end tests run the built binary. KUBELENS_BIN_DIR
-// (set by the Makefile after "make build") names the directory holding it;
-// without it the binary is built once per test process, so "go test ./..."
-// works on its own.
-var (
-	eksLogsOnce sync.Once
-	eksLogsPath string
-	eksLogsErr  error
-)
-
-func eksLogsBinary(t testing.TB) string {
-	t.Helper()
-	eksLogsOnce.Do(func() {
-		if dir := os.Getenv("KUBELENS_BIN_DIR"); dir != "" {
-			eksLogsPath = filepath.Join(dir, "eks_logs")
-			_, eksLogsErr = os.Stat(eksLogsPath)
-			return
-		}
-		root, err := filepath.Abs("..")
-		if err != nil {
-			eksLogsErr = err
-			return
-		}
-		// A stable directory per checkout: rebuilt (incrementally) on each
-		// run, never accumulating copies in the temp dir.
-		sum := sha256.Sum256([]byte(root))
-		dir := filepath.Join(os.TempDir(), "kubelens-e2e-"+hex.EncodeToString(sum[:6]))
-		if eksLogsErr = os.MkdirAll(dir, 0o755); eksLogsErr != nil {
-			return
-		}
-		tmp := filepath.Join(dir, fmt.Sprintf("eks_logs.%d", os.Getpid()))
-		cmd := exec.Command("go", "build", "-o", tmp, "./src/cmd/eks_logs")
-		cmd.Dir = root
-		if out, err := cmd.CombinedOutput(); err != nil {
-			eksLogsErr = fmt.Errorf("go build eks_logs: %v\n%s", err, out)
-			return
-		}
-		eksLogsPath = filepath.Join(dir, "eks_logs")
-		eksLogsErr = os.Rename(tmp, eksLogsPath) // atomic: concurrent runs never see a partial binary
-	})
-	if eksLogsErr != nil {
-		t.Fatalf("eks_logs binary: %v", eksLogsErr)
-	}
-	return eksLogsPath
-}
+// eksLogsBinary is the built eks_logs (see binary).
+func eksLogsBinary(t testing.TB) string { return binary(t, "eks_logs") }
 
 // eksAwsTestEnv is the environment every eks_logs run gets: no access to the
 // machine's AWS configuration, and never the instance-metadata endpoint.
