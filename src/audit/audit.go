@@ -160,6 +160,7 @@ type Parsed struct {
 // concurrent use.
 type Parser struct {
 	p      fastjson.Parser
+	inner  fastjson.Parser // an envelope's event
 	ev     Event
 	imp    UserInfo
 	ref    ObjectReference
@@ -168,7 +169,9 @@ type Parser struct {
 	body   []byte   // RequestObject
 }
 
-// Parse decodes one log record. The result is valid until the next Parse.
+// Parse decodes one log record: an Event, an EventList, or an Event in
+// Azure's diagnostic log envelope (properties.log). The result is valid
+// until the next Parse.
 func (p *Parser) Parse(text string) (Parsed, error) {
 	text = strings.TrimSpace(text)
 	if !strings.HasPrefix(text, "{") {
@@ -187,6 +190,18 @@ func (p *Parser) Parse(text string) (Parsed, error) {
 		return out, ErrNotJSON
 	}
 	out.Count = 1
+	// Azure's diagnostic logs wrap the event: {"category":"kube-audit",
+	// "properties":{"log":"<event JSON>"}}, the log also as an object.
+	if log := v.Get("properties", "log"); log != nil && v.Get("kind") == nil {
+		switch log.Type() {
+		case fastjson.TypeString:
+			if v, err = p.inner.Parse(str(log)); err != nil {
+				return out, fmt.Errorf("%w: properties.log: %v", ErrNotJSON, err)
+			}
+		case fastjson.TypeObject:
+			v = log
+		}
+	}
 	if str(v.Get("kind")) == "EventList" {
 		items := v.GetArray("items")
 		if len(items) == 0 {
@@ -314,10 +329,15 @@ func (p *Parser) fillUser(u *UserInfo, v *fastjson.Value) {
 }
 
 // isAuditEvent tells an audit Event from other JSON. Older exports lack
-// kind and apiVersion, and a truncated record may lack most members, so an
-// auditID with a stage, verb or user also qualifies.
+// kind and apiVersion, shippers that reshape events drop some members, and
+// a truncated record may lack most of them, so an auditID with a stage,
+// verb or user also qualifies, and so does kind Event without apiVersion
+// when it has a verb or user (a core v1 Event has apiVersion v1).
 func (e *Event) isAuditEvent() bool {
-	if e.Kind == "Event" && strings.HasPrefix(e.APIVersion, "audit.k8s.io/") {
+	switch {
+	case e.Kind == "Event" && strings.HasPrefix(e.APIVersion, "audit.k8s.io/"):
+		return true
+	case e.Kind == "Event" && e.APIVersion == "" && (e.Verb != "" || e.User.Username != ""):
 		return true
 	}
 	return e.AuditID != "" && (e.Stage != "" || e.Verb != "" || e.User.Username != "")

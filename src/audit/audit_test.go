@@ -33,6 +33,14 @@ func TestParse_EventListAndOlderShapes(t *testing.T) {
 	if err != nil || p.Count != 2 || p.Event.AuditID != "1" {
 		t.Errorf("EventList: %+v %v", p, err)
 	}
+	// Reshaped events keep kind but lose apiVersion and auditID.
+	p, err = Parse(`{"kind":"Event","verb":"get","user":{"username":"bob"}}`)
+	if err != nil || p.Event.User.Username != "bob" {
+		t.Errorf("reshaped event: %+v %v", p, err)
+	}
+	if _, err := Parse(`{"kind":"Event","apiVersion":"v1","involvedObject":{"kind":"Pod"},"reason":"Pulled"}`); !errors.Is(err, ErrNotAuditEvent) {
+		t.Errorf("a core v1 Event: %v, want ErrNotAuditEvent", err)
+	}
 	// v1beta1 exports from 2017 carry no kind.
 	p, err = Parse(`{"auditID":"9","stage":"ResponseComplete","verb":"get","user":{"username":"bob"}}`)
 	if err != nil || p.Event.User.Username != "bob" {
@@ -129,5 +137,24 @@ func TestParser_ReusesMemory(t *testing.T) {
 	allocs := testing.AllocsPerRun(100, func() { p.Parse(podCreate) })
 	if allocs > 0 {
 		t.Errorf("Parse allocates %.0f times per event once warm, want 0", allocs)
+	}
+}
+
+// TestParse_AzureEnvelope verifies an event wrapped by AKS diagnostic logs,
+// as a string or as an object, is read.
+func TestParse_AzureEnvelope(t *testing.T) {
+	inner := `{"kind":"Event","apiVersion":"audit.k8s.io/v1","auditID":"az","verb":"create","user":{"username":"aks-admin"}}`
+	quoted, _ := json.Marshal(inner)
+	for _, text := range []string{
+		`{"category":"kube-audit","properties":{"log":` + string(quoted) + `}}`,
+		`{"category":"kube-audit","properties":{"log":` + inner + `}}`,
+	} {
+		p, err := Parse(text)
+		if err != nil || p.Event.AuditID != "az" || p.Event.User.Username != "aks-admin" {
+			t.Errorf("%s: %+v %v", text, p.Event, err)
+		}
+	}
+	if _, err := Parse(`{"category":"kube-audit","properties":{"log":"{broken"}}`); !errors.Is(err, ErrNotJSON) {
+		t.Errorf("broken envelope: %v", err)
 	}
 }

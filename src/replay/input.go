@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strconv"
 )
 
 // LogRecord is one log line as CloudWatch Logs holds it. Stream and
@@ -77,12 +78,16 @@ func recordsOf(v json.RawMessage, stream string) ([]LogRecord, error) {
 		LogStream     string            `json:"logStream"`
 		LogStreamName *string           `json:"logStreamName"`
 		Message       *string           `json:"message"`
-		Timestamp     json.Number       `json:"timestamp"`
+		// Timestamp is CloudWatch's epoch milliseconds; old audit events
+		// carry a "timestamp" string of their own.
+		Timestamp json.RawMessage `json:"timestamp"`
 	}
 	dec := json.NewDecoder(bytes.NewReader(v))
 	dec.UseNumber()
-	if err := dec.Decode(&probe); err != nil {
-		return nil, err
+	if dec.Decode(&probe) != nil {
+		// Not one of the shapes above ({"kind":0}, say): the record goes
+		// through as it is, and kubeenrich says what it makes of it.
+		probe.Kind, probe.Items, probe.Events, probe.LogEvents, probe.Message = "?", nil, nil, nil, nil
 	}
 	switch {
 	case probe.Kind == "EventList":
@@ -99,13 +104,13 @@ func recordsOf(v json.RawMessage, stream string) ([]LogRecord, error) {
 		return recordsOf(probe.Events, stream)
 	case len(probe.LogEvents) > 0:
 		return recordsOf(probe.LogEvents, probe.LogStream)
-	case probe.Message != nil && (probe.LogStreamName != nil || probe.Timestamp != "") && probe.Kind == "":
+	case probe.Message != nil && (probe.LogStreamName != nil || isNumber(probe.Timestamp)) && probe.Kind == "":
 		rec := LogRecord{Stream: stream, Message: *probe.Message}
 		if probe.LogStreamName != nil {
 			rec.Stream = *probe.LogStreamName
 		}
-		if probe.Timestamp != "" {
-			ms, err := probe.Timestamp.Int64()
+		if len(probe.Timestamp) > 0 {
+			ms, err := strconv.ParseInt(string(probe.Timestamp), 10, 64)
 			if err != nil {
 				return nil, fmt.Errorf("timestamp %s is not epoch milliseconds", probe.Timestamp)
 			}
@@ -118,4 +123,10 @@ func recordsOf(v json.RawMessage, stream string) ([]LogRecord, error) {
 		return nil, err
 	}
 	return []LogRecord{{Stream: stream, Message: compact.String()}}, nil
+}
+
+// isNumber reports whether a JSON value is a number.
+func isNumber(v json.RawMessage) bool {
+	v = bytes.TrimSpace(v)
+	return len(v) > 0 && (v[0] == '-' || v[0] >= '0' && v[0] <= '9')
 }

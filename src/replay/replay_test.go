@@ -146,3 +146,22 @@ func TestRun_Golden(t *testing.T) {
 		})
 	}
 }
+
+// TestReadRecords_OldEventsWithTimestamp verifies an audit event with its
+// own "timestamp" string (v1beta1) is an event, not a CloudWatch record.
+func TestReadRecords_OldEventsWithTimestamp(t *testing.T) {
+	ev := `{"kind":"Event","apiVersion":"audit.k8s.io/v1beta1","timestamp":"2017-09-11T19:55:05Z","auditID":"x","stage":"ResponseComplete","verb":"get","message":"not CloudWatch's"}`
+	got, err := replay.ReadRecords(strings.NewReader(ev))
+	if err != nil || len(got) != 1 || got[0].Message != ev || got[0].TimestampMs != 0 {
+		t.Errorf("got %+v, %v", got, err)
+	}
+}
+
+// TestReadRecords_OddObjectsPassThrough verifies a JSON object of another
+// shape is replayed as it is rather than failing the file.
+func TestReadRecords_OddObjectsPassThrough(t *testing.T) {
+	got, err := replay.ReadRecords(strings.NewReader(`{"kind":0}` + "\n" + ev1))
+	if err != nil || len(got) != 2 || got[0].Message != `{"kind":0}` {
+		t.Errorf("got %+v, %v", got, err)
+	}
+}
