@@ -95,3 +95,12 @@ clean:
 # the code (field catalogue, options, detections, lookups).
 docs:
 	$(GO) test ./src/docgen -run TestGeneratedDocs -update
+
+# Benchmarks: the built kubeenrich against baselines measured in the same
+# run (kubeenrich adding only the EKS fields, and the reference Python
+# command when ../shared has it), records/s, MB/s and peak RSS; then the
+# whole command in process on one chunk, and the modular input's writer.
+bench: build
+	KUBELENS_BIN_DIR=$(CURDIR)/bin $(GO) test -run '^$$' -bench . -benchtime 3x -count 1 ./tests/
+	$(GO) test -run '^$$' -bench . -benchtime 3x -benchmem ./src/searchcmd/
+	$(GO) test -run '^$$' -bench . -benchmem ./src/modinput/
