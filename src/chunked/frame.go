@@ -13,7 +13,7 @@ import (
 // records per chunk, about 128 MB of CSV for EKS audit events and more with
 // RequestResponse-level events, so the limit is far above that: it exists to
 // turn a corrupt length into a clear error instead of an allocation failure.
-const DefaultMaxChunkSize = 2 << 30
+const DefaultMaxChunkSize = MaxBody
 
 // maxHeaderLen bounds the transport header line. "chunked 1.0,<20 digits>,
 // <20 digits>" plus the whitespace splunklib tolerates fits easily.

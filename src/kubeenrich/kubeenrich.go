@@ -46,7 +46,7 @@ func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 	fs := flag.NewFlagSet("kubeenrich", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() { fmt.Fprint(stderr, usage) }
-	maxChunk := fs.String("max-chunk-size", "", "largest incoming chunk (metadata plus body), e.g. 4GiB; default 2GiB")
+	maxChunk := fs.String("max-chunk-size", "", "largest incoming chunk (metadata plus body), e.g. 512MiB; default and most 2GiB")
 	lookupsDir := fs.String("lookups", "", "the lookups folder (default: <app>/lookups, found from the executable's path)")
 	version := fs.Bool("version", false, "print the version and exit")
 	if err := fs.Parse(args); err != nil {
@@ -66,6 +66,9 @@ func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 	var limit int64
 	if *maxChunk != "" {
 		n, err := ParseSize(*maxChunk)
+		if err == nil && n > chunked.MaxBody {
+			err = fmt.Errorf("kubeenrich: --max-chunk-size %s is above the %d bytes a chunk can hold", *maxChunk, chunked.MaxBody)
+		}
 		if err != nil {
 			log.Error(err.Error())
 			return 2

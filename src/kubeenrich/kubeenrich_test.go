@@ -36,6 +36,9 @@ func TestMain_Modes(t *testing.T) {
 	if code, _, errOut := runMain(t, "", "--max-chunk-size=lots"); code != 2 || !strings.Contains(errOut, `size "lots"`) {
 		t.Errorf("bad size: %d %q", code, errOut)
 	}
+	if code, _, errOut := runMain(t, "", "--max-chunk-size=4GiB"); code != 2 || !strings.Contains(errOut, "above the") {
+		t.Errorf("too large a size: %d %q", code, errOut)
+	}
 	if code, _, errOut := runMain(t, "", "extra"); code != 2 || !strings.Contains(errOut, `unexpected argument "extra"`) {
 		t.Errorf("extra argument: %d %q", code, errOut)
 	}
