@@ -155,8 +155,9 @@ func (a *arena) reset() {
 
 // cursor appends to the arena's block it took last.
 type cursor struct {
-	a *arena
-	k int // current block, -1 before the first
+	a       *arena
+	k       int    // current block, -1 before the first
+	scratch []byte // multivalues being assembled
 }
 
 // room returns a block with n free bytes and where they start.
@@ -441,9 +442,19 @@ func (t *Table) setValues(row int, f FieldRef, values []string, c *cursor) {
 		}
 		return
 	}
-	t.setSpan(row, f.plain, c.put(strings.Join(values, "\n")))
+	// The joined and encoded forms are built in the cursor's scratch
+	// buffer: put copies them into the arena, so nothing is allocated.
+	c.scratch = c.scratch[:0]
+	for i, v := range values {
+		if i > 0 {
+			c.scratch = append(c.scratch, '\n')
+		}
+		c.scratch = append(c.scratch, v...)
+	}
+	t.setSpan(row, f.plain, c.put(unsafe.String(unsafe.SliceData(c.scratch), len(c.scratch))))
 	if f.mv >= 0 {
-		t.setSpan(row, f.mv, c.put(EncodeMV(values)))
+		c.scratch = appendMV(c.scratch[:0], values)
+		t.setSpan(row, f.mv, c.put(unsafe.String(unsafe.SliceData(c.scratch), len(c.scratch))))
 	}
 }
 

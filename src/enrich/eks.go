@@ -52,15 +52,24 @@ func deriveEKS(source string, out *Output) {
 // isRegion accepts AWS region names of every partition: us-east-1,
 // us-gov-west-1, cn-north-1, eu-central-2, ap-southeast-5, ...
 func isRegion(s string) bool {
-	parts := strings.Split(s, "-")
-	if len(parts) < 3 || len(parts) > 4 || len(parts[0]) != 2 {
-		return false
-	}
-	for _, p := range parts[:len(parts)-1] {
-		if p == "" || strings.Trim(p, "abcdefghijklmnopqrstuvwxyz") != "" {
+	// Scanned rather than split: it runs on every event's source.
+	parts, start := 0, 0
+	for i := 0; i <= len(s); i++ {
+		if i < len(s) && s[i] != '-' {
+			continue
+		}
+		p := s[start:i]
+		last := i == len(s)
+		switch {
+		case p == "", parts == 0 && len(p) != 2:
+			return false
+		case !last && strings.Trim(p, "abcdefghijklmnopqrstuvwxyz") != "":
+			return false
+		case last && strings.Trim(p, "0123456789") != "":
 			return false
 		}
+		parts++
+		start = i + 1
 	}
-	last := parts[len(parts)-1]
-	return last != "" && strings.Trim(last, "0123456789") == ""
+	return parts >= 3 && parts <= 4
 }

@@ -137,6 +137,11 @@ func TestEKSContext(t *testing.T) {
 		{"/var/log/kube-audit.log", [6]string{}},
 		{"us-east-1:/custom/group:stream", [6]string{}},
 		{"US-EAST-1:/aws/eks/x/cluster:s", [6]string{}},
+		{"us-east-:/aws/eks/x/cluster:s", [6]string{}},
+		{"u-east-1:/aws/eks/x/cluster:s", [6]string{}},
+		{"us-east-1a:/aws/eks/x/cluster:s", [6]string{}},
+		{"us-1:/aws/eks/x/cluster:s", [6]string{}},
+		{"us-gov-east-1-2:/aws/eks/x/cluster:s", [6]string{}},
 	}
 	tables := shippedTables(t)
 	for _, tc := range cases {
