@@ -127,33 +127,25 @@ func (s *session) replyInfo(cfg Config) error {
 	if len(cfg.Messages) > 0 {
 		m.Inspector = &Inspector{Messages: cfg.Messages}
 	}
-	return s.reply(m, nil)
+	return s.reply(m, 0, nil)
 }
 
 // replyTable streams the table as the reply body; a table without rows
 // is a 0-byte body.
 func (s *session) replyTable(m replyMeta, t *Table) error {
-	meta, err := json.Marshal(m)
-	if err != nil {
-		return fmt.Errorf("chunked: encode reply metadata: %w", err)
+	if t.Len() == 0 {
+		return s.reply(m, 0, nil)
 	}
-	size := 0
-	if t.Len() > 0 {
-		size = t.CSVSize()
-	}
-	err = s.w.WriteChunkFunc(meta, size, func(w *bufio.Writer) error { return t.WriteCSV(w) })
-	if err != nil {
-		s.broken = true
-	}
-	return err
+	return s.reply(m, t.CSVSize(), func(w *bufio.Writer) error { return t.WriteCSV(w) })
 }
 
-func (s *session) reply(m replyMeta, body []byte) error {
+// reply writes one chunk: m, and a body of size bytes that body writes.
+func (s *session) reply(m replyMeta, size int, body func(*bufio.Writer) error) error {
 	meta, err := json.Marshal(m)
 	if err != nil {
 		return fmt.Errorf("chunked: encode reply metadata: %w", err)
 	}
-	if err := s.w.WriteChunk(meta, body); err != nil {
+	if err := s.w.WriteChunkFunc(meta, size, body); err != nil {
 		s.broken = true
 		return err
 	}
@@ -175,7 +167,7 @@ func (s *session) fail(err error) {
 		Finished:  &finished,
 		Error:     text,
 		Inspector: &Inspector{Messages: []Message{{Level: "ERROR", Text: text}}},
-	}, nil)
+	}, 0, nil)
 }
 
 // IsProtocolError reports whether err is a violation of the protocol by the

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -58,7 +59,7 @@ func (ix Indexing) Table(recs []LogRecord) *chunked.Table {
 	fields := append([]string(nil), indexedColumns...)
 	var extra []string
 	for k := range names {
-		if !contains(indexedColumns, k) {
+		if !slices.Contains(indexedColumns, k) {
 			extra = append(extra, k)
 		}
 	}
@@ -99,15 +100,6 @@ func (ix Indexing) Table(recs []LogRecord) *chunked.Table {
 		t.AppendRow(cells...)
 	}
 	return t
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // eventTime is _time in epoch seconds: the CloudWatch timestamp, else the
