@@ -170,10 +170,7 @@ func podSpec(ev *event) (*audit.PodSpec, string) {
 func derivePodSpec(e *Enricher, ev *event, out *Output) {
 	spec, schedule := podSpec(ev)
 	out.Set(FieldK8sCronSchedule, schedule)
-	lastApplied := ev.lastApplied
-	if ro := ev.request(); ro != nil && lastApplied == "" {
-		lastApplied = ro.Metadata.Annotations["kubectl.kubernetes.io/last-applied-configuration"]
-	}
+	lastApplied := ev.Request.LastApplied
 	if spec == nil {
 		// Only kubectl's last-applied-configuration annotation, as the
 		// security content SPL reads it.
@@ -285,10 +282,10 @@ var pullingImage = regexp.MustCompile(`^Pulling image "(.+)"`)
 // deriveRequestObject reads services, RBAC objects and kubelet events.
 func deriveRequestObject(ev *event, out *Output) {
 	res := ev.resource()
-	if res == "services" && ev.reqSpecType != "" {
-		out.Set(FieldK8sServiceType, ev.reqSpecType)
+	if res == "services" && ev.Request.SpecType != "" {
+		out.Set(FieldK8sServiceType, ev.Request.SpecType)
 	}
-	if msg := ev.reqMessage; res == "events" && msg != "" {
+	if msg := ev.Request.Message; res == "events" && msg != "" {
 		if m := pullingImage.FindStringSubmatch(msg); m != nil {
 			out.Set(FieldK8sPulledImage, m[1])
 		}
@@ -300,9 +297,7 @@ func deriveRequestObject(ev *event, out *Output) {
 	switch res {
 	case "services":
 		if s := ro.ServiceSpecOf(); s != nil {
-			if s.Type != "" {
-				out.Set(FieldK8sServiceType, s.Type)
-			} else if ev.Verb == "create" {
+			if ev.Request.SpecType == "" && ev.Verb == "create" {
 				out.Set(FieldK8sServiceType, "ClusterIP") // the API's default
 			}
 			var ports []string
@@ -342,10 +337,6 @@ func deriveRequestObject(ev *event, out *Output) {
 			}
 			out.SetBool(FieldK8sRBACWildcard, wildcard)
 			out.SetBool(FieldK8sRBACAllowsExec, exec)
-		}
-	case "events":
-		if m := pullingImage.FindStringSubmatch(ro.Message); m != nil {
-			out.Set(FieldK8sPulledImage, m[1])
 		}
 	}
 }

@@ -181,7 +181,7 @@ func (c *Command) Execute(ctx context.Context, t *chunked.Table, msgs *chunked.M
 	c.notes = nil
 	// Settle the table's shape first: every output column, and every input
 	// column the enricher and the CIM rule read, resolved once.
-	var inputs [enrich.NumInputs]chunked.FieldRef
+	inputs := make([]chunked.FieldRef, enrich.NumInputs)
 	for k, name := range enrich.InputNames {
 		inputs[k] = t.Field(name)
 	}
@@ -203,7 +203,7 @@ func (c *Command) Execute(ctx context.Context, t *chunked.Table, msgs *chunked.M
 		go func() {
 			defer wg.Done()
 			rw := t.RowWriter()
-			in := &row{w: rw, refs: &inputs}
+			in := &row{w: rw, refs: inputs}
 			var out enrich.Output
 			for i := lo; i < hi; i++ {
 				in.i = i
@@ -245,7 +245,7 @@ func report(msgs *chunked.Messages, row int, out *enrich.Output, prob *enrich.Pr
 // to columns once per chunk.
 type row struct {
 	w    *chunked.RowWriter
-	refs *[enrich.NumInputs]chunked.FieldRef
+	refs []chunked.FieldRef
 	i    int
 }
 
