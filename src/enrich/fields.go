@@ -309,7 +309,7 @@ var Catalogue = [numFields]Field{
 
 	FieldK8sAuditID:     text("k8s_audit_id", GroupHygiene, "auditID: the same for every stage of one request."),
 	FieldK8sStage:       text("k8s_stage", GroupHygiene, "stage: RequestReceived, ResponseStarted, ResponseComplete or Panic."),
-	FieldK8sIsFinal:     flag("k8s_is_final", GroupHygiene, "Exactly one stage per request is final: ResponseStarted for long-running requests (exec, attach, portforward, proxy, watch), ResponseComplete or Panic for the others. Search k8s_is_final=true to count each request once."),
+	FieldK8sIsFinal:     flag("k8s_is_final", GroupHygiene, "One stage per request is final: ResponseStarted for long-running requests (the apiserver's own list: verbs watch and proxy; subresources exec, attach, portforward, proxy and log), ResponseComplete for the others, and Panic always (a request that panics before its response started has no other final stage). Search k8s_is_final=true to count each request once. The one exception: a long-running request that panics after it started has two final events, its ResponseStarted and its Panic."),
 	FieldK8sLevel:       text("k8s_level", GroupHygiene, "Audit level: Metadata, Request or RequestResponse (whether request and response bodies can be present)."),
 	FieldK8sLatencyMs:   num("k8s_latency_ms", GroupHygiene, "stageTimestamp minus requestReceivedTimestamp, in milliseconds."),
 	FieldK8sRequestKind: enum("k8s_request_kind", GroupHygiene, RequestKinds, "resource (has objectRef), or for non-resource URLs health (/healthz, /livez, /readyz), discovery (/version, /api, /apis, /openapi), metrics, other."),

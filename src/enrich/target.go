@@ -33,13 +33,16 @@ func deriveTarget(e *Enricher, ev *event, out *Output) {
 	}
 }
 
+// sessionSubresources open an interactive channel into a pod or node.
+var sessionSubresources = map[string]bool{"exec": true, "attach": true, "portforward": true, "proxy": true}
+
 // actionOf maps a verb on a resource to what it does.
 func actionOf(verb, resource, sub string) string {
 	if verb == "" {
 		return ""
 	}
 	switch {
-	case longRunning[sub]:
+	case sessionSubresources[sub]:
 		return "exec"
 	case verb == "create" && (resource == "serviceaccounts" && sub == "token" || resource == "tokenreviews" || resource == "certificatesigningrequests" || resource == "tokenrequests"):
 		return "token"
