@@ -1,6 +1,11 @@
 package enrich_test
 
 import (
+	"encoding/csv"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/kubelens/kubelens/src/enrich"
@@ -183,4 +188,54 @@ func TestUserAgent(t *testing.T) {
 			t.Errorf("custom list, %q: suspicious %q, want %q", ua, got, want)
 		}
 	}
+}
+
+// TestUserAgent_PlatformSuffixesAndBareNames takes every tool the shipped
+// lookup names by a plain product name and checks it is recognised however
+// it was started: as Windows names it (kubectl.exe/v1.28.2 (windows/amd64)
+// ..., any case), and bare, without a version (kubectl, kubectl.exe).
+func TestUserAgent_PlatformSuffixesAndBareNames(t *testing.T) {
+	tables := shippedTables(t)
+	rows := readLookup(t, "kubelens_user_agents_default.csv")
+	plain := regexp.MustCompile(`^(?:\(\?i\))?\^([A-Za-z][A-Za-z0-9_-]*)/?$`)
+	tried := 0
+	for _, row := range rows {
+		m := plain.FindStringSubmatch(row[0])
+		if m == nil {
+			continue
+		}
+		name, tool := m[1], row[1]
+		for _, ua := range []string{
+			name + ".exe/v1.28.2 (windows/amd64) kubernetes/89182bd",
+			name + ".EXE/v1.28.2 (windows/arm64) kubernetes/89182bd",
+			name,
+			name + ".exe",
+		} {
+			tried++
+			out, _ := enrichWith(t, tables, rawRec(t, with(baseEvent(), obj{"userAgent": ua, "user": user("alice", "ops")})))
+			if got := field(out, "k8s_ua_tool"); got != tool {
+				t.Errorf("%q: tool %q, want %q", ua, got, tool)
+			}
+			if strings.Contains(ua, "windows") && field(out, "k8s_client_os") != "windows" {
+				t.Errorf("%q: client os %q", ua, field(out, "k8s_client_os"))
+			}
+		}
+	}
+	if tried < 20 {
+		t.Fatalf("only %d user agents tried: the shipped lookup's patterns changed shape", tried)
+	}
+}
+
+func readLookup(t *testing.T, name string) [][]string {
+	t.Helper()
+	f, err := os.Open(filepath.Join("..", "..", "lookups", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rows, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rows[1:]
 }

@@ -39,6 +39,7 @@ func classifyUserAgent(t *Tables, ua string) uaInfo {
 		info.tool, info.category = "none", "none"
 		return info
 	}
+	ua = canonicalUserAgent(ua)
 	info.tool, info.category = "other", "other"
 	for i := range t.UserAgents {
 		if r := &t.UserAgents[i]; r.re.MatchString(ua) {
@@ -54,6 +55,32 @@ func classifyUserAgent(t *Tables, ua string) uaInfo {
 	}
 	info.trusted = t.TrustedUserAgents.Match(ua)
 	return info
+}
+
+// canonicalUserAgent removes what the platform adds to a client's name,
+// so that one pattern matches a tool however it was started. client-go
+// names a client after its executable (filepath.Base(os.Args[0])), which
+// on Windows ends in ".exe": kubectl.exe/v1.28.2 (windows/amd64) is
+// kubectl/v1.28.2 (windows/amd64). A bare name without a version
+// ("kubectl", from clients that set only a name) gets the "/" that
+// separates product and version, so that ^kubectl/ matches it too.
+func canonicalUserAgent(ua string) string {
+	end := strings.IndexAny(ua, "/ ")
+	product := ua
+	if end >= 0 {
+		product = ua[:end]
+	}
+	trimmed := product
+	if n := len(trimmed); n > 4 && strings.EqualFold(trimmed[n-4:], ".exe") {
+		trimmed = trimmed[:n-4]
+	}
+	switch {
+	case end < 0:
+		return trimmed + "/"
+	case trimmed != product:
+		return trimmed + ua[end:]
+	}
+	return ua
 }
 
 func (w *Worker) deriveUserAgent(ev *event, out *Output) {
