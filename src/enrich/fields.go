@@ -235,7 +235,7 @@ var Catalogue = [numFields]Field{
 	FieldSrcIP:          {Name: "src_ip", Group: GroupSource, Kind: KindText, CIM: true, Desc: "CIM src_ip: the first of sourceIPs (X-Forwarded-For entries, client-supplied, come first). Filled only where the event has no src_ip yet."},
 	FieldK8sSrcIPConn:   text("k8s_src_ip_conn", GroupSource, "The last of sourceIPs: the address of the actual connection."),
 	FieldK8sSrcIPCount:  num("k8s_src_ip_count", GroupSource, "Number of sourceIPs."),
-	FieldK8sSrcIPClass:  enum("k8s_src_ip_class", GroupSource, IPClasses, "Class of the first source IP: loopback, link_local, private (RFC 1918, 100.64/10, fc00::/7), public, other (multicast, unspecified, not an IP)."),
+	FieldK8sSrcIPClass:  enum("k8s_src_ip_class", GroupSource, IPClasses, "Class of the first source IP, by IANA's IPv4 and IPv6 special-purpose address registries: public where the registry says globally reachable (and for ordinary unicast addresses, which are in no entry); loopback, link_local or private (RFC 1918, the 100.64/10 shared space, fc00::/7) for those entries; other for every other entry (documentation ranges such as 192.0.2/24, 198.51.100/24, 203.0.113/24 and 2001:db8::/32, benchmarking 198.18/15, reserved 240/4, broadcast, unspecified, 6to4, Teredo, ...), for multicast, and for a value that is not an IP."),
 	FieldK8sSrcIsPublic: flag("k8s_src_is_public", GroupSource, "k8s_src_ip_class is public."),
 	FieldK8sSrcTrusted:  flag("k8s_src_trusted", GroupSource, "The first source IP is in a trusted network of the trusted networks lookup."),
 
