@@ -119,7 +119,7 @@ func TestReport_Markdown(t *testing.T) {
 	for _, want := range []string{
 		"Machine: Test CPU, 2 cores, go1.26 linux/amd64; 2026-12-01; commit abc",
 		"| full-10k | pass-through | 1.000 s | 1.00–1.00 | 100,000 | 270 | 1.00 |",
-		"| full-50k | kubeenrich | 5.400 s | 5.40–5.40 | 18,519 | 50 | 5.40 |",
+		"| full-50k | kubeenrich | 5.400 s | 5.40–5.40 | 18,519 | 50 | 5.40 | 2.70 s | 5.40 |",
 		"| raw-10k | kubeenrich | 8.900 s |",
 		"584.0 MB | 4.33 |",
 		"| process start → getinfo reply | 6.0 ms | 6.0 ms |",
