@@ -59,11 +59,11 @@ func TestLogTypeOfStream(t *testing.T) {
 	for stream, want := range map[string]string{
 		"kube-apiserver-audit-0123456789abcdef0123456789abcdef": "audit",
 		"kube-apiserver-0123456789abcdef0123456789abcdef":       "api",
-		"authenticator-0123":                                    "authenticator",
-		"kube-controller-manager-0123":                          "controllerManager",
-		"kube-scheduler-0123":                                   "scheduler",
-		"cloud-controller-manager-0123":                         "cloudControllerManager",
-		"kubelet-0123":                                          "",
+		"authenticator-0123":            "authenticator",
+		"kube-controller-manager-0123":  "controllerManager",
+		"kube-scheduler-0123":           "scheduler",
+		"cloud-controller-manager-0123": "cloudControllerManager",
+		"kubelet-0123":                  "",
 	} {
 		lt, ok := eks.LogTypeOfStream(stream)
 		if lt.Name != want || ok != (want != "") {
