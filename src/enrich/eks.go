@@ -1,75 +1,27 @@
 package enrich
 
 import (
-	"strings"
+	"github.com/kubelens/kubelens/src/eks"
 )
-
-// streamPrefixes maps CloudWatch stream name prefixes of an EKS cluster's
-// log group to EKS's log type names. "kube-apiserver-audit-" must come
-// before "kube-apiserver-", which it also matches.
-var streamPrefixes = []struct{ prefix, logType string }{
-	{"kube-apiserver-audit-", "audit"},
-	{"kube-apiserver-", "api"},
-	{"authenticator-", "authenticator"},
-	{"kube-controller-manager-", "controllerManager"},
-	{"kube-scheduler-", "scheduler"},
-	{"cloud-controller-manager-", "cloudControllerManager"},
-}
 
 // deriveEKS parses source as the Splunk Add-on for AWS and eks_logs write
 // it: <region>:<log group>:<log stream>, the group being
-// /aws/eks/<cluster>/cluster.
+// /aws/eks/<cluster>/cluster (package eks holds the naming facts).
 func deriveEKS(source string, out *Output) {
-	region, rest, ok := strings.Cut(source, ":")
-	if !ok || !isRegion(region) {
-		return
-	}
-	group, stream, ok := strings.Cut(rest, ":")
+	s, ok := eks.ParseSource(source)
 	if !ok {
 		return
 	}
-	cluster, ok := strings.CutPrefix(group, "/aws/eks/")
+	cluster, ok := eks.ClusterOfLogGroup(s.LogGroup)
 	if !ok {
 		return
 	}
-	cluster, ok = strings.CutSuffix(cluster, "/cluster")
-	if !ok || cluster == "" || strings.Contains(cluster, "/") {
-		return
-	}
-	out.Set(FieldEKSRegion, region)
-	out.Set(FieldEKSLogGroup, group)
-	out.Set(FieldEKSLogStream, stream)
+	out.Set(FieldEKSRegion, s.Region)
+	out.Set(FieldEKSLogGroup, s.LogGroup)
+	out.Set(FieldEKSLogStream, s.Stream)
 	out.Set(FieldEKSClusterName, cluster)
 	out.Set(FieldK8sCluster, cluster)
-	for _, p := range streamPrefixes {
-		if strings.HasPrefix(stream, p.prefix) {
-			out.Set(FieldEKSLogType, p.logType)
-			break
-		}
+	if lt, ok := eks.LogTypeOfStream(s.Stream); ok {
+		out.Set(FieldEKSLogType, lt.Name)
 	}
-}
-
-// isRegion accepts AWS region names of every partition: us-east-1,
-// us-gov-west-1, cn-north-1, eu-central-2, ap-southeast-5, ...
-func isRegion(s string) bool {
-	// Scanned rather than split: it runs on every event's source.
-	parts, start := 0, 0
-	for i := 0; i <= len(s); i++ {
-		if i < len(s) && s[i] != '-' {
-			continue
-		}
-		p := s[start:i]
-		last := i == len(s)
-		switch {
-		case p == "", parts == 0 && len(p) != 2:
-			return false
-		case !last && strings.Trim(p, "abcdefghijklmnopqrstuvwxyz") != "":
-			return false
-		case last && strings.Trim(p, "0123456789") != "":
-			return false
-		}
-		parts++
-		start = i + 1
-	}
-	return parts >= 3 && parts <= 4
 }
