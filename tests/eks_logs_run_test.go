@@ -164,7 +164,7 @@ func TestEksLogsRun_EndToEnd(t *testing.T) {
 	}
 	for _, want := range []string{"throttles=[1-9]", "truncated=1 ", "late_recovered=[1-9]", "filtered=[1-9]"} {
 		if !regexp.MustCompile(want).MatchString(stderr) {
-			t.Errorf("no health line with %s", want)
+			t.Errorf("no health line with %s:\n%s", want, stderr)
 		}
 	}
 

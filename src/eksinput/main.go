@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/kubelens/kubelens/src/buildinfo"
+	"github.com/kubelens/kubelens/src/eksconf"
 	"github.com/kubelens/kubelens/src/modinput"
 	"github.com/kubelens/kubelens/src/splunklog"
 	"github.com/sirupsen/logrus"
@@ -86,7 +87,7 @@ Admin commands:
   eks_logs --version
 `
 
-// validate is --validate-arguments: the same ParseConfig as run mode, plus
+// validate is --validate-arguments: the same eksconf.ParseStanza as run mode, plus
 // a check that aws_account exists when splunkd gave us a session key.
 func validate(ctx context.Context, stdin io.Reader, stdout io.Writer, log *logrus.Logger) int {
 	items, err := modinput.ParseItems(stdin)
@@ -95,7 +96,7 @@ func validate(ctx context.Context, stdin io.Reader, stdout io.Writer, log *logru
 		modinput.WriteValidationError(stdout, "eks_logs could not read the validation request: "+err.Error())
 		return 1
 	}
-	cfg, err := ParseConfig(items.Item, time.Now())
+	cfg, err := eksconf.ParseStanza(items.Item, time.Now())
 	if err != nil {
 		modinput.WriteValidationError(stdout, oneLine(err))
 		return 1
