@@ -135,6 +135,21 @@ func (in *Input) Save(saved checkpoint.Cursor) error {
 	return nil
 }
 
+// SaveAll records several cursors and writes the checkpoint once.
+func (in *Input) SaveAll(saved []checkpoint.Cursor) error {
+	if len(saved) == 0 {
+		return nil
+	}
+	for _, c := range saved[:len(saved)-1] {
+		if cur := in.state.Find(c.LogGroup, c.Prefix); cur != nil {
+			*cur = c
+		} else {
+			in.state.Cursors = append(in.state.Cursors, c)
+		}
+	}
+	return in.Save(saved[len(saved)-1])
+}
+
 // SinkEvents turns a page into the events sinks take.
 func (in *Input) SinkEvents(evs []cloudwatch.Event) []sink.Event {
 	out := make([]sink.Event, len(evs))
