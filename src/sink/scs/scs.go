@@ -314,4 +314,3 @@ func (s *SCS) Check(ctx context.Context) error {
 	_, err = s.classify(err)
 	return err
 }
-
