@@ -86,6 +86,7 @@ fuzz-eks:
 	$(GO) test ./src/checkpoint -run '^$$' -fuzz '^FuzzDecode$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./src/eks -run '^$$' -fuzz '^FuzzIsRegion$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./src/eks -run '^$$' -fuzz '^FuzzPropsSourceExtraction$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./src/eksconf -run '^$$' -fuzz '^FuzzParseService$$' -fuzztime $(FUZZTIME)
 
 demo: bin/kubeenrich
 	bin/kubeenrich replay app/samples/eks_audit_events.jsonl
