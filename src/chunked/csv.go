@@ -49,7 +49,7 @@ func DecodeTableInto(t *Table, body []byte) (*Table, error) {
 	}
 	t.setColumns(names)
 	width := len(header)
-	if want := width * (bytes.Count(body, []byte{'\n'}) + 1); cap(cells) < want {
+	if want := cellsBound(width, body); cap(cells) < want {
 		cells = make([]span, 0, want)
 	}
 	t.cells = cells
@@ -73,6 +73,19 @@ func DecodeTableInto(t *Table, body []byte) (*Table, error) {
 		t.rows++
 	}
 	return t, nil
+}
+
+// cellsBound is how many cells the rows of body can hold, to size the cell
+// list once. It is bounded by the body's length, never by counts alone: a
+// row of width cells takes at least width bytes (width - 1 separators and
+// a line end), and a blank line holds no cell unless width is 1, so a body
+// of a million blank lines under a wide header reserves nothing.
+func cellsBound(width int, body []byte) int {
+	lines := bytes.Count(body, []byte{'\n'}) + 1
+	if width == 1 {
+		return lines
+	}
+	return min(width*lines, len(body)+1)
 }
 
 type csvParser struct {
@@ -154,7 +167,6 @@ func (p *csvParser) row(dst []span) ([]span, error) {
 func (p *csvParser) quoted() (span, error) {
 	s := p.s
 	i := p.pos + 1
-	flags := uint32(encBit)
 	for {
 		j := strings.IndexByte(s[i:], '"')
 		if j < 0 {
@@ -162,7 +174,6 @@ func (p *csvParser) quoted() (span, error) {
 		}
 		i += j
 		if i+1 < len(s) && s[i+1] == '"' {
-			flags |= escBit
 			i += 2
 			continue
 		}
@@ -172,7 +183,7 @@ func (p *csvParser) quoted() (span, error) {
 	if i-p.pos > MaxCell {
 		return span{}, ProtocolError(fmt.Sprintf("csv record %d: a field of %d bytes is longer than the %d a table can hold", p.line-1, i-p.pos, MaxCell))
 	}
-	v := span{off: uint32(p.pos), n: uint32(i-p.pos) | flags}
+	v := span{off: uint32(p.pos), n: uint32(i - p.pos)}
 	switch {
 	case i == len(s), s[i] == ',', s[i] == '\n':
 	case s[i] == '\r' && i+1 < len(s) && s[i+1] == '\n':

@@ -43,22 +43,21 @@ type column struct {
 }
 
 // span locates a cell: body[off:off+n], or side[off:off+n] with sideBit.
-// Every cell is kept as it appears in CSV: with encBit it is a quoted field
-// ("...", and escBit when it holds doubled quotes), decoded when read and
-// written back verbatim, so that a reply costs one copy per cell and no
-// scanning.
+// Every cell is kept as it appears in CSV, decoded when read and written
+// back verbatim, so that a reply costs one copy per cell and no scanning.
+// A cell in quotes starts with '"': an unquoted cell never holds one, so
+// the first byte tells a quoted cell without a flag, and a cell may be as
+// long as a body.
 type span struct{ off, n uint32 }
 
 const (
 	sideBit = 1 << 31
-	encBit  = 1 << 30
-	escBit  = 1 << 29
-	lenMask = escBit - 1
+	lenMask = sideBit - 1
 	// MaxBody is the largest body a Table can hold: cell offsets are 32
 	// bits wide and one is a flag.
 	MaxBody = sideBit - 1
-	// MaxCell is the largest cell a Table can hold.
-	MaxCell = lenMask
+	// MaxCell is the largest cell a Table can hold: a whole body.
+	MaxCell = MaxBody
 )
 
 // raw returns a cell's CSV text.
@@ -76,14 +75,10 @@ func (t *Table) raw(s span) string {
 // str returns a cell's value, unescaping through c when needed.
 func (t *Table) str(s span, c *cursor) string {
 	r := t.raw(s)
-	if s.n&encBit == 0 {
+	if len(r) < 2 || r[0] != '"' {
 		return r
 	}
-	inner := r[1 : len(r)-1]
-	if s.n&escBit == 0 {
-		return inner
-	}
-	return c.unescape(inner)
+	return c.unescape(r[1 : len(r)-1])
 }
 
 // init gives a table its arena and default cursor.
@@ -160,10 +155,13 @@ type cursor struct {
 	scratch []byte // multivalues being assembled
 }
 
-// room returns a block with n free bytes and where they start.
+// room returns a block with n free bytes and where they start. A value
+// goes after the last one only while it ends within blockSize: a span's
+// offset keeps blockBits for the place in a block. A block taken for a
+// value longer than blockSize holds that value alone.
 func (c *cursor) room(n int) (block, start int) {
 	if c.k >= 0 {
-		if b := c.a.blocks[c.k]; cap(b)-len(b) >= n {
+		if b := c.a.blocks[c.k]; cap(b)-len(b) >= n && len(b)+n <= blockSize {
 			return c.k, len(b)
 		}
 	}
@@ -172,12 +170,12 @@ func (c *cursor) room(n int) (block, start int) {
 }
 
 // span describes what was appended to block k since start.
-func (c *cursor) span(k, start int, flags uint32) span {
+func (c *cursor) span(k, start int) span {
 	n := len(c.a.blocks[k]) - start
 	if n > MaxCell {
 		panic(fmt.Sprintf("chunked: a cell cannot be longer than %d bytes", MaxCell))
 	}
-	return span{off: uint32(k)<<blockBits | uint32(start), n: uint32(n) | sideBit | flags}
+	return span{off: uint32(k)<<blockBits | uint32(start), n: uint32(n) | sideBit}
 }
 
 // unescape returns the value of a quoted field's inside, q, turning ""
@@ -210,14 +208,12 @@ func (c *cursor) put(v string) span {
 	if !needsQuotes(v) {
 		k, start := c.room(len(v))
 		c.a.blocks[k] = append(c.a.blocks[k], v...)
-		return c.span(k, start, 0)
+		return c.span(k, start)
 	}
 	quotes := strings.Count(v, `"`)
 	k, start := c.room(len(v) + quotes + 2)
 	b := append(c.a.blocks[k], '"')
-	flags := uint32(encBit)
 	if quotes > 0 {
-		flags |= escBit
 		for {
 			j := strings.IndexByte(v, '"')
 			if j < 0 {
@@ -230,7 +226,7 @@ func (c *cursor) put(v string) span {
 	}
 	b = append(b, v...)
 	c.a.blocks[k] = append(b, '"')
-	return c.span(k, start, flags)
+	return c.span(k, start)
 }
 
 // FieldRef locates a field's columns in a Table; -1 means absent. Resolve

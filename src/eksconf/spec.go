@@ -41,15 +41,29 @@ func InputsConfSpec() string {
 	return b.String()
 }
 
-// writeBullet writes text as one "* " item wrapped at 78 columns.
+// writeBullet writes text as one "* " item wrapped at 78 columns. A
+// continuation line holding "=" would read as a setting to spec parsers
+// (splunkd's, AppInspect's): it starts with "*" instead.
 func writeBullet(b *strings.Builder, text string) {
-	line := "*"
+	var lines []string
+	line := ""
 	for _, w := range strings.Fields(text) {
-		if len(line)+1+len(w) > 78 && line != "*" {
-			b.WriteString(line + "\n")
-			line = " "
+		if line != "" && len(line)+3+len(w) > 78 {
+			lines = append(lines, line)
+			line = ""
 		}
-		line += " " + w
+		if line != "" {
+			line += " "
+		}
+		line += w
 	}
-	b.WriteString(line + "\n")
+	lines = append(lines, line)
+	for i, l := range lines {
+		switch {
+		case i == 0 || strings.Contains(l, "="):
+			b.WriteString("* " + l + "\n")
+		default:
+			b.WriteString("  " + l + "\n")
+		}
+	}
 }

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/kubelens/kubelens/src/chunked"
+	"github.com/kubelens/kubelens/src/eks"
 )
 
 // Indexing describes how the records would have been indexed by eks_logs.
@@ -27,7 +28,7 @@ type Indexing struct {
 // Source returns the source eks_logs writes for a record of stream:
 // <region>:/aws/eks/<cluster>/cluster:<stream>.
 func (ix Indexing) Source(stream string) string {
-	return ix.Region + ":/aws/eks/" + ix.Cluster + "/cluster:" + stream
+	return eks.SourceOf(ix.Region, eks.LogGroup(ix.Cluster), stream)
 }
 
 // defaultStream names the audit stream of records read without one, the
@@ -35,7 +36,7 @@ func (ix Indexing) Source(stream string) string {
 // cluster.
 func (ix Indexing) defaultStream() string {
 	sum := sha256.Sum256([]byte(ix.Cluster))
-	return "kube-apiserver-audit-" + hex.EncodeToString(sum[:16])
+	return eks.LogTypes[0].StreamPrefix + hex.EncodeToString(sum[:16])
 }
 
 // indexedColumns come first in every table, as splunkd sends them.
@@ -104,7 +105,7 @@ func (ix Indexing) Table(recs []LogRecord) *chunked.Table {
 
 // eventTime is _time in epoch seconds: the CloudWatch timestamp, else the
 // event's stageTimestamp or requestReceivedTimestamp, as props.conf takes
-// it.
+// it, else the one timestamp of v1alpha1 and v1beta1 events.
 func eventTime(r LogRecord) string {
 	if r.TimestampMs != 0 {
 		return strconv.FormatFloat(float64(r.TimestampMs)/1000, 'f', 3, 64)
@@ -112,11 +113,12 @@ func eventTime(r LogRecord) string {
 	var ts struct {
 		Stage    string `json:"stageTimestamp"`
 		Received string `json:"requestReceivedTimestamp"`
+		Legacy   string `json:"timestamp"`
 	}
 	if json.Unmarshal([]byte(r.Message), &ts) != nil {
 		return ""
 	}
-	for _, s := range []string{ts.Stage, ts.Received} {
+	for _, s := range []string{ts.Stage, ts.Received, ts.Legacy} {
 		if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
 			return strconv.FormatFloat(float64(t.UnixMicro())/1e6, 'f', 6, 64)
 		}
