@@ -37,7 +37,9 @@ sinks:
   - type: stdout
 `
 
-func env(k string) string { return map[string]string{"HEC": "hec-token-zq81", "SECRET": "client-secret-zq82"}[k] }
+func env(k string) string {
+	return map[string]string{"HEC": "hec-token-zq81", "SECRET": "client-secret-zq82"}[k]
+}
 
 // TestParseService_Good verifies a full file: values read as a stanza
 // reads them, defaults, the HEC URL reduced, secrets from the environment.

@@ -41,7 +41,6 @@ type Server struct {
 	events       []Event
 	Requests     int
 	TokenCalls   int
-	emptyPosts   int
 	expiresInSec int
 }
 
