@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -211,6 +212,12 @@ func IsThrottle(err error) bool {
 		return ok
 	}
 	return false
+}
+
+// IsNoCredentials reports whether a call failed because the default
+// credential chain found no credentials at all.
+func IsNoCredentials(err error) bool {
+	return err != nil && strings.Contains(err.Error(), "get credentials: failed to refresh cached credentials")
 }
 
 func isServerError(err error) bool {

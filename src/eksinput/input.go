@@ -257,6 +257,8 @@ func (in *Input) poll(ctx context.Context, client *cloudwatch.Client, h cloudwat
 			e.Error("log group does not exist; retrying at the next poll")
 		case cloudwatch.IsThrottle(err):
 			e.Warn("still throttled after all retries; retrying at the next poll")
+		case cloudwatch.IsNoCredentials(err):
+			e.Error("no AWS credentials found (environment, AWS_PROFILE, shared config, a pod or instance role); retrying at the next poll")
 		default:
 			e.Error("poll failed; retrying at the next poll")
 		}

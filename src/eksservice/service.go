@@ -197,6 +197,9 @@ func (s *service) check(ctx context.Context) int {
 	for _, p := range s.inputs {
 		if err := s.checkInput(ctx, p.in); err != nil {
 			failed++
+			if cloudwatch.IsNoCredentials(err) {
+				p.in.Log.Error("check failed: no AWS credentials found (environment, AWS_PROFILE, shared config, a pod or instance role)")
+			}
 			p.in.Log.WithField("log_group", p.in.Cfg.LogGroup).WithError(err).Error("check failed: the log group cannot be read")
 			continue
 		}
