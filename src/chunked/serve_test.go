@@ -113,8 +113,8 @@ func TestServe_Exchange(t *testing.T) {
 		{chunked.ReplyMeta{Type: "streaming"}, ""},
 		{chunked.ReplyMeta{}, ""},
 		{chunked.ReplyMeta{}, ""},
-		{chunked.ReplyMeta{}, "name,_chunked_idx,upper\nทt,0,ทT\n"},
-		{chunked.ReplyMeta{Inspector: chunked.Inspector{Messages: []chunked.Message{{Level: "WARN", Text: "record 1 has no name"}}}}, "name,_chunked_idx,upper\nab,1,AB\n,2,\n\"x,y\",3,\"X,Y\"\n"},
+		{chunked.ReplyMeta{}, "name,\"_chunked_idx\",upper\nทt,0,ทT\n"},
+		{chunked.ReplyMeta{Inspector: chunked.Inspector{Messages: []chunked.Message{{Level: "WARN", Text: "record 1 has no name"}}}}, "name,\"_chunked_idx\",upper\nab,1,AB\n,2,\n\"x,y\",3,\"X,Y\"\n"},
 		{chunked.ReplyMeta{Finished: true}, ""},
 	}
 	if !reflect.DeepEqual(replies, want) {

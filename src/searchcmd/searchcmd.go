@@ -224,6 +224,7 @@ func (c *Command) Execute(ctx context.Context, t *chunked.Table, msgs *chunked.M
 					rw.SetValues(i, refs[k], capValues(&parts[w], i, f.name, out.Get(f.id)))
 				}
 			}
+			rw.Done()
 		}()
 	}
 	wg.Wait()
