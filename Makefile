@@ -87,6 +87,9 @@ fuzz-eks:
 	$(GO) test ./src/modinput -run '^$$' -fuzz '^FuzzParseInput$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./src/modinput -run '^$$' -fuzz '^FuzzParseItems$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./src/checkpoint -run '^$$' -fuzz '^FuzzDecode$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./src/eks -run '^$$' -fuzz '^FuzzIsRegion$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./src/eks -run '^$$' -fuzz '^FuzzPropsSourceExtraction$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./src/eksconf -run '^$$' -fuzz '^FuzzParseService$$' -fuzztime $(FUZZTIME)
 
 demo: bin/kubeenrich
 	bin/kubeenrich replay app/samples/eks_audit_events.jsonl
@@ -94,8 +97,9 @@ demo: bin/kubeenrich
 clean:
 	rm -rf bin build dist
 
-# Rewrite the README sections and default/searchbnf.conf generated from
-# the code (field catalogue, options, detections, lookups).
+# Rewrite the README sections, default/searchbnf.conf and
+# app/README/inputs.conf.spec generated from the code (field catalogue,
+# options, detections, lookups, eks_logs's parameters and service keys).
 docs:
 	$(GO) test ./src/docgen -run TestGeneratedDocs -update
 

@@ -14,6 +14,7 @@ import (
 	"strings"
 	"unsafe"
 
+	"github.com/kubelens/kubelens/src/eks"
 	"github.com/valyala/fastjson"
 )
 
@@ -114,8 +115,8 @@ var (
 )
 
 // TruncatedMarker ends a CloudWatch Logs message that was cut at the
-// service's size limit.
-const TruncatedMarker = "[Truncated...]"
+// service's size limit (package eks declares it).
+const TruncatedMarker = eks.TruncatedMarker
 
 // Parsed is the result of Parse.
 type Parsed struct {

@@ -1,16 +1,19 @@
 // Package docgen writes the user documentation that follows from code: the
 // README's tables of kubeenrich options, output fields, detections and
-// lookups, and default/searchbnf.conf. Each is declared once in code
-// (searchcmd.OptionDocs, enrich.Catalogue, enrich.Detections,
-// lookups.All); a test keeps the files in step, and "make docs" rewrites
-// them.
+// lookups, of eks_logs's parameters and of the service's configuration,
+// default/searchbnf.conf and app/README/inputs.conf.spec. Each is declared
+// once in code (searchcmd.OptionDocs, enrich.Catalogue, enrich.Detections,
+// lookups.All, eksconf.Params, eksconf.ServiceKeys, eksconf.SinkKeys); a
+// test keeps the files in step, and "make docs" rewrites them.
 package docgen
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
+	"github.com/kubelens/kubelens/src/eksconf"
 	"github.com/kubelens/kubelens/src/enrich"
 	"github.com/kubelens/kubelens/src/lookups"
 	"github.com/kubelens/kubelens/src/searchcmd"
@@ -32,7 +35,64 @@ func ReadmeSections() []Section {
 		{"detections", detectionsTable()},
 		{"falco", falcoList()},
 		{"lookups", lookupsTable()},
+		{"eks-params", eksParamsTable()},
+		{"eks-service-config", eksServiceReference()},
 	}
+}
+
+// eksParamsTable is the modular input's parameter table.
+func eksParamsTable() string {
+	var b strings.Builder
+	b.WriteString("| parameter | default | meaning |\n|---|---|---|\n")
+	for _, p := range eksconf.Params {
+		if p.Shells&eksconf.ShellStanza == 0 {
+			continue
+		}
+		fmt.Fprintf(&b, "| `%s` | %s | %s |\n", p.Name, defaultCell(p.DefaultText(), p.Required), md(p.Doc))
+	}
+	return b.String()
+}
+
+func defaultCell(d string, required bool) string {
+	switch {
+	case required:
+		return "— (required)"
+	case d == "":
+		return "—"
+	case strings.HasPrefix(d, "/") || !strings.Contains(d, " "):
+		return "`" + md(d) + "`"
+	}
+	return md(d)
+}
+
+// eksServiceReference is the service's configuration reference: the
+// top-level keys, the keys of an input, and the keys of each sink type.
+func eksServiceReference() string {
+	var b strings.Builder
+	b.WriteString("Top level:\n\n| key | default | meaning |\n|---|---|---|\n")
+	for _, k := range eksconf.ServiceKeys {
+		fmt.Fprintf(&b, "| `%s` | %s | %s |\n", k.Name, defaultCell(k.DefaultText(), k.Required), md(k.Doc))
+	}
+	b.WriteString("| `inputs` | — (required) | One or more inputs, below. |\n| `sinks` | — (required) | One or more sinks, below; every event goes to every sink. |\n")
+	b.WriteString("\nEach entry of `inputs` (the same names, defaults and validation as a stanza's parameters):\n\n| key | default | meaning |\n|---|---|---|\n")
+	b.WriteString("| `name` | — (required) | Unique, `[A-Za-z0-9_.-]+`. The checkpoint is the one of the modular input's stanza `eks_logs://<name>`. |\n")
+	for _, p := range eksconf.Params {
+		if p.Shells&eksconf.ShellService == 0 {
+			continue
+		}
+		fmt.Fprintf(&b, "| `%s` | %s | %s |\n", p.Name, defaultCell(p.DefaultText(), p.Required), md(p.Doc))
+	}
+	for _, typ := range []string{eksconf.SinkHEC, eksconf.SinkSCS} {
+		fmt.Fprintf(&b, "\nA sink of `type: %s`:\n\n| key | default | meaning |\n|---|---|---|\n", typ)
+		for _, k := range eksconf.SinkKeys {
+			if !slices.Contains(k.SinkTypes, typ) {
+				continue
+			}
+			fmt.Fprintf(&b, "| `%s` | %s | %s |\n", k.Name, defaultCell(k.DefaultText(), k.Required), md(k.Doc))
+		}
+	}
+	b.WriteString("\nA sink of `type: stdout` has no other key: it writes one HEC event object per line.\n")
+	return b.String()
 }
 
 func optionsTable() string {

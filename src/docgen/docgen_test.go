@@ -8,10 +8,11 @@ import (
 	"testing"
 
 	"github.com/kubelens/kubelens/src/docgen"
+	"github.com/kubelens/kubelens/src/eksconf"
 	"github.com/kubelens/kubelens/src/enrich"
 )
 
-var update = flag.Bool("update", false, "rewrite README.md's generated sections and default/searchbnf.conf")
+var update = flag.Bool("update", false, "rewrite README.md's generated sections, default/searchbnf.conf and app/README/inputs.conf.spec")
 
 // TestGeneratedDocs verifies README.md and default/searchbnf.conf say what
 // the code declares ("make docs" rewrites them).
@@ -27,7 +28,11 @@ func TestGeneratedDocs(t *testing.T) {
 		t.Fatalf("README.md lacks the markers of sections %q", missing)
 	}
 	bnfPath := filepath.Join(root, "default", "searchbnf.conf")
+	specPath := filepath.Join(root, "app", "README", "inputs.conf.spec")
 	if *update {
+		if err := os.WriteFile(specPath, []byte(eksconf.InputsConfSpec()), 0o644); err != nil {
+			t.Fatal(err)
+		}
 		if err := os.WriteFile(readmePath, []byte(want), 0o644); err != nil {
 			t.Fatal(err)
 		}
@@ -38,6 +43,10 @@ func TestGeneratedDocs(t *testing.T) {
 	}
 	if string(readme) != want {
 		t.Errorf("README.md's generated sections are stale: run make docs")
+	}
+	spec, err := os.ReadFile(specPath)
+	if err != nil || string(spec) != eksconf.InputsConfSpec() {
+		t.Errorf("app/README/inputs.conf.spec is stale or missing (%v): run make docs", err)
 	}
 	bnf, err := os.ReadFile(bnfPath)
 	if err != nil || string(bnf) != docgen.SearchBNF() {

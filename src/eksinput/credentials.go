@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/kubelens/kubelens/src/eksconf"
 	"github.com/kubelens/kubelens/src/splunkd"
 	"github.com/kubelens/kubelens/src/splunklog"
 	"github.com/sirupsen/logrus"
@@ -51,7 +52,7 @@ func credentialsCmd(ctx context.Context, args []string, sio IO) int {
 	}
 	switch args[0] {
 	case "set":
-		if !accountRE.MatchString(*account) {
+		if p, _ := eksconf.Lookup("aws_account"); p.Check(*account) != nil {
 			log.WithField("account", *account).Error("--account is required: letters, digits, '.', '_', '@' and '-' (up to 128)")
 			return 2
 		}

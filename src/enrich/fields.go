@@ -1,5 +1,7 @@
 package enrich
 
+import "github.com/kubelens/kubelens/src/eks"
+
 // Group names a set of output fields that fields= selects together.
 type Group string
 
@@ -170,7 +172,7 @@ func (f Field) Multi() bool { return f.Kind == KindMulti }
 var (
 	UserKinds      = []string{"anonymous", "service_account", "node", "eks_managed", "control_plane", "iam_mapped", "user"}
 	IPClasses      = []string{"loopback", "link_local", "private", "public", "other"}
-	LogTypes       = []string{"audit", "api", "authenticator", "controllerManager", "scheduler", "cloudControllerManager"}
+	LogTypes       = eks.LogTypeNames()
 	PrincipalTypes = []string{"iam_user", "sso_role", "service_linked_role", "root", "node_role", "iam_role", "federated_user", "other"}
 	AccessKeyTypes = []string{"long_term", "temporary", "other"}
 	// UATools are the tools of the shipped user agents lookup; rows you add
