@@ -27,7 +27,16 @@ type Terminal interface {
 // DefaultSplunkdURI is splunkd's management port on the local host.
 const DefaultSplunkdURI = "https://127.0.0.1:8089"
 
-var keyIDRE = regexp.MustCompile(`^[A-Z0-9]{16,128}$`)
+// AccountNamePattern is what an AWS account name (aws_account, and the
+// username of its storage/passwords entry) may be: no colon, slash or
+// space, so that the entry's name realm:account: needs no escaping in a
+// URL. The setup page applies the same pattern.
+const AccountNamePattern = `^[A-Za-z0-9][A-Za-z0-9_.@-]{0,127}$`
+
+// KeyIDPattern is what an AWS access key ID looks like (AKIA..., ASIA...).
+const KeyIDPattern = `^[A-Z0-9]{16,128}$`
+
+var keyIDRE = regexp.MustCompile(KeyIDPattern)
 
 func credentialsCmd(ctx context.Context, args []string, sio IO) int {
 	log := splunklog.New(sio.Stderr, logrus.InfoLevel)

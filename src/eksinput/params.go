@@ -36,7 +36,7 @@ var Params = []modinput.Arg{
 	{Name: "start_from", Title: "Start from",
 		Description: "Where a new input (one without a checkpoint) starts: now, beginning, an RFC 3339 time, or a relative time such as -24h or -7d. Default: -1h."},
 	{Name: "aws_account", Title: "AWS account",
-		Description: "Name of the account stored with 'eks_logs credentials set --account NAME'. Empty: the AWS SDK's default credential chain (environment, shared config, instance or pod role)."},
+		Description: "Name of an AWS account stored on the kubelens setup page or with 'eks_logs credentials set --account NAME'. Empty: the AWS SDK's default credential chain (environment, shared config, instance or pod role)."},
 	{Name: "role_arn", Title: "IAM role ARN",
 		Description: "Role to assume on top of the credentials, e.g. arn:aws:iam::123456789012:role/eks-logs-reader."},
 	{Name: "external_id", Title: "External ID",
