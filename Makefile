@@ -37,8 +37,11 @@ lint:
 
 # The end-to-end tests in tests/ run the binaries in bin/ and check the
 # package.
+# The setup page's browser test runs on its own, verbosely, so that its
+# PASS, or SKIP when this machine has no headless Chromium, shows.
 unit: build $(PACKAGE)
-	KUBELENS_BIN_DIR=$(CURDIR)/bin KUBELENS_PACKAGE=$(CURDIR)/$(PACKAGE) $(GO) test -count=1 ./...
+	KUBELENS_BIN_DIR=$(CURDIR)/bin KUBELENS_PACKAGE=$(CURDIR)/$(PACKAGE) $(GO) test -count=1 -skip '^TestSetupPage_Browser$$' ./...
+	KUBELENS_BIN_DIR=$(CURDIR)/bin KUBELENS_PACKAGE=$(CURDIR)/$(PACKAGE) $(GO) test -count=1 -run '^TestSetupPage_Browser$$' -v ./tests
 	$(GO) test -count=1 -race ./src/chunked ./src/searchcmd ./src/enrich ./src/audit
 
 test: vet lint unit appcheck
@@ -92,9 +95,11 @@ clean:
 	rm -rf bin build dist
 
 # Rewrite the README sections and default/searchbnf.conf generated from
-# the code (field catalogue, options, detections, lookups).
+# the code (field catalogue, options, detections, lookups), and the setup
+# page's input form (from the eks_logs scheme).
 docs:
 	$(GO) test ./src/docgen -run TestGeneratedDocs -update
+	$(GO) test ./src/setuppage -run TestGeneratedForm -update
 
 # Benchmarks: the built kubeenrich against baselines measured in the same
 # run (kubeenrich adding only the EKS fields, and the reference Python
