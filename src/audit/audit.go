@@ -27,17 +27,30 @@ type Event struct {
 	RequestURI               string
 	Verb                     string
 	User                     UserInfo
-	ImpersonatedUser         *UserInfo
+	ImpersonatedUser         UserInfo // zero when nobody was impersonated
 	SourceIPs                []string
 	UserAgent                string
-	ObjectRef                *ObjectReference
-	ResponseStatus           *Status
+	ObjectRef                ObjectReference // zero for non-resource requests
+	ResponseStatus           Status          // zero when the event has none
 	RequestReceivedTimestamp string
 	StageTimestamp           string
-	Annotations              Annotations
+	// Timestamp is the one timestamp of v1alpha1 and v1beta1 events, which
+	// carry no stage timestamps.
+	Timestamp   string
+	Annotations Annotations
+	// Request holds the members of the request body that Splunk security
+	// content's searches read by name.
+	Request RequestFields
 	// RequestObject is the request body's JSON, kept undecoded: most
 	// events never need it (see DecodeRequestObject).
 	RequestObject []byte
+}
+
+// RequestFields are members of requestObject read on their own.
+type RequestFields struct {
+	LastApplied string // metadata.annotations[kubectl.kubernetes.io/last-applied-configuration]
+	Message     string // message (core v1 Events)
+	SpecType    string // spec.type (Services)
 }
 
 // UserInfo is the authenticated (or impersonated) user of a request.
@@ -63,50 +76,12 @@ type Extra struct {
 	CredentialID string // authentication.kubernetes.io/credential-id
 }
 
-// extraKeys maps user.extra keys to their Extra field.
-var extraKeys = map[string]func(*Extra) *string{
-	"arn":                                    func(x *Extra) *string { return &x.ARN },
-	"canonicalArn":                           func(x *Extra) *string { return &x.CanonicalARN },
-	"accessKeyId":                            func(x *Extra) *string { return &x.AccessKeyID },
-	"sessionName":                            func(x *Extra) *string { return &x.SessionName },
-	"principalId":                            func(x *Extra) *string { return &x.PrincipalID },
-	"authentication.kubernetes.io/pod-name":  func(x *Extra) *string { return &x.PodName },
-	"authentication.kubernetes.io/pod-uid":   func(x *Extra) *string { return &x.PodUID },
-	"authentication.kubernetes.io/node-name": func(x *Extra) *string { return &x.NodeName },
-	"authentication.kubernetes.io/credential-id": func(x *Extra) *string { return &x.CredentialID },
-}
-
-// ExtraField returns the Extra field that holds user.extra key k, nil for
-// a key kubelens does not read.
-func (x *Extra) ExtraField(k string) *string {
-	if f, ok := extraKeys[k]; ok {
-		return f(x)
-	}
-	return nil
-}
-
 // Annotations holds the audit annotations kubelens reads.
 type Annotations struct {
 	Decision        string // authorization.k8s.io/decision
 	Reason          string // authorization.k8s.io/reason
 	AuditViolations string // pod-security.kubernetes.io/audit-violations
 	LegacyToken     string // authentication.k8s.io/legacy-token
-}
-
-// Field returns the Annotations field that holds annotation key k, nil for
-// a key kubelens does not read.
-func (a *Annotations) Field(k string) *string {
-	switch k {
-	case "authorization.k8s.io/decision":
-		return &a.Decision
-	case "authorization.k8s.io/reason":
-		return &a.Reason
-	case "pod-security.kubernetes.io/audit-violations":
-		return &a.AuditViolations
-	case "authentication.k8s.io/legacy-token":
-		return &a.LegacyToken
-	}
-	return nil
 }
 
 // ObjectReference is the object a resource request is about.
@@ -159,14 +134,11 @@ type Parsed struct {
 // Parser parses log records; its zero value is ready. It is not safe for
 // concurrent use.
 type Parser struct {
-	p      fastjson.Parser
-	inner  fastjson.Parser // an envelope's event
-	ev     Event
-	imp    UserInfo
-	ref    ObjectReference
-	status Status
-	lists  []string // backing store of Groups and SourceIPs
-	body   []byte   // RequestObject
+	p     fastjson.Parser
+	inner fastjson.Parser // an envelope's event
+	ev    Event
+	lists []string // backing store of Groups and SourceIPs
+	body  []byte   // RequestObject
 }
 
 // Parse decodes one log record: an Event, an EventList, or an Event in
@@ -267,64 +239,10 @@ func (p *Parser) stringList(v *fastjson.Value) []string {
 func (p *Parser) fill(v *fastjson.Value) {
 	p.ev = Event{}
 	p.lists = p.lists[:0]
-	ev := &p.ev
-	ev.Kind = str(v.Get("kind"))
-	ev.APIVersion = str(v.Get("apiVersion"))
-	ev.Level = str(v.Get("level"))
-	ev.AuditID = str(v.Get("auditID"))
-	ev.Stage = str(v.Get("stage"))
-	ev.RequestURI = str(v.Get("requestURI"))
-	ev.Verb = str(v.Get("verb"))
-	ev.UserAgent = str(v.Get("userAgent"))
-	ev.RequestReceivedTimestamp = str(v.Get("requestReceivedTimestamp"))
-	ev.StageTimestamp = str(v.Get("stageTimestamp"))
-	if u := v.Get("user"); u != nil {
-		p.fillUser(&ev.User, u)
-	}
-	if u := v.Get("impersonatedUser"); u != nil && u.Type() == fastjson.TypeObject {
-		p.imp = UserInfo{}
-		p.fillUser(&p.imp, u)
-		ev.ImpersonatedUser = &p.imp
-	}
-	if ips := v.Get("sourceIPs"); ips != nil {
-		ev.SourceIPs = p.stringList(ips)
-	}
-	if r := v.Get("objectRef"); r != nil && r.Type() == fastjson.TypeObject {
-		p.ref = ObjectReference{
-			Resource: str(r.Get("resource")), Namespace: str(r.Get("namespace")), Name: str(r.Get("name")),
-			APIGroup: str(r.Get("apiGroup")), APIVersion: str(r.Get("apiVersion")), Subresource: str(r.Get("subresource")),
-		}
-		ev.ObjectRef = &p.ref
-	}
-	if s := v.Get("responseStatus"); s != nil && s.Type() == fastjson.TypeObject {
-		p.status = Status{Code: s.GetInt("code"), Status: str(s.Get("status")), Reason: str(s.Get("reason")), Message: str(s.Get("message"))}
-		ev.ResponseStatus = &p.status
-	}
-	if a := v.GetObject("annotations"); a != nil {
-		a.Visit(func(k []byte, val *fastjson.Value) {
-			if f := ev.Annotations.Field(unsafe.String(unsafe.SliceData(k), len(k))); f != nil {
-				*f = str(val)
-			}
-		})
-	}
+	p.fillMembers(v, &p.ev)
 	if ro := v.Get("requestObject"); ro != nil && ro.Type() == fastjson.TypeObject {
 		p.body = ro.MarshalTo(p.body[:0])
-		ev.RequestObject = p.body
-	}
-}
-
-func (p *Parser) fillUser(u *UserInfo, v *fastjson.Value) {
-	u.Username = str(v.Get("username"))
-	u.UID = str(v.Get("uid"))
-	if g := v.Get("groups"); g != nil {
-		u.Groups = p.stringList(g)
-	}
-	if x := v.GetObject("extra"); x != nil {
-		x.Visit(func(k []byte, val *fastjson.Value) {
-			if f := u.Extra.ExtraField(unsafe.String(unsafe.SliceData(k), len(k))); f != nil {
-				*f = firstStr(val)
-			}
-		})
+		p.ev.RequestObject = p.body
 	}
 }
 

@@ -27,6 +27,7 @@ type Section struct {
 func ReadmeSections() []Section {
 	return []Section{
 		{"options", optionsTable()},
+		{"inputs", inputsList()},
 		{"fields", fieldsTable()},
 		{"detections", detectionsTable()},
 		{"falco", falcoList()},
@@ -41,6 +42,15 @@ func optionsTable() string {
 		fmt.Fprintf(&b, "| `%s` | %s |\n", o.Syntax, md(o.Desc))
 	}
 	return b.String()
+}
+
+// inputsList names the Splunk fields kubeenrich reads (audit.Members).
+func inputsList() string {
+	names := make([]string, 0, len(enrich.InputNames))
+	for _, n := range enrich.InputNames {
+		names = append(names, "`"+n+"`")
+	}
+	return "Input fields, each read from Splunk's extracted field when the event has it and from the `_raw` JSON otherwise: " + strings.Join(names, ", ") + ".\n"
 }
 
 func fieldsTable() string {
@@ -67,21 +77,21 @@ func fieldsTable() string {
 
 func detectionsTable() string {
 	var b strings.Builder
-	b.WriteString("| detection | security content id | ATT&CK | risk | judged |\n|---|---|---|---|---|\n")
+	b.WriteString("| detection (the value in `k8s_detections`) | security content id | status | ATT&CK | risk | judged |\n|---|---|---|---|---|---|\n")
 	for _, d := range enrich.Detections {
 		judged := "per event: `k8s_detections`"
 		if d.Partial {
 			judged = "qualifying events: `k8s_detections_partial`; the verdict is SPL's"
 		}
-		name := d.Name
+		status := "current"
 		if d.Deprecated {
-			name += " (deprecated)"
+			status = "deprecated in security content"
 		}
 		tech := strings.Join(d.Techniques, ", ")
 		if tech == "" {
 			tech = "none"
 		}
-		fmt.Fprintf(&b, "| %s | `%s` | %s | %d | %s |\n", md(name), d.ID, tech, d.Score, judged)
+		fmt.Fprintf(&b, "| %s | `%s` | %s | %s | %d | %s |\n", md(d.Name), d.ID, status, tech, d.Score, judged)
 	}
 	return b.String()
 }

@@ -60,3 +60,30 @@ func TestSearchBNF_NamesEveryField(t *testing.T) {
 		}
 	}
 }
+
+// TestDetectionsTable_ShowsEmittedValues verifies the first cell of every
+// row of the README's detection table is a value k8s_detections or
+// k8s_detections_partial really carries, so that a search copied from the
+// README matches.
+func TestDetectionsTable_ShowsEmittedValues(t *testing.T) {
+	emitted := map[string]bool{}
+	for _, d := range enrich.Detections {
+		emitted[d.Name] = true
+	}
+	var table string
+	for _, s := range docgen.ReadmeSections() {
+		if s.Name == "detections" {
+			table = s.Text
+		}
+	}
+	rows := strings.Split(strings.TrimSpace(table), "\n")[2:]
+	if len(rows) != len(enrich.Detections) {
+		t.Fatalf("%d rows for %d detections", len(rows), len(enrich.Detections))
+	}
+	for _, row := range rows {
+		cell := strings.TrimSpace(strings.Split(row, " | ")[0][1:])
+		if !emitted[cell] {
+			t.Errorf("the README shows %q, which no event carries", cell)
+		}
+	}
+}

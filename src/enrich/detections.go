@@ -50,18 +50,10 @@ func (f *facts) inGroup(g string) bool {
 	return slices.ContainsFunc(f.groups, func(x string) bool { return strings.EqualFold(x, g) })
 }
 
-func (f *facts) code() int {
-	if f.ev.ResponseStatus == nil {
-		return 0
-	}
-	return f.ev.ResponseStatus.Code
-}
+func (f *facts) code() int { return f.ev.ResponseStatus.Code }
 
 func (f *facts) status(field string) string {
-	rs := f.ev.ResponseStatus
-	if rs == nil {
-		return ""
-	}
+	rs := &f.ev.ResponseStatus
 	if field == "reason" {
 		return rs.Reason
 	}
@@ -118,37 +110,9 @@ func (f *facts) notLoopbackOnly() bool {
 
 func (f *facts) secretGet() bool { return eq(f.resource(), "secrets") && eq(f.verb(), "get") }
 
-func (f *facts) lastApplied() string {
-	if f.ev.lastApplied != "" {
-		return f.ev.lastApplied
-	}
-	if ro := f.ev.request(); ro != nil {
-		return ro.Metadata.Annotations["kubectl.kubernetes.io/last-applied-configuration"]
-	}
-	return ""
-}
-
-func (f *facts) serviceType() string {
-	if f.ev.reqSpecType != "" {
-		return f.ev.reqSpecType
-	}
-	if ro := f.ev.request(); ro != nil {
-		if s := ro.ServiceSpecOf(); s != nil {
-			return s.Type
-		}
-	}
-	return ""
-}
-
-func (f *facts) requestMessage() string {
-	if f.ev.reqMessage != "" {
-		return f.ev.reqMessage
-	}
-	if ro := f.ev.request(); ro != nil {
-		return ro.Message
-	}
-	return ""
-}
+func (f *facts) lastApplied() string    { return f.ev.Request.LastApplied }
+func (f *facts) serviceType() string    { return f.ev.Request.SpecType }
+func (f *facts) requestMessage() string { return f.ev.Request.Message }
 
 func eq(a, b string) bool { return strings.EqualFold(a, b) }
 

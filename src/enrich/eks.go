@@ -16,33 +16,47 @@ var streamPrefixes = []struct{ prefix, logType string }{
 	{"cloud-controller-manager-", "cloudControllerManager"},
 }
 
-// deriveEKS parses source as the Splunk Add-on for AWS and eks_logs write
-// it: <region>:<log group>:<log stream>, the group being
-// /aws/eks/<cluster>/cluster.
-func deriveEKS(source string, out *Output) {
+// EKSSource is what an EKS source names: <region>:<log group>:<log
+// stream>, the group being /aws/eks/<cluster>/cluster, as the Splunk
+// Add-on for AWS and eks_logs write it.
+type EKSSource struct {
+	Region, LogGroup, LogStream, Cluster string
+}
+
+// ParseEKSSource parses an EKS source; ok is false for any other source.
+func ParseEKSSource(source string) (s EKSSource, ok bool) {
 	region, rest, ok := strings.Cut(source, ":")
 	if !ok || !isRegion(region) {
-		return
+		return s, false
 	}
 	group, stream, ok := strings.Cut(rest, ":")
 	if !ok {
-		return
+		return s, false
 	}
 	cluster, ok := strings.CutPrefix(group, "/aws/eks/")
 	if !ok {
-		return
+		return s, false
 	}
 	cluster, ok = strings.CutSuffix(cluster, "/cluster")
 	if !ok || cluster == "" || strings.Contains(cluster, "/") {
+		return s, false
+	}
+	return EKSSource{Region: region, LogGroup: group, LogStream: stream, Cluster: cluster}, true
+}
+
+// deriveEKS sets the EKS fields from an EKS source.
+func deriveEKS(source string, out *Output) {
+	s, ok := ParseEKSSource(source)
+	if !ok {
 		return
 	}
-	out.Set(FieldEKSRegion, region)
-	out.Set(FieldEKSLogGroup, group)
-	out.Set(FieldEKSLogStream, stream)
-	out.Set(FieldEKSClusterName, cluster)
-	out.Set(FieldK8sCluster, cluster)
+	out.Set(FieldEKSRegion, s.Region)
+	out.Set(FieldEKSLogGroup, s.LogGroup)
+	out.Set(FieldEKSLogStream, s.LogStream)
+	out.Set(FieldEKSClusterName, s.Cluster)
+	out.Set(FieldK8sCluster, s.Cluster)
 	for _, p := range streamPrefixes {
-		if strings.HasPrefix(stream, p.prefix) {
+		if strings.HasPrefix(s.LogStream, p.prefix) {
 			out.Set(FieldEKSLogType, p.logType)
 			break
 		}

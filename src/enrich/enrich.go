@@ -126,13 +126,10 @@ func (w *Worker) Enrich(r Record, out *Output) *Problem {
 }
 
 // event is an audit event as enrichment sees it: the _raw JSON overlaid
-// with Splunk's extracted fields, and what only extracted fields carry.
+// with Splunk's extracted fields.
 type event struct {
 	*audit.Event
 	empty     audit.Event // the event when _raw holds none
-	ref       audit.ObjectReference
-	status    audit.Status
-	imp       audit.UserInfo
 	raw       string
 	fromRaw   bool // the audit JSON in _raw was read
 	uaKnown   bool // userAgent is known, even if empty
@@ -140,13 +137,8 @@ type event struct {
 	list      bool // the record is an EventList
 	truncated bool
 
-	// Fields the SPL of the detections reads from requestObject, for
-	// events whose _raw is gone.
-	lastApplied string
-	reqMessage  string
-	reqSpecType string
-	reqDecoded  bool
-	req         *audit.RequestObject
+	reqDecoded bool
+	req        *audit.RequestObject
 }
 
 // request decodes requestObject once.
@@ -158,33 +150,13 @@ func (e *event) request() *audit.RequestObject {
 	return e.req
 }
 
-func (e *event) resource() string {
-	if e.ObjectRef == nil {
-		return ""
-	}
-	return e.ObjectRef.Resource
-}
+func (e *event) resource() string { return e.ObjectRef.Resource }
 
-func (e *event) subresource() string {
-	if e.ObjectRef == nil {
-		return ""
-	}
-	return e.ObjectRef.Subresource
-}
+func (e *event) subresource() string { return e.ObjectRef.Subresource }
 
-func (e *event) namespace() string {
-	if e.ObjectRef == nil {
-		return ""
-	}
-	return e.ObjectRef.Namespace
-}
+func (e *event) namespace() string { return e.ObjectRef.Namespace }
 
-func (e *event) objectName() string {
-	if e.ObjectRef == nil {
-		return ""
-	}
-	return e.ObjectRef.Name
-}
+func (e *event) objectName() string { return e.ObjectRef.Name }
 
 // readEvent builds the event from Splunk's extracted fields, falling back to
 // _raw for whatever they lack: a search may have dropped _raw (| fields ...)
@@ -230,101 +202,66 @@ func (truncatedError) Error() string {
 var errTruncated error = truncatedError{}
 
 // overlayExtracted lets Splunk's extracted fields win over _raw: they are
-// what the rest of the search sees. It reports whether any audit field was
-// present.
+// what the rest of the search sees. It reports whether any field of an
+// audit event was present.
 func overlayExtracted(r Record, ev *event) bool {
-	found := false
-	str := func(in Input, dst *string) {
-		if v := r.Value(in); v != "" {
-			*dst, found = v, true
-		}
-	}
 	e := ev.Event
-	str(InAuditID, &e.AuditID)
-	str(InStage, &e.Stage)
-	str(InLevel, &e.Level)
-	str(InVerb, &e.Verb)
-	str(InRequestURI, &e.RequestURI)
-	if v := r.Value(InUserAgent); v != "" {
-		e.UserAgent, ev.uaKnown, found = v, true, true
-	}
-	str(InUsername, &e.User.Username)
-	str(InUID, &e.User.UID)
-	if v := r.Values(InGroups); v != nil {
-		e.User.Groups, found = v, true
-	}
-	x := &e.User.Extra
-	for _, f := range []struct {
-		in  Input
-		dst *string
-	}{
-		{InExtraARN, &x.ARN}, {InExtraCanonicalARN, &x.CanonicalARN}, {InExtraAccessKeyID, &x.AccessKeyID},
-		{InExtraSessionName, &x.SessionName}, {InExtraPrincipalID, &x.PrincipalID}, {InExtraPodName, &x.PodName},
-	} {
-		if v := r.Value(f.in); v != "" {
-			*f.dst, found = firstLine(v), true
+	for i := range audit.Members {
+		m := &audit.Members[i]
+		in := memberInput(i)
+		switch m.Kind {
+		case audit.KindString:
+			if v := r.Value(in); v != "" {
+				*m.Str(e) = v
+			}
+		case audit.KindFirst:
+			if v := r.Value(in); v != "" {
+				*m.Str(e) = firstLine(v)
+			}
+		case audit.KindList:
+			if v := r.Values(in); v != nil {
+				*m.List(e) = v
+			}
+		case audit.KindInt:
+			if v := r.Value(in); v != "" {
+				if n, err := strconv.Atoi(strings.TrimSpace(v)); err == nil {
+					*m.Int(e) = n
+				}
+			}
 		}
 	}
-	if v := r.Values(InSourceIPs); v != nil {
-		e.SourceIPs, found = v, true
+	if r.Value(memberInput(userAgentMember)) != "" {
+		ev.uaKnown = true
 	}
-	if v := r.Value(InImpersonatedUsername); v != "" {
-		if e.ImpersonatedUser == nil {
-			e.ImpersonatedUser = &ev.imp
-		}
-		e.ImpersonatedUser.Username = v
-	}
-	var ref audit.ObjectReference
-	if e.ObjectRef != nil {
-		ref = *e.ObjectRef
-	}
-	refFound := false
-	for _, f := range []struct {
-		in  Input
-		dst *string
-	}{
-		{InResource, &ref.Resource}, {InNamespace, &ref.Namespace}, {InName, &ref.Name},
-		{InSubresource, &ref.Subresource}, {InAPIGroup, &ref.APIGroup},
-	} {
-		if v := r.Value(f.in); v != "" {
-			*f.dst, refFound = v, true
+	for i := range audit.Members {
+		if !genericMember[i] && r.Value(memberInput(i)) != "" {
+			return true
 		}
 	}
-	if refFound {
-		ev.ref = ref
-		e.ObjectRef, found = &ev.ref, true
+	return false
+}
+
+// userAgentMember is the index of userAgent in audit.Members.
+var userAgentMember = memberIndex("userAgent")
+
+// genericMember marks the members whose names other logs use too (an
+// authenticator line's level=info): alone, they do not make a search
+// result an audit event.
+var genericMember = func() []bool {
+	g := make([]bool, len(audit.Members))
+	for _, name := range []string{"kind", "apiVersion", "level", "timestamp"} {
+		g[memberIndex(name)] = true
 	}
-	status := func() *audit.Status {
-		if e.ResponseStatus == nil {
-			e.ResponseStatus = &ev.status
+	return g
+}()
+
+func memberIndex(name string) int {
+	for i, m := range audit.Members {
+		if m.Name == name {
+			return i
 		}
-		return e.ResponseStatus
 	}
-	if v := r.Value(InResponseCode); v != "" {
-		if code, err := strconv.Atoi(strings.TrimSpace(v)); err == nil {
-			status().Code, found = code, true
-		}
-	}
-	if v := r.Value(InResponseReason); v != "" {
-		status().Reason, found = v, true
-	}
-	if v := r.Value(InResponseStatus); v != "" {
-		status().Status, found = v, true
-	}
-	if v := r.Value(InResponseMessage); v != "" {
-		status().Message, found = v, true
-	}
-	a := &e.Annotations
-	str(InDecision, &a.Decision)
-	str(InReason, &a.Reason)
-	str(InAuditViolations, &a.AuditViolations)
-	str(InLegacyToken, &a.LegacyToken)
-	str(InRequestReceived, &e.RequestReceivedTimestamp)
-	str(InStageTimestamp, &e.StageTimestamp)
-	ev.lastApplied = r.Value(InLastApplied)
-	ev.reqMessage = r.Value(InRequestMessage)
-	ev.reqSpecType = r.Value(InRequestSpecType)
-	return found
+	panic("enrich: no audit member " + name)
 }
 
 // firstLine is the first of the values Splunk joins with "\n".

@@ -39,7 +39,7 @@ func deriveIdentity(e *Enricher, ev *event, out *Output) {
 	}
 	out.Set(FieldK8sUser, u.Username)
 	effective, impersonated := u.Username, false
-	if ev.ImpersonatedUser != nil && ev.ImpersonatedUser.Username != "" {
+	if ev.ImpersonatedUser.Username != "" {
 		effective, impersonated = ev.ImpersonatedUser.Username, true
 	}
 	out.Set(FieldUser, effective)

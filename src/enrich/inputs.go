@@ -1,93 +1,35 @@
 package enrich
 
+import "github.com/kubelens/kubelens/src/audit"
+
 // Input is a Splunk field enrichment reads. A Record is asked for inputs
 // by number, so that a table can resolve the names to columns once per
 // chunk rather than once per event.
 type Input int
 
-// The inputs: the event's JSON and the fields Splunk's JSON extraction
-// (KV_MODE=json) names after it.
+// The inputs that are not members of the audit event; each member of
+// audit.Members follows as input numMetaInputs + its index.
 const (
-	InRaw Input = iota
-	InSource
-	InAuditID
-	InStage
-	InLevel
-	InVerb
-	InRequestURI
-	InUserAgent
-	InUsername
-	InUID
-	InGroups
-	InExtraARN
-	InExtraCanonicalARN
-	InExtraAccessKeyID
-	InExtraSessionName
-	InExtraPrincipalID
-	InExtraPodName
-	InSourceIPs
-	InImpersonatedUsername
-	InResource
-	InNamespace
-	InName
-	InSubresource
-	InAPIGroup
-	InResponseCode
-	InResponseReason
-	InResponseStatus
-	InResponseMessage
-	InDecision
-	InReason
-	InAuditViolations
-	InLegacyToken
-	InRequestReceived
-	InStageTimestamp
-	InLastApplied
-	InRequestMessage
-	InRequestSpecType
-	numInputs
+	InRaw    Input = iota // _raw: the event's text
+	InSource              // source: where the event came from
+	numMetaInputs
 )
 
-// InputNames are the Splunk field names of the inputs.
-var InputNames = [numInputs]string{
-	InRaw:                  "_raw",
-	InSource:               "source",
-	InAuditID:              "auditID",
-	InStage:                "stage",
-	InLevel:                "level",
-	InVerb:                 "verb",
-	InRequestURI:           "requestURI",
-	InUserAgent:            "userAgent",
-	InUsername:             "user.username",
-	InUID:                  "user.uid",
-	InGroups:               "user.groups{}",
-	InExtraARN:             "user.extra.arn{}",
-	InExtraCanonicalARN:    "user.extra.canonicalArn{}",
-	InExtraAccessKeyID:     "user.extra.accessKeyId{}",
-	InExtraSessionName:     "user.extra.sessionName{}",
-	InExtraPrincipalID:     "user.extra.principalId{}",
-	InExtraPodName:         "user.extra.authentication.kubernetes.io/pod-name{}",
-	InSourceIPs:            "sourceIPs{}",
-	InImpersonatedUsername: "impersonatedUser.username",
-	InResource:             "objectRef.resource",
-	InNamespace:            "objectRef.namespace",
-	InName:                 "objectRef.name",
-	InSubresource:          "objectRef.subresource",
-	InAPIGroup:             "objectRef.apiGroup",
-	InResponseCode:         "responseStatus.code",
-	InResponseReason:       "responseStatus.reason",
-	InResponseStatus:       "responseStatus.status",
-	InResponseMessage:      "responseStatus.message",
-	InDecision:             "annotations.authorization.k8s.io/decision",
-	InReason:               "annotations.authorization.k8s.io/reason",
-	InAuditViolations:      "annotations.pod-security.kubernetes.io/audit-violations",
-	InLegacyToken:          "annotations.authentication.k8s.io/legacy-token",
-	InRequestReceived:      "requestReceivedTimestamp",
-	InStageTimestamp:       "stageTimestamp",
-	InLastApplied:          "requestObject.metadata.annotations.kubectl.kubernetes.io/last-applied-configuration",
-	InRequestMessage:       "requestObject.message",
-	InRequestSpecType:      "requestObject.spec.type",
+// memberInput is the input of audit.Members[i].
+func memberInput(i int) Input { return numMetaInputs + Input(i) }
+
+// InputNames are the Splunk field names of the inputs: _raw, source, and
+// the name Splunk's JSON extraction gives each member of the audit event
+// kubelens reads (audit.Members).
+var InputNames = inputNames()
+
+func inputNames() []string {
+	names := []string{InRaw: "_raw", InSource: "source"}
+	for _, m := range audit.Members {
+		names = append(names, m.Name)
+	}
+	return names
 }
 
 // NumInputs is the number of inputs.
-const NumInputs = int(numInputs)
+var NumInputs = len(InputNames)

@@ -8,11 +8,8 @@ import (
 func deriveOutcome(ev *event, out *Output) {
 	decision := ev.Annotations.Decision
 	reason := ev.Annotations.Reason
-	code := 0
-	if rs := ev.ResponseStatus; rs != nil {
-		code = rs.Code
-		out.Set(FieldK8sResponseReason, rs.Reason)
-	}
+	code := ev.ResponseStatus.Code
+	out.Set(FieldK8sResponseReason, ev.ResponseStatus.Reason)
 	if code != 0 {
 		out.Set(FieldK8sResponseCode, strconv.Itoa(code))
 	}

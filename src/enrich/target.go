@@ -33,13 +33,16 @@ func deriveTarget(e *Enricher, ev *event, out *Output) {
 	}
 }
 
+// sessionSubresources open an interactive channel into a pod or node.
+var sessionSubresources = map[string]bool{"exec": true, "attach": true, "portforward": true, "proxy": true}
+
 // actionOf maps a verb on a resource to what it does.
 func actionOf(verb, resource, sub string) string {
 	if verb == "" {
 		return ""
 	}
 	switch {
-	case longRunning[sub]:
+	case sessionSubresources[sub]:
 		return "exec"
 	case verb == "create" && (resource == "serviceaccounts" && sub == "token" || resource == "tokenreviews" || resource == "certificatesigningrequests" || resource == "tokenrequests"):
 		return "token"
@@ -113,7 +116,20 @@ func containsAny(s string, words []string) bool {
 	return false
 }
 
-var execShell = regexp.MustCompile(`(^|/)(sh|bash|ash|dash|zsh|busybox)$|curl|wget|python|perl|kubectl`)
+// execShells are shells by base name; execTools are tools named anywhere
+// in a command word. String tests, not a regular expression: a command
+// can be megabytes long, and an unanchored alternation costs hundreds of
+// nanoseconds a byte.
+var (
+	execShells = map[string]bool{"sh": true, "bash": true, "ash": true, "dash": true, "zsh": true, "busybox": true}
+	execTools  = []string{"curl", "wget", "python", "perl", "kubectl"}
+)
+
+// isShellOrTool reports whether a command word runs a shell or a tool
+// that fetches or runs code.
+func isShellOrTool(word string) bool {
+	return execShells[word[strings.LastIndexByte(word, '/')+1:]] || containsAny(word, execTools)
+}
 
 // deriveExec reads the query of an exec or attach request:
 // ?command=sh&command=-c&command=...&container=c&stdin=true&tty=true.
@@ -131,9 +147,7 @@ func deriveExec(ev *event, out *Output) {
 		cmd := q["command"]
 		if len(cmd) > 0 {
 			out.Set(FieldK8sExecCommand, strings.Join(cmd, " "))
-			out.SetBool(FieldK8sExecShell, execShell.MatchString(cmd[0]) || slices.ContainsFunc(cmd, func(c string) bool {
-				return execShell.MatchString(c)
-			}))
+			out.SetBool(FieldK8sExecShell, slices.ContainsFunc(cmd, isShellOrTool))
 		}
 	}
 	out.Set(FieldK8sExecContainer, q.Get("container"))
@@ -170,10 +184,7 @@ func podSpec(ev *event) (*audit.PodSpec, string) {
 func derivePodSpec(e *Enricher, ev *event, out *Output) {
 	spec, schedule := podSpec(ev)
 	out.Set(FieldK8sCronSchedule, schedule)
-	lastApplied := ev.lastApplied
-	if ro := ev.request(); ro != nil && lastApplied == "" {
-		lastApplied = ro.Metadata.Annotations["kubectl.kubernetes.io/last-applied-configuration"]
-	}
+	lastApplied := ev.Request.LastApplied
 	if spec == nil {
 		// Only kubectl's last-applied-configuration annotation, as the
 		// security content SPL reads it.
@@ -285,10 +296,10 @@ var pullingImage = regexp.MustCompile(`^Pulling image "(.+)"`)
 // deriveRequestObject reads services, RBAC objects and kubelet events.
 func deriveRequestObject(ev *event, out *Output) {
 	res := ev.resource()
-	if res == "services" && ev.reqSpecType != "" {
-		out.Set(FieldK8sServiceType, ev.reqSpecType)
+	if res == "services" && ev.Request.SpecType != "" {
+		out.Set(FieldK8sServiceType, ev.Request.SpecType)
 	}
-	if msg := ev.reqMessage; res == "events" && msg != "" {
+	if msg := ev.Request.Message; res == "events" && msg != "" {
 		if m := pullingImage.FindStringSubmatch(msg); m != nil {
 			out.Set(FieldK8sPulledImage, m[1])
 		}
@@ -300,9 +311,7 @@ func deriveRequestObject(ev *event, out *Output) {
 	switch res {
 	case "services":
 		if s := ro.ServiceSpecOf(); s != nil {
-			if s.Type != "" {
-				out.Set(FieldK8sServiceType, s.Type)
-			} else if ev.Verb == "create" {
+			if ev.Request.SpecType == "" && ev.Verb == "create" {
 				out.Set(FieldK8sServiceType, "ClusterIP") // the API's default
 			}
 			var ports []string
@@ -342,10 +351,6 @@ func deriveRequestObject(ev *event, out *Output) {
 			}
 			out.SetBool(FieldK8sRBACWildcard, wildcard)
 			out.SetBool(FieldK8sRBACAllowsExec, exec)
-		}
-	case "events":
-		if m := pullingImage.FindStringSubmatch(ro.Message); m != nil {
-			out.Set(FieldK8sPulledImage, m[1])
 		}
 	}
 }
