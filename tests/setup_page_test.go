@@ -579,6 +579,11 @@ func TestSetupPage_Browser(t *testing.T) {
 			}
 		}
 	}
+	if !slices.ContainsFunc(b.urls, func(u string) bool {
+		return strings.Contains(u, "/storage/passwords?") && strings.Contains(u, "f=realm") && strings.Contains(u, "f=username")
+	}) {
+		t.Error("the page lists accounts without f=realm&f=username: splunkd sends it the stored secrets")
+	}
 	if calls < 15 {
 		t.Errorf("only %d splunkd calls seen: the network capture is broken", calls)
 	}

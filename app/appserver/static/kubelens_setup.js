@@ -194,14 +194,17 @@
     return data.messages.map(function (m) { return m.text; }).filter(Boolean).join(' ');
   }
 
-  // call sends one request to splunkd. params are form fields: for GET only
-  // paging and search terms, never a secret, as they go in the URL.
+  // call sends one request to splunkd. params are form fields (a value may
+  // be a list): for GET only paging, search and field terms, never a
+  // secret, as they go in the URL.
   async function call(method, path, params) {
     const query = new URLSearchParams({ output_mode: 'json' });
     const headers = { 'X-Requested-With': 'XMLHttpRequest' };
     const init = { method: method, headers: headers, credentials: 'same-origin', cache: 'no-store' };
     if (method === 'GET') {
-      Object.keys(params || {}).forEach(function (k) { query.set(k, params[k]); });
+      Object.keys(params || {}).forEach(function (k) {
+        [].concat(params[k]).forEach(function (v) { query.append(k, v); });
+      });
     } else {
       headers['X-Splunk-Form-Key'] = formKey();
       headers['Content-Type'] = 'application/x-www-form-urlencoded; charset=UTF-8';
@@ -343,8 +346,10 @@
   // ---- AWS accounts ----------------------------------------------------
 
   async function loadAccounts() {
-    const data = await call('GET', passwordsPath(), { count: '0', search: 'realm=' + FORM.realm });
-    // Only names: a clear_password in the answer is never read.
+    // f= asks splunkd for these fields only, so that the list does not
+    // bring the stored secrets into the browser; should an answer hold
+    // clear_password all the same, it is never read.
+    const data = await call('GET', passwordsPath(), { count: '0', search: 'realm=' + FORM.realm, f: ['realm', 'username'] });
     state.accounts = (data.entry || [])
       .filter(function (e) { return e.content && e.content.realm === FORM.realm; })
       .map(function (e) { return e.content.username; })

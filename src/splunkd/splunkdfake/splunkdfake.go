@@ -22,6 +22,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -255,7 +256,21 @@ func (s *Server) list(w http.ResponseWriter, r *http.Request, app string) {
 	if offset < len(all) {
 		page = all[offset:end]
 	}
-	writeJSON(w, 200, feed(page, offset, len(all)))
+	f := feed(page, offset, len(all))
+	if fields := r.Form["f"]; len(fields) > 0 {
+		// f= keeps only the named content fields, as splunkd's list
+		// endpoints do.
+		for _, e := range f["entry"].([]map[string]any) {
+			content := map[string]string{}
+			for k, v := range e["content"].(map[string]string) {
+				if slices.Contains(fields, k) {
+					content[k] = v
+				}
+			}
+			e["content"] = content
+		}
+	}
+	writeJSON(w, 200, f)
 }
 
 func (s *Server) create(w http.ResponseWriter, r *http.Request, app string) {
