@@ -40,8 +40,11 @@ lint:
 
 # The end-to-end tests in tests/ run the binaries in bin/ and check the
 # package.
+# The setup page's browser test runs on its own, verbosely, so that its
+# PASS, or SKIP when this machine has no headless Chromium, shows.
 unit: build $(PACKAGE)
-	KUBELENS_BIN_DIR=$(CURDIR)/bin KUBELENS_PACKAGE=$(CURDIR)/$(PACKAGE) $(GO) test -count=1 ./...
+	KUBELENS_BIN_DIR=$(CURDIR)/bin KUBELENS_PACKAGE=$(CURDIR)/$(PACKAGE) $(GO) test -count=1 -skip '^TestSetupPage_Browser$$' ./...
+	KUBELENS_BIN_DIR=$(CURDIR)/bin KUBELENS_PACKAGE=$(CURDIR)/$(PACKAGE) $(GO) test -count=1 -run '^TestSetupPage_Browser$$' -v ./tests
 	$(GO) test -count=1 -race ./src/chunked ./src/searchcmd ./src/enrich ./src/audit
 
 test: vet lint unit appcheck
@@ -97,11 +100,13 @@ demo: bin/kubeenrich
 clean:
 	rm -rf bin build dist
 
-# Rewrite the README sections, default/searchbnf.conf and
-# app/README/inputs.conf.spec generated from the code (field catalogue,
-# options, detections, lookups, eks_logs's parameters and service keys).
+# Rewrite the README sections, default/searchbnf.conf,
+# app/README/inputs.conf.spec and the setup page's input form, generated
+# from the code (field catalogue, options, detections, lookups, eks_logs's
+# parameters and service keys).
 docs:
 	$(GO) test ./src/docgen -run TestGeneratedDocs -update
+	$(GO) test ./src/setuppage -run TestGeneratedForm -update
 
 # Benchmarks, not part of test (timings are not tests). The streams of
 # 100,000 generated EKS audit events are written once to a temporary

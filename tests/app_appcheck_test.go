@@ -155,6 +155,46 @@ func TestAppcheck_BrokenCopies(t *testing.T) {
 		{"broken dashboard XML", appcheck.CheckViews, "not well-formed XML", func(t *testing.T, d string) {
 			edit(t, d, "default/data/ui/views/kubelens_input_health.xml", "</form>", "</from>")
 		}},
+		{"view without version 1.1", appcheck.CheckCloudVetting, `version=""`, func(t *testing.T, d string) {
+			edit(t, d, "default/data/ui/views/kubelens_eks_audit.xml", `version="1.1"`, ``)
+		}},
+		{"inline script in a view", appcheck.CheckCloudVetting, "inline <script>", func(t *testing.T, d string) {
+			edit(t, d, "default/data/ui/views/kubelens_setup.xml", `<div id="kl-setup"`, `<script>document.title = 'x';</script><div id="kl-setup"`)
+		}},
+		{"view script missing", appcheck.CheckCloudVetting, "names appserver/static/kubelens_setup.css", func(t *testing.T, d string) {
+			os.Remove(filepath.Join(d, "appserver", "static", "kubelens_setup.css"))
+		}},
+		{"setup.xml", appcheck.CheckCloudVetting, "setup.xml is not permitted", func(t *testing.T, d string) {
+			os.WriteFile(filepath.Join(d, "default", "setup.xml"), []byte("<setup/>\n"), 0o644)
+		}},
+		{"passwords.conf", appcheck.CheckCloudVetting, "passwords.conf must not be shipped", func(t *testing.T, d string) {
+			os.WriteFile(filepath.Join(d, "default", "passwords.conf"), []byte("[credential:eks_logs_account:prod:]\n"), 0o644)
+		}},
+		{"HTML dashboard", appcheck.CheckCloudVetting, "HTML dashboards", func(t *testing.T, d string) {
+			os.MkdirAll(filepath.Join(d, "default", "data", "ui", "html"), 0o755)
+			os.WriteFile(filepath.Join(d, "default", "data", "ui", "html", "page.html"), []byte("<p>x</p>\n"), 0o644)
+		}},
+		{"script requiring Splunk Web modules", appcheck.CheckCloudVetting, `"require("`, func(t *testing.T, d string) {
+			edit(t, d, "appserver/static/kubelens_setup.js", "'use strict';", "'use strict';\n  require(['splunkjs/mvc'], function () {});")
+		}},
+		{"script importing a library", appcheck.CheckCloudVetting, "loads code", func(t *testing.T, d string) {
+			os.WriteFile(filepath.Join(d, "appserver", "static", "extra.js"), []byte("import { x } from './lib.js';\n"), 0o644)
+		}},
+		{"no setup view", appcheck.CheckSetupPage, "setup_view is not set", func(t *testing.T, d string) {
+			edit(t, d, "default/app.conf", "setup_view = kubelens_setup", "")
+		}},
+		{"configured at install", appcheck.CheckSetupPage, "is_configured must be false", func(t *testing.T, d string) {
+			edit(t, d, "default/app.conf", "is_configured = false", "is_configured = true")
+		}},
+		{"setup form behind --scheme", appcheck.CheckSetupPage, `only in --scheme ["log_level"], only in the form ["log_levels"]`, func(t *testing.T, d string) {
+			edit(t, d, "appserver/static/kubelens_setup.js", `"name": "log_level"`, `"name": "log_levels"`)
+		}},
+		{"secrets readable by users", appcheck.CheckSetupPage, `gives read to "user"`, func(t *testing.T, d string) {
+			edit(t, d, "metadata/default.meta", "[passwords]\naccess = read : [ admin, sc_admin ]", "[passwords]\naccess = read : [ admin, user ]")
+		}},
+		{"secrets exported", appcheck.CheckSetupPage, `export = "system"`, func(t *testing.T, d string) {
+			edit(t, d, "metadata/default.meta", "[passwords]\naccess = read : [ admin, sc_admin ], write : [ admin, sc_admin ]\nexport = none", "[passwords]\naccess = read : [ admin, sc_admin ], write : [ admin, sc_admin ]\nexport = system")
+		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()

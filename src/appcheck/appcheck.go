@@ -33,6 +33,8 @@ const (
 	CheckReadme        = "readme"
 	CheckSearchBNF     = "searchbnf"
 	CheckViews         = "views"
+	CheckCloudVetting  = "cloud-vetting"
+	CheckSetupPage     = "setup-page"
 )
 
 // Checks lists every check in the order Run reports them.
@@ -40,6 +42,7 @@ var Checks = []string{
 	CheckArchive, CheckHiddenFiles, CheckLocal, CheckPermissions, CheckConfSyntax,
 	CheckConfKeys, CheckAppConf, CheckMacros, CheckLookups, CheckSPL, CheckSavedSearches,
 	CheckBinaries, CheckInputsSpec, CheckSecrets, CheckReadme, CheckSearchBNF, CheckViews,
+	CheckCloudVetting, CheckSetupPage,
 }
 
 // Platforms are the platform folders the package carries binaries for.
@@ -151,7 +154,7 @@ func Run(path string, opts Options) (*Report, error) {
 	for _, check := range []func(*app, Options) []Finding{
 		checkFiles, checkConfKeys, checkAppConf, checkMacros, checkLookups, checkSPL,
 		checkSavedSearches, checkBinaries, checkInputsSpec, checkSecrets, checkReadme,
-		checkSearchBNF, checkViews,
+		checkSearchBNF, checkViews, checkCloudVetting, checkSetupPage,
 	} {
 		findings = append(findings, check(a, opts)...)
 	}

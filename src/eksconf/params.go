@@ -84,6 +84,11 @@ const (
 	CredentialRealm = "eks_logs_account"
 	// CredentialApp is the app whose namespace holds the credentials.
 	CredentialApp = "kubelens"
+	// AccountNamePattern is what an AWS account name (aws_account, and
+	// the username of its storage/passwords entry) may be: no colon,
+	// slash or space, so that the entry's name realm:account: needs no
+	// escaping in a URL. The setup page applies the same pattern.
+	AccountNamePattern = `^[A-Za-z0-9][A-Za-z0-9_.@-]{0,127}$`
 )
 
 // Params lists every input parameter, in the order the documentation
@@ -106,7 +111,7 @@ var Params = []Param{
 		Doc: "Where the input starts when it has no checkpoint yet (first run, or after \"eks_logs checkpoint reset\"); ignored once a checkpoint exists. Nothing older is ever read, not even by the overlap. Examples: now, beginning, 2024-05-01T00:00:00Z, -24h, -7d.",
 		set: func(in *Input, v any) { in.StartFrom = v.(StartFrom) }},
 	{Name: "aws_account", Title: "AWS account", Syntax: "<string>", DefaultNote: "the AWS SDK's default credential chain", Shells: ShellStanza, Parse: parseAccount,
-		Doc: "The name of an AWS access key stored in splunkd's storage/passwords (app kubelens, realm eks_logs_account) with \"eks_logs credentials set --account <name>\". When not set, the AWS SDK's default credential chain applies: environment variables, shared config and credentials files, then the EC2 instance or EKS pod role of the host. Not accepted by the service, which has no splunkd: it uses the default chain, AWS_PROFILE or role_arn.",
+		Doc: "The name of an AWS access key stored in splunkd's storage/passwords (app kubelens, realm eks_logs_account) on the kubelens setup page or with \"eks_logs credentials set --account <name>\". When not set, the AWS SDK's default credential chain applies: environment variables, shared config and credentials files, then the EC2 instance or EKS pod role of the host. Not accepted by the service, which has no splunkd: it uses the default chain, AWS_PROFILE or role_arn.",
 		set: func(in *Input, v any) { in.AWSAccount = v.(string) }},
 	{Name: "role_arn", Title: "IAM role ARN", Syntax: "<string>", Shells: ShellStanza | ShellService, Parse: parseRoleARN,
 		Doc: "An IAM role to assume on top of the credentials, e.g. arn:aws:iam::123456789012:role/eks-logs-reader. The role needs logs:FilterLogEvents on the log group.",

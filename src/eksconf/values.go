@@ -77,7 +77,7 @@ func (s StartFrom) String() string { return s.text }
 
 var (
 	logGroupRE   = regexp.MustCompile(`^[.\-_/#A-Za-z0-9]{1,512}$`)
-	accountRE    = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.@-]{0,127}$`)
+	accountRE    = regexp.MustCompile(AccountNamePattern)
 	roleARNRE    = regexp.MustCompile(`^arn:aws(-cn|-us-gov|-iso|-iso-b|-iso-e|-iso-f)?:iam::[0-9]{12}:role/[\w+=,.@/-]{1,512}$`)
 	externalIDRE = regexp.MustCompile(`^[\w+=,.@:/-]+$`) // 2 to 1224 long, checked apart: RE2 caps repeats at 1000
 )

@@ -28,7 +28,10 @@ type Terminal interface {
 // DefaultSplunkdURI is splunkd's management port on the local host.
 const DefaultSplunkdURI = "https://127.0.0.1:8089"
 
-var keyIDRE = regexp.MustCompile(`^[A-Z0-9]{16,128}$`)
+// KeyIDPattern is what an AWS access key ID looks like (AKIA..., ASIA...).
+const KeyIDPattern = `^[A-Z0-9]{16,128}$`
+
+var keyIDRE = regexp.MustCompile(KeyIDPattern)
 
 func credentialsCmd(ctx context.Context, args []string, sio IO) int {
 	log := splunklog.New(sio.Stderr, logrus.InfoLevel)
