@@ -206,7 +206,8 @@ func SearchBNF() string {
 	writeContinued(&b, "description", desc)
 	examples := []struct{ comment, search string }{
 		{"Enrich EKS audit events and count requests by kind of principal, once per request.", "`kube_audit` | kubeenrich | search k8s_is_final=true | stats count by k8s_user_kind"},
-		{"Events matching any security content detection, highest risk first.", "`aws_cloudwatchlogs_eks` | kubeenrich fields=identity,source,detections | search k8s_risk_score=* | sort - k8s_risk_score"},
+		{"Events any signal scores (security content detection, kubelens finding, Falco rule), highest risk first.", "`aws_cloudwatchlogs_eks` | kubeenrich fields=identity,source,detections | search k8s_risk_score=* | sort - k8s_risk_score"},
+		{"kubelens findings by user.", "`kube_audit` | kubeenrich | search k8s_findings=* | stats count by user k8s_findings"},
 		{"Keep kubeenrich's fields apart with a prefix.", "`kube_audit` | kubeenrich prefix=kl_ | stats values(kl_k8s_exec_command) by kl_user"},
 	}
 	for i, e := range examples {

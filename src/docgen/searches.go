@@ -50,11 +50,11 @@ type detectionShape struct {
 }
 
 var detectionShapes = map[string]detectionShape{
-	"Kubernetes Abuse of Secret by Unusual Location": {pre: "iplocation src_ip | search NOT `kubelens_allowed_locations`", by: "user src_ip k8s_cluster Country City"},
-	"Kubernetes Access Scanning":                     {pre: "iplocation src_ip", by: "src_ip k8s_cluster Country City", post: "where count > 5"},
-	"Kubernetes Scanning by Unauthenticated IP Address": {pre: "iplocation src_ip", by: "src_ip k8s_cluster Country City", post: "where count > 5"},
+	"Kubernetes Abuse of Secret by Unusual Location":            {pre: "iplocation src_ip | search NOT `kubelens_allowed_locations`", by: "user src_ip k8s_cluster Country City"},
+	"Kubernetes Access Scanning":                                {pre: "iplocation src_ip", by: "src_ip k8s_cluster Country City", post: "where count > 5"},
+	"Kubernetes Scanning by Unauthenticated IP Address":         {pre: "iplocation src_ip", by: "src_ip k8s_cluster Country City", post: "where count > 5"},
 	"Kubernetes AWS detect most active service accounts by pod": {agg: "top limit=20 src_ip user k8s_cluster verb k8s_authz_decision"},
-	"Kubernetes AWS detect RBAC authorization by account": {agg: "rare limit=20 user k8s_cluster annotations.authorization.k8s.io/reason", threatFields: []string{}},
+	"Kubernetes AWS detect RBAC authorization by account":       {agg: "rare limit=20 user k8s_cluster annotations.authorization.k8s.io/reason", threatFields: []string{}},
 }
 
 // FilterMacro is the name of a detection's or finding's exclusions macro.
