@@ -116,7 +116,20 @@ func containsAny(s string, words []string) bool {
 	return false
 }
 
-var execShell = regexp.MustCompile(`(^|/)(sh|bash|ash|dash|zsh|busybox)$|curl|wget|python|perl|kubectl`)
+// execShells are shells by base name; execTools are tools named anywhere
+// in a command word. String tests, not a regular expression: a command
+// can be megabytes long, and an unanchored alternation costs hundreds of
+// nanoseconds a byte.
+var (
+	execShells = map[string]bool{"sh": true, "bash": true, "ash": true, "dash": true, "zsh": true, "busybox": true}
+	execTools  = []string{"curl", "wget", "python", "perl", "kubectl"}
+)
+
+// isShellOrTool reports whether a command word runs a shell or a tool
+// that fetches or runs code.
+func isShellOrTool(word string) bool {
+	return execShells[word[strings.LastIndexByte(word, '/')+1:]] || containsAny(word, execTools)
+}
 
 // deriveExec reads the query of an exec or attach request:
 // ?command=sh&command=-c&command=...&container=c&stdin=true&tty=true.
@@ -134,9 +147,7 @@ func deriveExec(ev *event, out *Output) {
 		cmd := q["command"]
 		if len(cmd) > 0 {
 			out.Set(FieldK8sExecCommand, strings.Join(cmd, " "))
-			out.SetBool(FieldK8sExecShell, execShell.MatchString(cmd[0]) || slices.ContainsFunc(cmd, func(c string) bool {
-				return execShell.MatchString(c)
-			}))
+			out.SetBool(FieldK8sExecShell, slices.ContainsFunc(cmd, isShellOrTool))
 		}
 	}
 	out.Set(FieldK8sExecContainer, q.Get("container"))

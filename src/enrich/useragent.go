@@ -16,6 +16,9 @@ type uaInfo struct {
 // of unique user agents costs time, not memory.
 const maxUACache = 4096
 
+// maxUALen is how much of a user agent is classified.
+const maxUALen = 4096
+
 var clientPlatform = regexp.MustCompile(`\(([a-z0-9]+)/([a-z0-9_]+)\)`)
 
 func (w *Worker) userAgent(ua string) uaInfo {
@@ -39,7 +42,10 @@ func classifyUserAgent(t *Tables, ua string) uaInfo {
 		info.tool, info.category = "none", "none"
 		return info
 	}
-	ua = canonicalUserAgent(ua)
+	// A user agent is a few dozen bytes; patterns look at its start. A
+	// forged one of megabytes is classified by its first maxUALen bytes,
+	// so that it costs no more than a real one.
+	ua = canonicalUserAgent(ua[:min(len(ua), maxUALen)])
 	info.tool, info.category = "other", "other"
 	for i := range t.UserAgents {
 		if r := &t.UserAgents[i]; r.re.MatchString(ua) {

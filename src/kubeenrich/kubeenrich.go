@@ -78,8 +78,15 @@ func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 		limit = n
 	}
 	err := chunked.Serve(ctx, stdin, stdout, searchcmd.New(findLookups(*lookupsDir)), chunked.Options{Name: "kubeenrich", MaxChunkSize: limit})
+	if errors.Is(err, chunked.ErrStopped) {
+		return 1 // the caller knows why: it cancelled ctx
+	}
 	if err != nil {
 		log.Error("kubeenrich: " + err.Error())
+		var pe *chunked.PanicError
+		if errors.As(err, &pe) {
+			log.Error("kubeenrich: where it happened:\n" + string(pe.Stack))
+		}
 		return 1
 	}
 	return 0
