@@ -45,8 +45,9 @@ const (
 type detectionShape struct {
 	pre, by, post string
 	// agg replaces the whole aggregation (top, rare).
-	agg                      string
-	riskFields, threatFields []string
+	agg string
+	// threatFields replaces the threat object fields the results carry.
+	threatFields []string
 }
 
 var detectionShapes = map[string]detectionShape{
