@@ -176,15 +176,15 @@ var Findings = []Finding{
 	},
 	{
 		ID: "cross_namespace_secret_read", Title: "Service account reading another namespace's secrets",
-		Means:    "A service account read secrets or config maps of a namespace other than its own, or of every namespace: a workload reaching beyond its namespace.",
-		Excludes: "Service accounts of system namespaces (the controllers of kube-controller-manager and the cluster's add-ons read everywhere by design); reads of the kube-root-ca.crt config map, which every namespace holds.",
+		Means:    "A service account read secrets of a namespace other than its own, or of every namespace, or listed or watched the config maps of one: a workload reaching beyond its namespace.",
+		Excludes: "Service accounts of system namespaces (the controllers of kube-controller-manager and the cluster's add-ons read everywhere by design); single config maps read by name in another namespace, which is how operators find their settings and CA bundles (in the public corpus, every cross-namespace config map get was an operator's).",
 		Terms:    `("secrets" OR "configmaps")`,
 		match: func(f *facts) bool {
 			res := f.resource()
 			if res != "secrets" && res != "configmaps" || f.ev.subresource() != "" || !f.read() || f.userKind() != "service_account" {
 				return false
 			}
-			if res == "configmaps" && f.ev.objectName() == "kube-root-ca.crt" {
+			if res == "configmaps" && f.verb() == "get" {
 				return false
 			}
 			ns := f.ev.namespace()
