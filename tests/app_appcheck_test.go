@@ -119,6 +119,24 @@ func TestAppcheck_BrokenCopies(t *testing.T) {
 		{"enabled detection", appcheck.CheckSavedSearches, "must ship disabled", func(t *testing.T, d string) {
 			edit(t, d, "default/savedsearches.conf", "disabled = 1", "disabled = 0")
 		}},
+		{"risk JSON that does not parse", appcheck.CheckRisk, "action.risk.param._risk is not a JSON list", func(t *testing.T, d string) {
+			edit(t, d, "default/savedsearches.conf", `action.risk.param._risk = [{"risk_object_field"`, `action.risk.param._risk = [{risk_object_field`)
+		}},
+		{"risk object the search does not carry", appcheck.CheckRisk, "name k8s_node, which the search's results do not carry", func(t *testing.T, d string) {
+			edit(t, d, "default/savedsearches.conf", `"risk_object_field": "k8s_cluster"`, `"risk_object_field": "k8s_node"`)
+		}},
+		{"risk message token the search does not carry", appcheck.CheckRisk, "name k8s_pod, which", func(t *testing.T, d string) {
+			edit(t, d, "default/savedsearches.conf", "action.risk.param._risk_message = ", "action.risk.param._risk_message = $k8s_pod$ ")
+		}},
+		{"risk without a risk object", appcheck.CheckRisk, "action.risk = 1 without action.risk.param._risk", func(t *testing.T, d string) {
+			edit(t, d, "default/savedsearches.conf", "action.risk.param._risk = ", "action.risk.param.riskless = ")
+		}},
+		{"risk score out of range", appcheck.CheckRisk, "risk_score must be a number from 0 to 100", func(t *testing.T, d string) {
+			edit(t, d, "default/savedsearches.conf", `"risk_object_type": "user", "risk_score": `, `"risk_object_type": "user", "risk_score": 1`)
+		}},
+		{"annotations that are not ATT&CK", appcheck.CheckRisk, "mitre_attack holds T1552.7", func(t *testing.T, d string) {
+			edit(t, d, "default/savedsearches.conf", `{"mitre_attack": ["T1552.007"]}`, `{"mitre_attack": ["T1552.7"]}`)
+		}},
 		{"missing binary", appcheck.CheckBinaries, "darwin_arm64/bin/eks_logs", func(t *testing.T, d string) {
 			os.Remove(filepath.Join(d, "darwin_arm64", "bin", "eks_logs"))
 		}},

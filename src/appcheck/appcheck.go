@@ -27,6 +27,7 @@ const (
 	CheckLookups       = "lookup-files"
 	CheckSPL           = "spl"
 	CheckSavedSearches = "savedsearches"
+	CheckRisk          = "risk"
 	CheckBinaries      = "binaries"
 	CheckInputsSpec    = "inputs-spec"
 	CheckSecrets       = "secrets"
@@ -40,7 +41,7 @@ const (
 // Checks lists every check in the order Run reports them.
 var Checks = []string{
 	CheckArchive, CheckHiddenFiles, CheckLocal, CheckPermissions, CheckConfSyntax,
-	CheckConfKeys, CheckAppConf, CheckMacros, CheckLookups, CheckSPL, CheckSavedSearches,
+	CheckConfKeys, CheckAppConf, CheckMacros, CheckLookups, CheckSPL, CheckSavedSearches, CheckRisk,
 	CheckBinaries, CheckInputsSpec, CheckSecrets, CheckReadme, CheckSearchBNF, CheckViews,
 	CheckCloudVetting, CheckSetupPage,
 }
@@ -153,7 +154,7 @@ func Run(path string, opts Options) (*Report, error) {
 	findings = append(findings, loadFindings...)
 	for _, check := range []func(*app, Options) []Finding{
 		checkFiles, checkConfKeys, checkAppConf, checkMacros, checkLookups, checkSPL,
-		checkSavedSearches, checkBinaries, checkInputsSpec, checkSecrets, checkReadme,
+		checkSavedSearches, checkRisk, checkBinaries, checkInputsSpec, checkSecrets, checkReadme,
 		checkSearchBNF, checkViews, checkCloudVetting, checkSetupPage,
 	} {
 		findings = append(findings, check(a, opts)...)

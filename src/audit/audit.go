@@ -43,7 +43,8 @@ type Event struct {
 	// content's searches read by name.
 	Request RequestFields
 	// RequestObject is the request body's JSON, kept undecoded: most
-	// events never need it (see DecodeRequestObject).
+	// events never need it (see DecodeRequestObject). It is an object, or
+	// for a JSON patch an array of operations (see PodSpecFromJSONPatch).
 	RequestObject []byte
 }
 
@@ -241,7 +242,9 @@ func (p *Parser) fill(v *fastjson.Value) {
 	p.ev = Event{}
 	p.lists = p.lists[:0]
 	p.fillMembers(v, &p.ev)
-	if ro := v.Get("requestObject"); ro != nil && ro.Type() == fastjson.TypeObject {
+	// An object, or the array of operations of a JSON patch
+	// (kubectl patch --type=json).
+	if ro := v.Get("requestObject"); ro != nil && (ro.Type() == fastjson.TypeObject || ro.Type() == fastjson.TypeArray) {
 		p.body = ro.MarshalTo(p.body[:0])
 		p.ev.RequestObject = p.body
 	}

@@ -23,6 +23,10 @@ type Tables struct {
 	// CustomUserAgents says TrustedUserAgents is the user's own list, not
 	// the shipped placeholder, so that it also drives k8s_ua_suspicious.
 	CustomUserAgents bool
+	// RiskSignals are the risk model: the score, ATT&CK techniques, risk
+	// and threat objects and message of each signal. A signal without a
+	// row scores nothing.
+	RiskSignals []RiskSignal
 }
 
 // UserAgentRule classifies user agents that match its pattern.

@@ -39,10 +39,11 @@ var (
 	TrustedGroups     = Lookup{"kubelens_trusted_groups", []string{"group", "description"}, "Trusted groups (kube_allowed_user_groups)."}
 	TrustedUserAgents = Lookup{"kubelens_trusted_user_agents", []string{"user_agent", "description"}, "Trusted user agents (kube_allowed_user_agents)."}
 	TrustedImages     = Lookup{"kubelens_trusted_images", []string{"image", "description"}, "Trusted images and object names (kube_allowed_images, Falco's image allow-lists)."}
+	RiskSignals       = Lookup{"kubelens_risk_signals", []string{"signal", "kind", "title", "score", "mitre_technique_id", "risk_object_field", "threat_object_field", "message"}, "The risk model: one row per security content detection (escu:<id>), kubelens finding (kubelens:<id>) and Falco rule (falco:<name>), with its score (0 to 100), ATT&CK techniques (space separated), risk and threat object fields and message. A signal without a row scores nothing."}
 )
 
 // All lists every lookup.
-var All = []Lookup{UserAgents, SensitiveResource, TrustedNetworks, TrustedUsers, TrustedGroups, TrustedUserAgents, TrustedImages}
+var All = []Lookup{UserAgents, SensitiveResource, TrustedNetworks, TrustedUsers, TrustedGroups, TrustedUserAgents, TrustedImages, RiskSignals}
 
 // DefaultFile is the shipped file name, UserFile the user's own.
 func (l Lookup) DefaultFile() string { return l.Name + "_default.csv" }
@@ -160,6 +161,17 @@ func (l Lookup) apply(t *enrich.Tables, c []string) error {
 		t.TrustedUserAgents = append(t.TrustedUserAgents, enrich.NewPatterns(c[0])...)
 	case TrustedImages.Name:
 		t.TrustedImages = append(t.TrustedImages, enrich.NewPatterns(c[0])...)
+	case RiskSignals.Name:
+		r, err := enrich.NewRiskSignal(c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7])
+		if err != nil {
+			return err
+		}
+		for _, prev := range t.RiskSignals {
+			if prev.Signal == r.Signal {
+				return fmt.Errorf("signal %q has a row already", r.Signal)
+			}
+		}
+		t.RiskSignals = append(t.RiskSignals, r)
 	}
 	return nil
 }

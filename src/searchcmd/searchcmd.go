@@ -155,7 +155,7 @@ func (c *Command) load() error {
 	c.loaded = true
 	var tables enrich.Tables
 	if c.lookupsDir == "" {
-		c.notes = append(c.notes, chunked.Message{Level: "INFO", Text: "kubeenrich: no lookups folder found next to the executable: user agent classification, resource sensitivity and allow-lists are off"})
+		c.notes = append(c.notes, chunked.Message{Level: "INFO", Text: "kubeenrich: no lookups folder found next to the executable: user agent classification, resource sensitivity, allow-lists and risk scores are off"})
 	} else {
 		t, _, err := lookups.Load(c.lookupsDir)
 		if err != nil {
