@@ -28,25 +28,42 @@ func deriveEKS(source string, out *Output) {
 	if !ok {
 		return
 	}
-	cluster, ok := strings.CutPrefix(group, "/aws/eks/")
+	if setEKSLog(group, stream, out) {
+		out.Set(FieldEKSRegion, region)
+	}
+}
+
+// setEKSLog sets the fields an EKS cluster's log group and stream give,
+// and reports whether the group is one.
+func setEKSLog(group, stream string, out *Output) bool {
+	cluster, ok := eksCluster(group)
 	if !ok {
-		return
+		return false
 	}
-	cluster, ok = strings.CutSuffix(cluster, "/cluster")
-	if !ok || cluster == "" || strings.Contains(cluster, "/") {
-		return
-	}
-	out.Set(FieldEKSRegion, region)
 	out.Set(FieldEKSLogGroup, group)
 	out.Set(FieldEKSLogStream, stream)
 	out.Set(FieldEKSClusterName, cluster)
-	out.Set(FieldK8sCluster, cluster)
 	for _, p := range streamPrefixes {
 		if strings.HasPrefix(stream, p.prefix) {
 			out.Set(FieldEKSLogType, p.logType)
 			break
 		}
 	}
+	return true
+}
+
+// eksCluster returns the cluster of an EKS log group:
+// /aws/eks/<cluster>/cluster.
+func eksCluster(group string) (string, bool) {
+	cluster, ok := strings.CutPrefix(group, "/aws/eks/")
+	if !ok {
+		return "", false
+	}
+	cluster, ok = strings.CutSuffix(cluster, "/cluster")
+	if !ok || cluster == "" || strings.Contains(cluster, "/") {
+		return "", false
+	}
+	return cluster, true
 }
 
 // isRegion accepts AWS region names of every partition: us-east-1,
