@@ -11,6 +11,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/kubelens/kubelens/src/audit"
 	"github.com/kubelens/kubelens/src/enrich"
 	"github.com/kubelens/kubelens/src/lookups"
 	"github.com/kubelens/kubelens/src/searchcmd"
@@ -30,6 +31,7 @@ func ReadmeSections() []Section {
 		{"inputs", inputsList()},
 		{"fields", fieldsTable()},
 		{"detections", detectionsTable()},
+		{"notjudged", notJudgedList()},
 		{"falco", falcoList()},
 		{"lookups", lookupsTable()},
 	}
@@ -75,9 +77,16 @@ func fieldsTable() string {
 	return strings.TrimSuffix(b.String(), "\n")
 }
 
+// shapeData names the records each detection is judged on.
+var shapeData = map[audit.Shape]string{
+	audit.ShapeNative: "audit events",
+	audit.ShapeAKS:    "AKS records",
+	audit.ShapeGKE:    "GKE entries",
+}
+
 func detectionsTable() string {
 	var b strings.Builder
-	b.WriteString("| detection (the value in `k8s_detections`) | security content id | status | ATT&CK | risk | judged |\n|---|---|---|---|---|---|\n")
+	b.WriteString("| detection (the value in `k8s_detections`) | security content id | status | ATT&CK | risk | judged on | judged |\n|---|---|---|---|---|---|---|\n")
 	for _, d := range enrich.Detections {
 		judged := "per event: `k8s_detections`"
 		if d.Partial {
@@ -91,7 +100,18 @@ func detectionsTable() string {
 		if tech == "" {
 			tech = "none"
 		}
-		fmt.Fprintf(&b, "| %s | `%s` | %s | %s | %d | %s |\n", md(d.Name), d.ID, status, tech, d.Score, judged)
+		fmt.Fprintf(&b, "| %s | `%s` | %s | %s | %d | %s | %s |\n", md(d.Name), d.ID, status, tech, d.Score, shapeData[d.Shape], judged)
+	}
+	return b.String()
+}
+
+// notJudgedList names the security content detections on Kubernetes audit
+// data that kubeenrich does not judge, and why.
+func notJudgedList() string {
+	var b strings.Builder
+	b.WriteString("Not judged, on any data:\n\n")
+	for _, n := range enrich.NotJudged {
+		fmt.Fprintf(&b, "- %s (`%s`): %s.\n", n.Name, n.ID, n.Why)
 	}
 	return b.String()
 }
@@ -129,7 +149,7 @@ func SearchBNF() string {
 	b.WriteString("syntax = kubeenrich (fields=<string>)? (prefix=<string>)?\n")
 	b.WriteString("shortdesc = Adds who, from where, against what, with what outcome and which detections to Kubernetes and EKS audit events.\n")
 	desc := []string{
-		"Enriches Kubernetes audit events (audit.k8s.io Event JSON, as the kube_audit and aws_cloudwatchlogs_eks macros return them) with flat k8s_*, eks_* and aws_* fields and the CIM fields src_ip and user (filled only where empty).",
+		"Enriches Kubernetes audit events (audit.k8s.io Event JSON of any cluster, AKS diagnostic records, GKE Cloud Audit Logs entries, CloudWatch Logs subscription messages: what the kubelens_k8s_audit macro returns) with flat k8s_*, eks_*, aws_*, azure_* and gcp_* fields and the CIM fields src_ip and user (filled only where empty).",
 		"It reads Splunk's extracted fields and falls back to _raw for what they lack; every input field passes through unchanged. \\p\\",
 		"Options:",
 	}
@@ -148,7 +168,7 @@ func SearchBNF() string {
 	desc = append(desc, "See the kubelens README for the meaning and values of every field.")
 	writeContinued(&b, "description", desc)
 	examples := []struct{ comment, search string }{
-		{"Enrich EKS audit events and count requests by kind of principal, once per request.", "`kube_audit` | kubeenrich | search k8s_is_final=true | stats count by k8s_user_kind"},
+		{"Enrich the audit events of every cluster and count requests by platform and kind of principal, once per request.", "`kubelens_k8s_audit` | kubeenrich | search k8s_is_final=true | stats count by k8s_platform k8s_user_kind"},
 		{"Events matching any security content detection, highest risk first.", "`aws_cloudwatchlogs_eks` | kubeenrich fields=identity,source,detections | search k8s_risk_score=* | sort - k8s_risk_score"},
 		{"Keep kubeenrich's fields apart with a prefix.", "`kube_audit` | kubeenrich prefix=kl_ | stats values(kl_k8s_exec_command) by kl_user"},
 	}

@@ -234,6 +234,8 @@ func report(msgs *chunked.Messages, row int, out *enrich.Output, prob *enrich.Pr
 	switch lt := out.First(enrich.FieldEKSLogType); {
 	case prob.Kind == enrich.ProblemTruncated:
 		msgs.Warn("truncated", fmt.Sprintf("kubeenrich: record %d: %v", row+1, prob))
+	case prob.Kind == enrich.ProblemSeveralEvents:
+		msgs.Warn("several-events", fmt.Sprintf("kubeenrich: record %d: %v", row+1, prob))
 	case lt != "" && lt != "audit":
 		msgs.Info("not-audit-"+lt, fmt.Sprintf("kubeenrich: records from EKS %s logs are not audit events; they got the EKS fields only", lt))
 	default:
