@@ -113,6 +113,9 @@ func TestAppcheck_BrokenCopies(t *testing.T) {
 		{"pipe in an event type", appcheck.CheckSPL, "event type search may not contain pipes", func(t *testing.T, d string) {
 			edit(t, d, "default/eventtypes.conf", `OR sourcetype="kube:apiserver:audit"`, `| head 1`)
 		}},
+		{"dashboard field nothing produces", appcheck.CheckDashboardFields, `field "eks_clustre" is produced by nothing`, func(t *testing.T, d string) {
+			edit(t, d, "default/data/ui/views/kubelens_eks_audit.xml", "| search k8s_action=exec |", "| search eks_clustre=* k8s_action=exec |")
+		}},
 		{"enabled detection", appcheck.CheckSavedSearches, "must ship disabled", func(t *testing.T, d string) {
 			edit(t, d, "default/savedsearches.conf", "disabled = 1", "disabled = 0")
 		}},

@@ -33,13 +33,16 @@ const (
 	CheckReadme        = "readme"
 	CheckSearchBNF     = "searchbnf"
 	CheckViews         = "views"
+	// CheckDashboardFields: every field a dashboard query names is
+	// produced before it is used.
+	CheckDashboardFields = "dashboard-fields"
 )
 
 // Checks lists every check in the order Run reports them.
 var Checks = []string{
 	CheckArchive, CheckHiddenFiles, CheckLocal, CheckPermissions, CheckConfSyntax,
 	CheckConfKeys, CheckAppConf, CheckMacros, CheckLookups, CheckSPL, CheckSavedSearches,
-	CheckBinaries, CheckInputsSpec, CheckSecrets, CheckReadme, CheckSearchBNF, CheckViews,
+	CheckBinaries, CheckInputsSpec, CheckSecrets, CheckReadme, CheckSearchBNF, CheckViews, CheckDashboardFields,
 }
 
 // Platforms are the platform folders the package carries binaries for.
@@ -151,7 +154,7 @@ func Run(path string, opts Options) (*Report, error) {
 	for _, check := range []func(*app, Options) []Finding{
 		checkFiles, checkConfKeys, checkAppConf, checkMacros, checkLookups, checkSPL,
 		checkSavedSearches, checkBinaries, checkInputsSpec, checkSecrets, checkReadme,
-		checkSearchBNF, checkViews,
+		checkSearchBNF, checkViews, checkDashboardFields,
 	} {
 		findings = append(findings, check(a, opts)...)
 	}
