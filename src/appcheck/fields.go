@@ -3,6 +3,7 @@ package appcheck
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/kubelens/kubelens/src/enrich"
@@ -29,8 +30,8 @@ func checkDashboardFields(a *app, _ Options) []Finding {
 			continue // reported by the macros check
 		}
 		p, err := spl.Parse(text)
-		if err != nil {
-			continue // reported by the spl check
+		if err != nil || !slices.ContainsFunc(p.Commands, func(c spl.Command) bool { return c.Name == "kubeenrich" }) {
+			continue // a syntax error is the spl check's
 		}
 		for _, f := range UnproducedFields(p, known) {
 			out = append(out, Finding{Check: CheckDashboardFields, Path: s.path, Msg: fmt.Sprintf("%s: field %q is produced by nothing before it (kubeenrich, Splunk, props.conf or an earlier command)", s.where, f)})
@@ -106,7 +107,7 @@ func UnproducedFields(p *spl.Pipeline, known map[string]bool) []string {
 		avail[f] = true // once is enough
 		missing = append(missing, f)
 	}
-	for i, c := range p.Commands {
+	for _, c := range p.Commands {
 		words := splitWords(c.Args)
 		switch c.Name {
 		case "search":
@@ -117,7 +118,6 @@ func UnproducedFields(p *spl.Pipeline, known map[string]bool) []string {
 					need(words[j-1])
 				}
 			}
-			_ = i
 		case "kubeenrich":
 			for _, f := range enrich.Catalogue {
 				avail[f.Name] = true
