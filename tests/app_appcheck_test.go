@@ -80,6 +80,9 @@ func TestAppcheck_BrokenCopies(t *testing.T) {
 		{"conf syntax", appcheck.CheckConfSyntax, "props.conf:", func(t *testing.T, d string) {
 			edit(t, d, "default/props.conf", "[kube:apiserver:audit]", "[kube:apiserver:audit]\nthis line is not a setting")
 		}},
+		{"setting-like spec description", appcheck.CheckConfSyntax, `reads as a setting named "(index"`, func(t *testing.T, d string) {
+			edit(t, d, "README/inputs.conf.spec", "* Default: INFO", "  (index=_internal sourcetype=splunkd).\n* Default: INFO")
+		}},
 		{"undocumented setting", appcheck.CheckConfKeys, "SHOULD_LINEMERG is not a setting", func(t *testing.T, d string) {
 			edit(t, d, "default/props.conf", "SHOULD_LINEMERGE = false", "SHOULD_LINEMERG = false")
 		}},

@@ -37,13 +37,15 @@ var addresses = []struct {
 	ips   []string
 	class string
 }{
-	{[]string{"203.0.113.9"}, "public"},
+	{[]string{"54.240.196.9"}, "public"},
+	{[]string{"203.0.113.9"}, "other"}, // documentation range
 	{[]string{"10.1.2.3"}, "private"},
-	{[]string{"198.51.100.4", "10.0.0.5"}, "public"},
+	{[]string{"52.94.76.4", "10.0.0.5"}, "public"},
 	{[]string{"127.0.0.1"}, "loopback"},
 	{[]string{"100.64.1.1"}, "private"},
 	{[]string{"169.254.10.1"}, "link_local"},
-	{[]string{"2001:db8::7", "fd00::1"}, "public"},
+	{[]string{"2600:1f18::7", "fd00::1"}, "public"},
+	{[]string{"2001:db8::7", "fd00::1"}, "other"}, // documentation range
 	{[]string{"fe80::1"}, "link_local"},
 }
 

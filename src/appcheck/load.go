@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strings"
 
@@ -94,8 +95,35 @@ func load(dir string) (*app, []Finding) {
 			continue
 		}
 		into[key] = parsed
+		if mode == splunkconf.Spec {
+			findings = append(findings, settingLikeDescriptions(f.rel, b)...)
+		}
 	}
 	return a, findings
+}
+
+// settingLike is a line a spec parser reads as a setting: key = value.
+var settingLike = regexp.MustCompile(`^[^\s*#\[=][^=]*=`)
+
+// settingLikeDescriptions finds description lines of a .spec file that
+// other spec parsers (splunkd's, AppInspect's) read as a setting: an
+// indented continuation such as "(index=_internal ...)" is a setting named
+// "(index" to them, and the spec then declares a parameter --scheme does
+// not. Description lines start with "*"; a continuation must not look like
+// key = value.
+func settingLikeDescriptions(rel string, b []byte) []Finding {
+	var out []Finding
+	for i, raw := range strings.Split(string(b), "\n") {
+		if raw == "" || (raw[0] != ' ' && raw[0] != '\t') {
+			continue
+		}
+		line := strings.TrimSpace(raw)
+		if settingLike.MatchString(line) {
+			key, _, _ := strings.Cut(line, "=")
+			out = append(out, Finding{Check: CheckConfSyntax, Path: rel, Msg: fmt.Sprintf("line %d: the description line %q reads as a setting named %q to spec parsers: start it with \"*\" or reword it", i+1, line, strings.TrimSpace(key))})
+		}
+	}
+	return out
 }
 
 // search is one SPL search the app ships, with where it comes from.

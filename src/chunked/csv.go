@@ -14,8 +14,10 @@ import (
 // encoding/csv does not (it turns "\r\n" inside quoted fields into "\n").
 //
 // An empty body is a table with no columns; a header alone is a table with
-// no rows. Every row must have the header's number of fields. The cells
-// alias body: the table is valid as long as body is unchanged.
+// no rows. Every row must have the header's number of fields: DecodeTable
+// checks the quoting and the number of fields of every row, and finds
+// where each row is; a row's cells are split when it is read. The table
+// aliases body: it is valid as long as body is unchanged.
 func DecodeTable(body []byte) (*Table, error) {
 	return DecodeTableInto(&Table{}, body)
 }
@@ -23,12 +25,15 @@ func DecodeTable(body []byte) (*Table, error) {
 // DecodeTableInto is DecodeTable reusing t's storage. Whatever aliased t
 // before is invalid afterwards.
 func DecodeTableInto(t *Table, body []byte) (*Table, error) {
-	cells, side := t.cells[:0], t.side
+	rows, out, side := t.rows[:0], t.out[:0], t.side
 	if side != nil {
 		side.reset()
+	} else {
+		side = newArena()
 	}
-	*t = Table{}
-	t.init(side)
+	t.columns, t.byName, t.fields, t.width = nil, nil, nil, 0
+	t.body, t.own, t.header, t.rows, t.out = "", nil, "", nil, nil
+	t.side, t.tw, t.writers = side, nil, nil
 	if len(body) > MaxBody {
 		return nil, ProtocolError(fmt.Sprintf("a body of %d bytes is larger than the %d a table can hold", len(body), MaxBody))
 	}
@@ -37,196 +42,260 @@ func DecodeTableInto(t *Table, body []byte) (*Table, error) {
 		return t, nil
 	}
 	t.body = unsafe.String(unsafe.SliceData(body), len(body))
-	p := csvParser{t: t, s: t.body}
-	var header []span
-	header, err := p.row(nil)
+	s := scanner{s: t.body}
+	end, next, _, err := s.line(0, 0)
 	if err != nil {
 		return nil, err
 	}
-	names := make([]string, len(header))
-	for i, h := range header {
-		names[i] = strings.Clone(t.str(h, &t.cur)) // names outlive the chunk in maps
+	t.header = t.body[:end]
+	names := splitLine(t.header, nil)
+	for i, h := range names {
+		names[i] = strings.Clone(unquoteCell(h)) // names outlive the chunk in maps
 	}
 	t.setColumns(names)
-	width := len(header)
-	if want := width * (bytes.Count(body, []byte{'\n'}) + 1); cap(cells) < want {
-		cells = make([]span, 0, want)
-	}
-	t.cells = cells
-	for p.pos < len(p.s) {
-		if p.blankLine() {
+	width := len(names)
+	for pos := next; pos < len(t.body); {
+		if n := blankLine(t.body[pos:]); n > 0 {
 			// A blank line is an empty value in a one-column table and
 			// carries nothing in a wider one.
 			if width == 1 {
-				t.cells = append(t.cells, span{})
-				t.rows++
+				rows = append(rows, rowSpan{uint32(pos), uint32(pos)})
 			}
+			pos += n
 			continue
 		}
-		start := len(t.cells)
-		if t.cells, err = p.row(t.cells); err != nil {
+		end, next, fields, err := s.line(pos, len(rows)+1)
+		if err != nil {
 			return nil, err
 		}
-		if got := len(t.cells) - start; got != width {
-			return nil, ProtocolError(fmt.Sprintf("csv record %d has %d fields, the header has %d", p.line-1, got, width))
+		if fields != width {
+			return nil, ProtocolError(fmt.Sprintf("csv record %d has %d fields, the header has %d", len(rows)+1, fields, width))
 		}
-		t.rows++
+		rows = append(rows, rowSpan{uint32(pos), uint32(end)})
+		pos = next
 	}
+	t.rows = rows
+	if cap(out) < len(rows) {
+		out = make([]rowOut, len(rows))
+	}
+	out = out[:len(rows)]
+	clear(out)
+	t.out = out
 	return t, nil
 }
 
-type csvParser struct {
-	t    *Table
-	s    string
-	pos  int
-	line int // records read so far, the header included
-}
-
-// blankLine skips a "\n" or "\r\n" line and reports whether it did.
-func (p *csvParser) blankLine() bool {
+// blankLine returns the length of a "\n" or "\r\n" at the start of s, 0
+// when s does not start with one.
+func blankLine(s string) int {
 	switch {
-	case strings.HasPrefix(p.s[p.pos:], "\n"):
-		p.pos++
-	case strings.HasPrefix(p.s[p.pos:], "\r\n"):
-		p.pos += 2
-	default:
-		return false
+	case strings.HasPrefix(s, "\n"):
+		return 1
+	case strings.HasPrefix(s, "\r\n"):
+		return 2
 	}
-	p.line++
-	return true
+	return 0
 }
 
-func bodySpan(start, end int) span { return span{off: uint32(start), n: uint32(end - start)} }
+// scanner finds lines in a body, checking their quoting and counting their
+// fields, without splitting them.
+type scanner struct{ s string }
 
-// row appends the fields of one record to dst.
-func (p *csvParser) row(dst []span) ([]span, error) {
-	p.line++
-	s := p.s
+// line reads the line starting at pos: it returns where its text ends
+// (before "\n" or "\r\n"), where the next line starts, and its number of
+// fields. record numbers the line in errors (0 for the header).
+func (sc *scanner) line(pos, record int) (end, next, fields int, err error) {
+	s := sc.s
+	fields = 1
+	i, nl := pos, -1
 	for {
-		if p.pos < len(s) && s[p.pos] == '"' {
-			v, err := p.quoted()
-			if err != nil {
-				return nil, err
+		// Unquoted text up to the next quote or line end; quoted fields
+		// are skipped whole. The line end found last stays valid until a
+		// quoted field runs past it.
+		if nl < i {
+			nl = strings.IndexByte(s[i:], '\n')
+			if nl < 0 {
+				nl = len(s)
+			} else {
+				nl += i
 			}
-			dst = append(dst, v)
-		} else {
-			start := p.pos
-			end := start
-			for end < len(s) && s[end] != ',' && s[end] != '\n' {
-				if s[end] == '"' {
-					return nil, ProtocolError(fmt.Sprintf("csv record %d: bare \" in an unquoted field", p.line-1))
-				}
-				end++
+		}
+		q := strings.IndexByte(s[i:nl], '"')
+		if q < 0 {
+			fields += strings.Count(s[i:nl], ",")
+			end, next = nl, nl+1
+			if nl == len(s) {
+				next = nl
 			}
-			p.pos = end
-			if end < len(s) && s[end] == '\n' && end > start && s[end-1] == '\r' {
+			if end > pos && s[end-1] == '\r' {
 				end-- // "\r\n" line end
 			}
-			switch {
-			case end-start > MaxCell:
-				return nil, ProtocolError(fmt.Sprintf("csv record %d: a field of %d bytes is longer than the %d a table can hold", p.line-1, end-start, MaxCell))
-			case end > start && s[end-1] == '\r':
-				// Written back as it came, this "\r" would read as part of
-				// a "\r\n" line end: keep it in quotes instead.
-				dst = append(dst, p.t.cur.put(s[start:end]))
-			default:
-				dst = append(dst, bodySpan(start, end))
+			return end, next, fields, nil
+		}
+		q += i
+		fields += strings.Count(s[i:q], ",")
+		if q > pos && s[q-1] != ',' {
+			return 0, 0, 0, ProtocolError(fmt.Sprintf("csv record %d: bare \" in an unquoted field", record))
+		}
+		// The closing quote: the next '"' not doubled.
+		j := q + 1
+		for {
+			k := strings.IndexByte(s[j:], '"')
+			if k < 0 {
+				return 0, 0, 0, ProtocolError(fmt.Sprintf("csv record %d: quoted field not closed before the end of the body", record))
 			}
-		}
-		if p.pos >= len(s) {
-			return dst, nil
-		}
-		switch s[p.pos] {
-		case ',':
-			p.pos++
-			if p.pos == len(s) {
-				return append(dst, span{}), nil
+			j += k + 1
+			if j < len(s) && s[j] == '"' {
+				j++
+				continue
 			}
-		case '\n':
-			p.pos++
-			return dst, nil
+			break
 		}
+		switch {
+		case j == len(s):
+			return j, j, fields, nil
+		case s[j] == ',' || s[j] == '\n':
+		case s[j] == '\r' && j+1 < len(s) && s[j+1] == '\n':
+		default:
+			return 0, 0, 0, ProtocolError(fmt.Sprintf("csv record %d: unexpected %q after a closing quote", record, s[j]))
+		}
+		i = j
 	}
 }
 
-// quoted reads a quoted field starting at the opening quote. The span
-// covers the quotes: the field is decoded only when read.
-func (p *csvParser) quoted() (span, error) {
-	s := p.s
-	i := p.pos + 1
-	flags := uint32(encBit)
+// splitLine appends the cells of a line, as CSV text (quoted cells with
+// their quotes), to dst. The line's quoting was checked by the scanner.
+func splitLine(line string, dst []string) []string {
 	for {
-		j := strings.IndexByte(s[i:], '"')
-		if j < 0 {
-			return span{}, ProtocolError(fmt.Sprintf("csv record %d: quoted field not closed before the end of the body", p.line-1))
+		if line != "" && line[0] == '"' {
+			j := 1
+			for {
+				k := strings.IndexByte(line[j:], '"')
+				if k < 0 {
+					return append(dst, line) // unreachable after the scanner
+				}
+				j += k + 1
+				if j < len(line) && line[j] == '"' {
+					j++
+					continue
+				}
+				break
+			}
+			dst = append(dst, line[:j])
+			line = line[j:]
+		} else {
+			k := strings.IndexByte(line, ',')
+			if k < 0 {
+				return append(dst, line)
+			}
+			dst = append(dst, line[:k])
+			line = line[k:]
 		}
-		i += j
-		if i+1 < len(s) && s[i+1] == '"' {
-			flags |= escBit
-			i += 2
-			continue
+		if line == "" {
+			return dst
 		}
-		break
+		line = line[1:] // the comma
 	}
-	i++ // closing quote
-	if i-p.pos > MaxCell {
-		return span{}, ProtocolError(fmt.Sprintf("csv record %d: a field of %d bytes is longer than the %d a table can hold", p.line-1, i-p.pos, MaxCell))
+}
+
+// unquoteCell returns a cell's value, allocating when it unescapes.
+func unquoteCell(raw string) string {
+	if len(raw) < 2 || raw[0] != '"' {
+		return raw
 	}
-	v := span{off: uint32(p.pos), n: uint32(i-p.pos) | flags}
+	return strings.ReplaceAll(raw[1:len(raw)-1], `""`, `"`)
+}
+
+// added is the number of columns the command added.
+func (t *Table) added() int { return len(t.columns) - t.width }
+
+// headerSize and writeHeader give the reply's header line: the input
+// header as it came, then the added columns' names.
+func (t *Table) headerSize() int {
+	single := len(t.columns) == 1
+	n := lineSize(t.header, t.added() == 0, single)
+	for _, c := range t.columns[t.width:] {
+		n += 1 + fieldSize(c.name, single)
+	}
+	return n + 1
+}
+
+func (t *Table) writeHeader(w stringWriter) {
+	single := len(t.columns) == 1
+	writeLine(w, t.header, t.added() == 0, single)
+	for _, c := range t.columns[t.width:] {
+		w.WriteByte(',')
+		writeField(w, c.name, single)
+	}
+	w.WriteByte('\n')
+}
+
+// lineSize is the size of an input line written as it came, except that
+// a line that ends in "\r" and ends the output line has its last cell
+// quoted, and an empty line that is a one-column table's whole row is "".
+func lineSize(line string, last, single bool) int {
 	switch {
-	case i == len(s), s[i] == ',', s[i] == '\n':
-	case s[i] == '\r' && i+1 < len(s) && s[i+1] == '\n':
-		i++
+	case single && line == "":
+		return 2
+	case last && endsInCR(line):
+		return len(line) + 2
+	}
+	return len(line)
+}
+
+func writeLine(w stringWriter, line string, last, single bool) {
+	switch {
+	case single && line == "":
+		w.WriteString(`""`)
+	case last && endsInCR(line):
+		// The last cell, unquoted, has no comma.
+		k := strings.LastIndexByte(line, ',') + 1
+		w.WriteString(line[:k])
+		w.WriteByte('"')
+		w.WriteString(line[k:])
+		w.WriteByte('"')
 	default:
-		return span{}, ProtocolError(fmt.Sprintf("csv record %d: unexpected %q after a closing quote", p.line-1, s[i]))
+		w.WriteString(line)
 	}
-	p.pos = i
-	return v, nil
 }
 
-// outputColumns are the columns a reply carries: all of them but added
-// __mv_ columns that are empty in every row.
-func (t *Table) outputColumns() []int {
-	out := make([]int, 0, len(t.columns))
-	for i, c := range t.columns {
-		if i >= t.width && strings.HasPrefix(c.name, mvPrefix) && allEmpty(c.vals) {
-			continue
-		}
-		out = append(out, i)
+// rowSize is the size of row i in the reply.
+func (t *Table) rowSize(i int) int {
+	o := t.out[i]
+	pad := t.added() - int(o.cols)
+	if o.full {
+		return int(o.s.n&lenMask) + pad + 1
 	}
-	return out
+	r := t.rows[i]
+	line := t.body[r.start:r.end]
+	return lineSize(line, t.added() == 0, len(t.columns) == 1) + int(o.s.n&lenMask) + pad + 1
 }
 
-func allEmpty(vals []span) bool {
-	for _, v := range vals {
-		if v.n&lenMask != 0 {
-			return false
-		}
+func (t *Table) writeRow(w stringWriter, i int) {
+	o := t.out[i]
+	if o.full {
+		w.WriteString(t.spanString(o.s))
+	} else {
+		r := t.rows[i]
+		writeLine(w, t.body[r.start:r.end], t.added() == 0, len(t.columns) == 1)
+		w.WriteString(t.spanString(o.s))
 	}
-	return true
+	for range t.added() - int(o.cols) {
+		w.WriteByte(',')
+	}
+	w.WriteByte('\n')
 }
 
 // CSVSize returns the exact number of bytes WriteCSV writes, so that a
-// reply's length can be declared before its body is streamed.
+// reply's length can be declared before its body is streamed. It finishes
+// the rows changed through the Table's own methods.
 func (t *Table) CSVSize() int {
+	t.finishAll()
 	if len(t.columns) == 0 {
 		return 0
 	}
-	out := t.outputColumns()
-	single := len(out) == 1
-	n := len(out) // separators and the line end
-	for _, i := range out {
-		n += fieldSize(t.columns[i].name, single)
-	}
-	n += t.rows * len(out)
-	for _, i := range out {
-		for r := 0; r < t.rows; r++ {
-			c := t.cellSpan(r, i).n & lenMask
-			if c == 0 && single {
-				c = 2 // ""
-			}
-			n += int(c)
-		}
+	n := t.headerSize()
+	for i := range t.rows {
+		n += t.rowSize(i)
 	}
 	return n
 }
@@ -239,42 +308,23 @@ type stringWriter interface {
 	WriteByte(byte) error
 }
 
-// WriteCSV writes the table as CSV: header, then one line per row, "\n"
-// line ends. Cells go out as they came in (splunkd's quoting) or as they
-// were set (quoted only when they must be). Added __mv_ columns that are
-// empty in every row are left out.
+// WriteCSV writes the table as CSV: the header, then one line per row,
+// "\n" line ends. Each row's input cells go out as they came in, followed
+// by the cells the command added; a row whose input cells the command
+// changed is written whole, quoted only where it must be. WriteCSV only
+// copies bytes whose total CSVSize gave: nothing in it can fail but the
+// writer.
 func (t *Table) WriteCSV(w stringWriter) error {
+	t.finishAll()
 	if len(t.columns) == 0 {
 		return nil
 	}
-	out := t.outputColumns()
-	single := len(out) == 1
-	for k, i := range out {
-		if k > 0 {
-			w.WriteByte(',')
-		}
-		writeField(w, t.columns[i].name, single)
+	t.writeHeader(w)
+	for i := range t.rows {
+		t.writeRow(w, i)
 	}
-	if err := w.WriteByte('\n'); err != nil {
-		return err
-	}
-	for r := 0; r < t.rows; r++ {
-		for k, i := range out {
-			if k > 0 {
-				w.WriteByte(',')
-			}
-			s := t.cellSpan(r, i)
-			if s.n&lenMask == 0 && single {
-				w.WriteString(`""`) // not a blank line
-				continue
-			}
-			w.WriteString(t.raw(s))
-		}
-		if err := w.WriteByte('\n'); err != nil {
-			return err
-		}
-	}
-	return nil
+	_, err := w.Write(nil)
+	return err
 }
 
 // AppendCSV appends what WriteCSV writes to dst.
@@ -285,26 +335,30 @@ func (t *Table) AppendCSV(dst []byte) []byte {
 	return b.Bytes()
 }
 
-// writeField writes one CSV field, quoted when it holds a separator, a
+// appendField appends one CSV field, quoted when it holds a separator, a
 // quote or a line break. In a one-column table an empty field is quoted so
 // that its row is not a blank line.
-func writeField(w stringWriter, v string, single bool) {
+func appendField(dst []byte, v string, single bool) []byte {
 	if !needsQuotes(v) && (v != "" || !single) {
-		w.WriteString(v)
-		return
+		return append(dst, v...)
 	}
-	w.WriteByte('"')
+	dst = append(dst, '"')
 	for {
 		j := strings.IndexByte(v, '"')
 		if j < 0 {
 			break
 		}
-		w.WriteString(v[:j+1])
-		w.WriteByte('"')
+		dst = append(dst, v[:j+1]...)
+		dst = append(dst, '"')
 		v = v[j+1:]
 	}
-	w.WriteString(v)
-	w.WriteByte('"')
+	dst = append(dst, v...)
+	return append(dst, '"')
+}
+
+func writeField(w stringWriter, v string, single bool) {
+	var buf [64]byte
+	w.Write(appendField(buf[:0], v, single))
 }
 
 func fieldSize(v string, single bool) int {

@@ -12,7 +12,7 @@ func ExampleTable() {
 	r.Set("src_ip", r.Values("sourceIPs{}")[0])
 	fmt.Printf("%s", t.AppendCSV(nil))
 	// Output:
-	// sourceIPs{},__mv_sourceIPs{},src_ip
+	// "sourceIPs{}","__mv_sourceIPs{}",src_ip
 	// "203.0.113.7
 	// 10.0.0.2","$203.0.113.7$;$10.0.0.2$",203.0.113.7
 }

@@ -108,7 +108,7 @@ func truncated(part string, n int64, err error) error {
 // trustedLen is how much of a declared length is allocated before the bytes
 // arrive. Beyond it the buffer grows with the data, so a corrupt header
 // cannot make us allocate gigabytes for data that never comes.
-const trustedLen = 256 << 20
+const trustedLen = 16 << 20
 
 // readFull reads exactly n bytes from r into buf, reusing its capacity.
 func readFull(r io.Reader, buf []byte, n int) ([]byte, error) {

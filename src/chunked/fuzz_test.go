@@ -105,23 +105,3 @@ func FuzzDecodeTable(f *testing.F) {
 		}
 	})
 }
-
-// FuzzServe verifies that whatever follows a valid getinfo, Serve returns
-// (nil or an error) without panicking, and its output is a valid stream.
-func FuzzServe(f *testing.F) {
-	for _, s := range seedStreams(f) {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, data []byte) {
-		var out bytes.Buffer
-		_ = chunked.Serve(t.Context(), bytes.NewReader(data), &out, &upperCommand{}, chunked.Options{MaxChunkSize: 1 << 20})
-		r := chunked.NewReader(&out)
-		for {
-			if _, err := r.ReadChunk(); err == io.EOF {
-				return
-			} else if err != nil {
-				t.Fatalf("Serve wrote an invalid stream: %v", err)
-			}
-		}
-	})
-}

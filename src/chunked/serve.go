@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"runtime/debug"
 )
 
 // Command is a streaming search command driven by Serve.
@@ -41,28 +42,106 @@ type Options struct {
 // action or a failing command end the exchange with a reply whose "error"
 // and ERROR inspector message splunkd shows in the job, and Serve returns
 // the error so the process can exit non-zero.
+//
+// A panic in the command, or in the protocol code, is an error like any
+// other: the reply says so, and Serve returns a *PanicError. When ctx is
+// cancelled (the process was told to stop), Serve returns an error
+// matching ErrStopped as soon as it notices, even while it waits for
+// splunkd, and writes nothing more: no reply is started after that, and
+// none is cut short by it.
 func Serve(ctx context.Context, in io.Reader, out io.Writer, cmd Command, opts Options) error {
 	s := &session{r: NewReader(in), w: NewWriter(out), cmd: cmd, name: opts.Name}
 	s.r.SetMaxChunkSize(opts.MaxChunkSize)
 	s.r.ReuseBuffers(true) // tables never outlive their chunk here
-	err := s.run(ctx)
+	err := protect(func() error { return s.run(ctx) })
+	if err != nil && ctx.Err() != nil {
+		return fmt.Errorf("%w: %w", ErrStopped, ctx.Err())
+	}
 	if err != nil {
 		s.fail(err)
 	}
 	return err
 }
 
+// ErrStopped is returned by Serve when its context was cancelled.
+var ErrStopped = errors.New("chunked: stopped")
+
+// PanicError is a panic turned into an error: a bug, reported to the user
+// as an error reply rather than a cut stream.
+type PanicError struct {
+	Value any    // what was passed to panic
+	Stack []byte // the panicking goroutine's stack, for the log
+}
+
+func (e *PanicError) Error() string {
+	return fmt.Sprintf("internal error (please report it, with the job's search.log): %v", e.Value)
+}
+
+// Recovered returns a *PanicError for the value recover returned, nil for
+// nil. Call it in a deferred function of every goroutine a command starts,
+// and return the error from Execute:
+//
+//	defer func() { errs[w] = chunked.Recovered(recover()) }()
+func Recovered(r any) error {
+	if r == nil {
+		return nil
+	}
+	if pe, ok := r.(*PanicError); ok {
+		return pe
+	}
+	return &PanicError{Value: r, Stack: debug.Stack()}
+}
+
+// protect runs f, turning a panic into a *PanicError.
+func protect(f func() error) (err error) {
+	defer func() {
+		if p := Recovered(recover()); p != nil {
+			err = p
+		}
+	}()
+	return f()
+}
+
 type session struct {
-	r      *Reader
-	w      *Writer
-	cmd    Command
-	name   string
-	table  Table // request table, reused across chunks
-	broken bool  // a write failed: splunkd is gone, write nothing more
+	r       *Reader
+	w       *Writer
+	cmd     Command
+	name    string
+	table   Table // request table, reused across chunks
+	broken  bool  // a write failed: splunkd is gone, write nothing more
+	writing bool  // a reply is being written: nothing else may start
+}
+
+// readChunk reads the next chunk, or returns ctx's error as soon as ctx is
+// done: a read from splunkd's pipe cannot be interrupted, so it runs in a
+// goroutine of its own that is abandoned then (the process is ending).
+func (s *session) readChunk(ctx context.Context) (Chunk, error) {
+	if ctx.Done() == nil {
+		return s.r.ReadChunk()
+	}
+	type result struct {
+		c   Chunk
+		err error
+	}
+	ch := make(chan result, 1)
+	go func() {
+		var r result
+		r.err = protect(func() (err error) {
+			r.c, err = s.r.ReadChunk()
+			return err
+		})
+		ch <- r
+	}()
+	select {
+	case r := <-ch:
+		return r.c, r.err
+	case <-ctx.Done():
+		return Chunk{}, ctx.Err()
+	}
 }
 
 func (s *session) run(ctx context.Context) error {
-	c, err := s.r.ReadChunk()
+	c, err := s.readChunk(ctx)
 	if err == io.EOF {
 		return nil // nothing was asked
 	}
@@ -83,6 +162,9 @@ func (s *session) run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
 	if err := s.replyInfo(cfg); err != nil {
 		return err
 	}
@@ -90,7 +172,7 @@ func (s *session) run(ctx context.Context) error {
 		if err := ctx.Err(); err != nil {
 			return fmt.Errorf("chunked: %w", err)
 		}
-		c, err := s.r.ReadChunk()
+		c, err := s.readChunk(ctx)
 		if err == io.EOF {
 			return nil
 		}
@@ -111,6 +193,9 @@ func (s *session) run(ctx context.Context) error {
 		var msgs Messages
 		if err := s.cmd.Execute(ctx, t, &msgs); err != nil {
 			return err
+		}
+		if err := ctx.Err(); err != nil {
+			return err // told to stop: no reply is started now
 		}
 		if err := s.replyTable(replyMeta{Finished: &meta.Finished, Inspector: msgs.inspector()}, t); err != nil {
 			return err
@@ -145,17 +230,21 @@ func (s *session) reply(m replyMeta, size int, body func(*bufio.Writer) error) e
 	if err != nil {
 		return fmt.Errorf("chunked: encode reply metadata: %w", err)
 	}
+	// Should writing panic, writing stays set: a reply was started, and
+	// any further byte would be read as part of it.
+	s.writing = true
 	if err := s.w.WriteChunkFunc(meta, size, body); err != nil {
 		s.broken = true
 		return err
 	}
+	s.writing = false
 	return nil
 }
 
 // fail sends the error reply that ends the exchange, unless the pipe to
 // splunkd is already broken.
 func (s *session) fail(err error) {
-	if s.broken {
+	if s.broken || s.writing {
 		return
 	}
 	text := err.Error()

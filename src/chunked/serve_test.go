@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"reflect"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -112,8 +113,8 @@ func TestServe_Exchange(t *testing.T) {
 		{chunked.ReplyMeta{Type: "streaming"}, ""},
 		{chunked.ReplyMeta{}, ""},
 		{chunked.ReplyMeta{}, ""},
-		{chunked.ReplyMeta{}, "name,_chunked_idx,upper\nทt,0,ทT\n"},
-		{chunked.ReplyMeta{Inspector: chunked.Inspector{Messages: []chunked.Message{{Level: "WARN", Text: "record 1 has no name"}}}}, "name,_chunked_idx,upper\nab,1,AB\n,2,\n\"x,y\",3,\"X,Y\"\n"},
+		{chunked.ReplyMeta{}, "name,\"_chunked_idx\",upper\nทt,0,ทT\n"},
+		{chunked.ReplyMeta{Inspector: chunked.Inspector{Messages: []chunked.Message{{Level: "WARN", Text: "record 1 has no name"}}}}, "name,\"_chunked_idx\",upper\nab,1,AB\n,2,\n\"x,y\",3,\"X,Y\"\n"},
 		{chunked.ReplyMeta{Finished: true}, ""},
 	}
 	if !reflect.DeepEqual(replies, want) {
@@ -251,5 +252,90 @@ func TestMessages_Merge(t *testing.T) {
 	want := []chunked.Message{{Level: "WARN", Text: "first x (and 2 more like it in this chunk)"}, {Level: "INFO", Text: "a y"}}
 	if got := a.List(); !reflect.DeepEqual(got, want) {
 		t.Errorf("merged %+v, want %+v", got, want)
+	}
+}
+
+// panicCommand panics where it is told to: in GetInfo, in Execute, or in
+// a goroutine Execute starts and recovers with Recovered.
+type panicCommand struct{ where string }
+
+func (c *panicCommand) GetInfo(*chunked.GetInfoRequest) (chunked.Config, error) {
+	if c.where == "getinfo" {
+		panic("boom in getinfo")
+	}
+	return chunked.Config{}, nil
+}
+
+func (c *panicCommand) Execute(_ context.Context, t *chunked.Table, _ *chunked.Messages) (err error) {
+	switch c.where {
+	case "execute":
+		var cells []int
+		return fmt.Errorf("unreachable: %d", cells[t.Len()]) // index out of range, as a bug would make
+	case "goroutine":
+		done := make(chan error)
+		go func() {
+			defer func() { done <- chunked.Recovered(recover()) }()
+			panic(fmt.Sprintf("boom in a worker of %d rows", t.Len()))
+		}()
+		return <-done
+	}
+	return nil
+}
+
+// TestServe_PanicBecomesErrorReply verifies a panic anywhere in a command
+// ends the exchange with an error reply and a *PanicError, the stream
+// whole.
+func TestServe_PanicBecomesErrorReply(t *testing.T) {
+	for _, where := range []string{"getinfo", "execute", "goroutine"} {
+		in := stream(t, [2]string{getinfo, ""}, [2]string{`{"action":"execute","finished":true}`, "name\nx\n"})
+		var out bytes.Buffer
+		err := chunked.Serve(t.Context(), in, &out, &panicCommand{where}, chunked.Options{Name: "cmd"})
+		var pe *chunked.PanicError
+		if !errors.As(err, &pe) || len(pe.Stack) == 0 {
+			t.Errorf("%s: Serve returned %v, want a *PanicError with a stack", where, err)
+			continue
+		}
+		replies := readReplies(t, out.Bytes())
+		last := replies[len(replies)-1].meta
+		if !strings.HasPrefix(last.Error, "cmd: internal error") || !last.Finished {
+			t.Errorf("%s: last reply %+v, want a finished error reply", where, last)
+		}
+	}
+}
+
+// TestServe_StopsWhenCancelled verifies a cancelled context ends Serve
+// while it waits for splunkd, with ErrStopped and nothing written.
+func TestServe_StopsWhenCancelled(t *testing.T) {
+	pr, pw := io.Pipe()
+	defer pw.Close()
+	ctx, cancel := context.WithCancel(t.Context())
+	var out bytes.Buffer
+	done := make(chan error, 1)
+	go func() { done <- chunked.Serve(ctx, pr, &out, &upperCommand{}, chunked.Options{}) }()
+	io.WriteString(pw, "chunked 1.0,40,") // half a header: Serve now waits for more
+	cancel()
+	err := <-done
+	if !errors.Is(err, chunked.ErrStopped) || !errors.Is(err, context.Canceled) {
+		t.Errorf("Serve returned %v, want ErrStopped", err)
+	}
+	if out.Len() != 0 {
+		t.Errorf("Serve wrote %q after it was stopped", out.String())
+	}
+}
+
+// TestReadChunk_DeclaredSizeIsNotAllocated verifies a header declaring a
+// large body does not make the reader allocate it before the bytes come.
+func TestReadChunk_DeclaredSizeIsNotAllocated(t *testing.T) {
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	_, err := chunked.NewReader(strings.NewReader("chunked 1.0,2,1073741824\n{}abc")).ReadChunk()
+	runtime.ReadMemStats(&after)
+	var pe chunked.ProtocolError
+	if !errors.As(err, &pe) {
+		t.Errorf("error %v, want a protocol error for the cut body", err)
+	}
+	if n := after.TotalAlloc - before.TotalAlloc; n > 32<<20 {
+		t.Errorf("a declared 1 GiB body with 3 bytes sent allocated %d bytes", n)
 	}
 }

@@ -12,7 +12,7 @@ import (
 const mvPrefix = "__mv_"
 
 // Table is the CSV body of one execute chunk: the columns splunkd sent, in
-// order, their cells, and the columns the command added.
+// order, their rows, and the columns the command added.
 //
 // A field f is one column "f" holding its value (several values joined by
 // "\n") and, optionally, a column "__mv_f" holding the values encoded as
@@ -21,77 +21,62 @@ const mvPrefix = "__mv_"
 // treats the reply as the new result set, so a missing column is a dropped
 // field.
 //
-// Cells are offsets into the chunk body, or into a side buffer for values
-// that had to be unescaped and for values set later, rather than strings:
-// a 50,000-record chunk has millions of cells, and millions of string
-// headers would cost the garbage collector seconds to scan on every cycle.
+// The table keeps the body as it came and where each row is in it; a row's
+// cells are split only when the row is read. A reply writes each row's
+// bytes as they came, followed by the cells the command added, which are
+// encoded once per row when the row is finished. Only a row whose input
+// cells the command changed is encoded whole. So a reply costs two copies
+// per row, and the table holds the body, the added cells and 24 bytes per
+// row: nothing is sized from the number of cells.
 type Table struct {
 	columns []column
 	byName  map[string]int      // column name -> index in columns
 	fields  map[string]FieldRef // field name -> its columns
 	width   int                 // number of input columns
-	body    string              // the chunk body input cells point into
-	side    *arena              // values read unescaped and values set later
-	cur     cursor              // where this goroutine's values go
-	cells   []span              // input cells, row-major
-	rows    int
+	body    string              // the header line and the rows
+	own     []byte              // body storage of a table built by hand
+	header  string              // the input header line, without its line end
+	rows    []rowSpan           // each row's line in body, without its line end
+	out     []rowOut            // what each row writes after, or instead of, its line
+	side    *arena              // finished rows' added cells
+	tw      *RowWriter          // reads and writes through the Table's own methods
+	mu      sync.Mutex          // guards writers
+	writers []*RowWriter        // every RowWriter, finished when encoded
 }
 
-type column struct {
-	name string
-	vals []span // cells of an added column, one per row; nil for input columns
+type column struct{ name string }
+
+// rowSpan is a row's line: body[start:end].
+type rowSpan struct{ start, end uint32 }
+
+// rowOut is what a finished row writes: its added cells (",a,b", the
+// first cols added columns), or with full its whole line.
+type rowOut struct {
+	s    span
+	cols uint32
+	full bool
 }
 
-// span locates a cell: body[off:off+n], or side[off:off+n] with sideBit.
-// Every cell is kept as it appears in CSV: with encBit it is a quoted field
-// ("...", and escBit when it holds doubled quotes), decoded when read and
-// written back verbatim, so that a reply costs one copy per cell and no
-// scanning.
+// span locates bytes a finished row writes: side[off:off+n] (with sideBit
+// in n).
 type span struct{ off, n uint32 }
 
 const (
 	sideBit = 1 << 31
-	encBit  = 1 << 30
-	escBit  = 1 << 29
-	lenMask = escBit - 1
-	// MaxBody is the largest body a Table can hold: cell offsets are 32
-	// bits wide and one is a flag.
+	lenMask = sideBit - 1
+	// MaxBody is the largest body a Table can hold: offsets are 32 bits.
 	MaxBody = sideBit - 1
-	// MaxCell is the largest cell a Table can hold.
-	MaxCell = lenMask
+	// MaxCell is the largest cell a Table can hold: a whole body.
+	MaxCell = MaxBody
 )
 
-// raw returns a cell's CSV text.
-func (t *Table) raw(s span) string {
+// spanString returns what a span locates.
+func (t *Table) spanString(s span) string {
 	n := s.n & lenMask
-	switch {
-	case n == 0:
+	if n == 0 {
 		return ""
-	case s.n&sideBit != 0:
-		return t.side.str(s.off, n)
 	}
-	return t.body[s.off : s.off+n]
-}
-
-// str returns a cell's value, unescaping through c when needed.
-func (t *Table) str(s span, c *cursor) string {
-	r := t.raw(s)
-	if s.n&encBit == 0 {
-		return r
-	}
-	inner := r[1 : len(r)-1]
-	if s.n&escBit == 0 {
-		return inner
-	}
-	return c.unescape(inner)
-}
-
-// init gives a table its arena and default cursor.
-func (t *Table) init(a *arena) {
-	if a == nil {
-		a = newArena()
-	}
-	t.side, t.cur = a, cursor{a: a, k: -1}
+	return t.side.str(s.off, n)
 }
 
 // arena holds the bytes a table writes, in blocks that never move once
@@ -116,12 +101,15 @@ const (
 
 func newArena() *arena { return &arena{blocks: new([maxBlocks][]byte)} }
 
+// errArenaFull is the panic of a table whose added cells pass 4 GiB.
+const errArenaFull = "chunked: a table cannot hold more than 4 GiB of added cells"
+
 // take hands out a block for at least n bytes.
 func (a *arena) take(n int) int {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	if a.n >= maxBlocks {
-		panic(fmt.Sprintf("chunked: a table cannot hold more than %d blocks of set values", maxBlocks))
+		panic(errArenaFull)
 	}
 	var b []byte
 	if n <= blockSize && len(a.spare) > 0 {
@@ -155,82 +143,22 @@ func (a *arena) reset() {
 
 // cursor appends to the arena's block it took last.
 type cursor struct {
-	a       *arena
-	k       int    // current block, -1 before the first
-	scratch []byte // multivalues being assembled
+	a *arena
+	k int // current block, -1 before the first
 }
 
-// room returns a block with n free bytes and where they start.
+// room returns a block with n free bytes and where they start. A value
+// goes after the last one only while it ends within blockSize: a span's
+// offset keeps blockBits for the place in a block. A block taken for a
+// value longer than blockSize holds that value alone.
 func (c *cursor) room(n int) (block, start int) {
 	if c.k >= 0 {
-		if b := c.a.blocks[c.k]; cap(b)-len(b) >= n {
+		if b := c.a.blocks[c.k]; cap(b)-len(b) >= n && len(b)+n <= blockSize {
 			return c.k, len(b)
 		}
 	}
 	c.k = c.a.take(n)
 	return c.k, 0
-}
-
-// span describes what was appended to block k since start.
-func (c *cursor) span(k, start int, flags uint32) span {
-	n := len(c.a.blocks[k]) - start
-	if n > MaxCell {
-		panic(fmt.Sprintf("chunked: a cell cannot be longer than %d bytes", MaxCell))
-	}
-	return span{off: uint32(k)<<blockBits | uint32(start), n: uint32(n) | sideBit | flags}
-}
-
-// unescape returns the value of a quoted field's inside, q, turning ""
-// into ". Without doubled quotes it is q itself.
-func (c *cursor) unescape(q string) string {
-	if !strings.Contains(q, `""`) {
-		return q
-	}
-	k, start := c.room(len(q))
-	b := c.a.blocks[k]
-	for {
-		j := strings.Index(q, `""`)
-		if j < 0 {
-			b = append(b, q...)
-			break
-		}
-		b = append(b, q[:j+1]...)
-		q = q[j+2:]
-	}
-	c.a.blocks[k] = b
-	return unsafe.String(&b[start], len(b)-start)
-}
-
-// put stores a value as CSV: quoted when it holds a separator, a quote or
-// a line break.
-func (c *cursor) put(v string) span {
-	if v == "" {
-		return span{}
-	}
-	if !needsQuotes(v) {
-		k, start := c.room(len(v))
-		c.a.blocks[k] = append(c.a.blocks[k], v...)
-		return c.span(k, start, 0)
-	}
-	quotes := strings.Count(v, `"`)
-	k, start := c.room(len(v) + quotes + 2)
-	b := append(c.a.blocks[k], '"')
-	flags := uint32(encBit)
-	if quotes > 0 {
-		flags |= escBit
-		for {
-			j := strings.IndexByte(v, '"')
-			if j < 0 {
-				break
-			}
-			b = append(b, v[:j+1]...)
-			b = append(b, '"')
-			v = v[j+1:]
-		}
-	}
-	b = append(b, v...)
-	c.a.blocks[k] = append(b, '"')
-	return c.span(k, start, flags)
 }
 
 // FieldRef locates a field's columns in a Table; -1 means absent. Resolve
@@ -242,8 +170,17 @@ func (f FieldRef) Exists() bool { return f.plain >= 0 || f.mv >= 0 }
 
 // NewTable returns an empty table with the given columns.
 func NewTable(columns []string) *Table {
-	t := &Table{}
-	t.init(nil)
+	t := &Table{side: newArena()}
+	var header []byte
+	for i, c := range columns {
+		if i > 0 {
+			header = append(header, ',')
+		}
+		header = appendField(header, c, len(columns) == 1)
+	}
+	t.own = append(header, '\n')
+	t.body = unsafe.String(unsafe.SliceData(t.own), len(t.own))
+	t.header = t.body[:len(header)]
 	t.setColumns(columns)
 	return t
 }
@@ -283,17 +220,34 @@ func (t *Table) AppendRow(cells ...string) {
 	if len(cells) != t.width {
 		panic("chunked: AppendRow with the wrong number of cells")
 	}
-	for _, c := range cells {
-		t.cells = append(t.cells, t.cur.put(c))
+	if t.own == nil {
+		t.own = []byte(t.body)
 	}
-	t.rows++
-	for i := t.width; i < len(t.columns); i++ {
-		t.columns[i].vals = append(t.columns[i].vals, span{})
+	start := len(t.own)
+	for i, c := range cells {
+		if i > 0 {
+			t.own = append(t.own, ',')
+		}
+		t.own = appendField(t.own, c, t.width == 1)
+	}
+	end := len(t.own)
+	t.own = append(t.own, '\n')
+	if len(t.own) > MaxBody {
+		panic("chunked: a table built by hand cannot pass MaxBody")
+	}
+	// The header and earlier rows are offsets, so a moved buffer is fine;
+	// strings handed out before point into the old one, which stays.
+	t.body = unsafe.String(unsafe.SliceData(t.own), len(t.own))
+	t.header = t.body[:len(t.header)]
+	t.rows = append(t.rows, rowSpan{uint32(start), uint32(end)})
+	t.out = append(t.out, rowOut{})
+	if t.tw != nil {
+		t.tw.row = -1 // the body moved
 	}
 }
 
 // Len returns the number of rows.
-func (t *Table) Len() int { return t.rows }
+func (t *Table) Len() int { return len(t.rows) }
 
 // Columns returns the names of all columns, input and added, in output
 // order, including __mv_ columns.
@@ -325,72 +279,51 @@ func (t *Table) Field(name string) FieldRef {
 	return FieldRef{plain: -1, mv: -1}
 }
 
-func (t *Table) cellSpan(row, col int) span {
-	if col < t.width {
-		return t.cells[row*t.width+col]
+// writer is the RowWriter behind the Table's own read and write methods.
+func (t *Table) writer() *RowWriter {
+	if t.tw == nil {
+		t.tw = t.RowWriter()
 	}
-	return t.columns[col].vals[row]
+	return t.tw
 }
 
-func (t *Table) cell(row, col int) string { return t.str(t.cellSpan(row, col), &t.cur) }
-
-func (t *Table) setSpan(row, col int, s span) {
-	if col < t.width {
-		t.cells[row*t.width+col] = s
-		return
+// finishAll finishes the last row of every RowWriter.
+func (t *Table) finishAll() {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	for _, w := range t.writers {
+		w.Done()
 	}
-	t.columns[col].vals[row] = s
 }
 
 // Cell returns the cell of a column by name, "" when the column is absent.
 func (t *Table) Cell(row int, column string) string {
 	if i, ok := t.byName[column]; ok {
-		return t.cell(row, i)
+		w := t.writer()
+		if !w.load(row) {
+			return ""
+		}
+		return w.unquote(w.cells[i])
 	}
 	return ""
 }
 
 // Value returns the single-string form of a field: its values joined with
 // "\n", as splunkd writes the plain column.
-func (t *Table) Value(row int, f FieldRef) string { return t.value(row, f, &t.cur) }
-
-func (t *Table) value(row int, f FieldRef, c *cursor) string {
-	if f.plain >= 0 {
-		return t.str(t.cellSpan(row, f.plain), c)
-	}
-	if f.mv >= 0 {
-		return strings.Join(decodeMV(t.str(t.cellSpan(row, f.mv), c)), "\n")
-	}
-	return ""
-}
+func (t *Table) Value(row int, f FieldRef) string { return t.writer().Value(row, f) }
 
 // Values returns a field's values: decoded from its __mv_ column when that
 // is set, else the plain cell as one value, else nil. A plain value that
 // contains "\n" is one value unless the __mv_ column says otherwise.
-func (t *Table) Values(row int, f FieldRef) []string { return t.values(row, f, &t.cur) }
-
-func (t *Table) values(row int, f FieldRef, c *cursor) []string {
-	if f.mv >= 0 {
-		if enc := t.str(t.cellSpan(row, f.mv), c); enc != "" {
-			if vals, ok := parseMV(enc); ok {
-				return vals
-			}
-		}
-	}
-	if f.plain >= 0 {
-		if v := t.str(t.cellSpan(row, f.plain), c); v != "" {
-			return []string{v}
-		}
-	}
-	return nil
-}
+func (t *Table) Values(row int, f FieldRef) []string { return t.writer().Values(row, f) }
 
 // Set gives a field its values in a row, adding the field's columns when
 // the table lacks them. No values clears the field.
 func (t *Table) Set(row int, field string, values ...string) {
-	ref := t.Prepare(field, false)
-	t.SetValues(row, &ref, values)
-	t.fields[field] = ref
+	ref := t.Prepare(field, len(values) > 1)
+	w := t.writer()
+	w.SetValues(row, ref, values)
+	w.Done()
 }
 
 // Prepare returns the columns of a field about to be written, adding its
@@ -424,70 +357,19 @@ func (t *Table) SetValues(row int, f *FieldRef, values []string) {
 		f.mv = t.addColumn(mvPrefix + name)
 		t.fields[name] = *f
 	}
-	t.setValues(row, *f, values, &t.cur)
-}
-
-func (t *Table) setValues(row int, f FieldRef, values []string, c *cursor) {
-	switch len(values) {
-	case 0:
-		t.setSpan(row, f.plain, span{})
-		if f.mv >= 0 {
-			t.setSpan(row, f.mv, span{})
-		}
-		return
-	case 1:
-		t.setSpan(row, f.plain, c.put(values[0]))
-		if f.mv >= 0 {
-			t.setSpan(row, f.mv, span{})
-		}
-		return
-	}
-	// The joined and encoded forms are built in the cursor's scratch
-	// buffer: put copies them into the arena, so nothing is allocated.
-	c.scratch = c.scratch[:0]
-	for i, v := range values {
-		if i > 0 {
-			c.scratch = append(c.scratch, '\n')
-		}
-		c.scratch = append(c.scratch, v...)
-	}
-	t.setSpan(row, f.plain, c.put(unsafe.String(unsafe.SliceData(c.scratch), len(c.scratch))))
-	if f.mv >= 0 {
-		c.scratch = appendMV(c.scratch[:0], values)
-		t.setSpan(row, f.mv, c.put(unsafe.String(unsafe.SliceData(c.scratch), len(c.scratch))))
-	}
-}
-
-// RowWriter reads and writes rows of a table from one goroutine: several
-// RowWriters may work on disjoint rows at once, as long as the table's shape
-// is settled first (every column written to prepared with Prepare) and
-// nothing else touches the table meanwhile.
-type RowWriter struct {
-	t   *Table
-	cur cursor
-}
-
-// RowWriter returns a RowWriter for one goroutine.
-func (t *Table) RowWriter() *RowWriter { return &RowWriter{t: t, cur: cursor{a: t.side, k: -1}} }
-
-// Value is Table.Value for this goroutine.
-func (w *RowWriter) Value(row int, f FieldRef) string { return w.t.value(row, f, &w.cur) }
-
-// Values is Table.Values for this goroutine.
-func (w *RowWriter) Values(row int, f FieldRef) []string { return w.t.values(row, f, &w.cur) }
-
-// SetValues is Table.SetValues for this goroutine, except that it never
-// adds a column: several values for a field prepared without its __mv_
-// column are written joined, as its plain value only.
-func (w *RowWriter) SetValues(row int, f FieldRef, values []string) {
-	w.t.setValues(row, f, values, &w.cur)
+	w := t.writer()
+	w.SetValues(row, *f, values)
+	w.Done()
 }
 
 func (t *Table) addColumn(name string) int {
-	t.columns = append(t.columns, column{name: name, vals: make([]span, t.rows)})
+	t.columns = append(t.columns, column{name: name})
 	i := len(t.columns) - 1
 	if _, dup := t.byName[name]; !dup {
 		t.byName[name] = i
+	}
+	if t.tw != nil {
+		t.tw.row = -1 // its cells lack the new column
 	}
 	return i
 }
@@ -538,16 +420,16 @@ func appendMV(dst []byte, values []string) []byte {
 // decodeMV decodes a __mv_ cell, returning the cell as one value when it is
 // not well formed.
 func decodeMV(enc string) []string {
-	if vals, ok := parseMV(enc); ok {
+	if vals, ok := parseMV(enc, nil); ok {
 		return vals
 	}
 	return []string{enc}
 }
 
-// parseMV decodes "$v1$;$v2$" with "$$" standing for "$". It reports false
-// for anything else.
-func parseMV(enc string) ([]string, bool) {
-	vals := make([]string, 0, strings.Count(enc, "$;$")+1)
+// parseMV decodes "$v1$;$v2$" with "$$" standing for "$", appending to
+// dst. It reports false for anything else.
+func parseMV(enc string, dst []string) ([]string, bool) {
+	vals := dst
 	i := 0
 	for {
 		if i >= len(enc) || enc[i] != '$' {
@@ -583,4 +465,11 @@ func parseMV(enc string) ([]string, bool) {
 		}
 		i++
 	}
+}
+
+// errBadRow is panicked by a RowWriter reading a row that does not split
+// into the header's number of cells; DecodeTable checked every row, so it
+// is a bug, reported as such.
+func errBadRow(row, got, want int) string {
+	return fmt.Sprintf("chunked: row %d split into %d cells, the header has %d", row+1, got, want)
 }

@@ -96,7 +96,7 @@ func TestTable_SetAddsColumnsAndKeepsOrder(t *testing.T) {
 	tb.Record(0).Set("src_ip", "192.0.2.1")
 	tb.Record(0).Set("k8s_other", "one")
 	got := string(tb.AppendCSV(nil))
-	want := "_raw,src_ip,_chunked_idx,k8s_user_kind,k8s_detections,__mv_k8s_detections,k8s_other\n" +
+	want := "\"_raw\",src_ip,\"_chunked_idx\",k8s_user_kind,k8s_detections,__mv_k8s_detections,k8s_other\n" +
 		"r0,192.0.2.1,0,anonymous,,,one\n" +
 		"r1,198.51.100.1,1,,\"A $1\nB\",$A $$1$;$B$,\n"
 	if got != want {
@@ -111,14 +111,15 @@ func TestTable_SetAddsColumnsAndKeepsOrder(t *testing.T) {
 	}
 }
 
-// TestTable_UnusedAddedMultivalueColumnLeftOut verifies that an added __mv_
-// column that ends up empty in every row is not written.
-func TestTable_UnusedAddedMultivalueColumnLeftOut(t *testing.T) {
+// TestTable_AddedMultivalueColumnKept verifies that an added __mv_ column
+// is written even when it ends up empty in every row: rows are encoded as
+// they are finished, before the last is known.
+func TestTable_AddedMultivalueColumnKept(t *testing.T) {
 	tb := chunked.NewTable([]string{"_raw"})
 	tb.AppendRow("r0")
 	tb.Record(0).Set("k8s_detections", "A", "B")
 	tb.Record(0).Set("k8s_detections", "A")
-	if got, want := string(tb.AppendCSV(nil)), "_raw,k8s_detections\nr0,A\n"; got != want {
+	if got, want := string(tb.AppendCSV(nil)), "_raw,k8s_detections,__mv_k8s_detections\nr0,A,\n"; got != want {
 		t.Errorf("got %q, want %q", got, want)
 	}
 }
@@ -246,7 +247,7 @@ func TestTable_MultibyteValues(t *testing.T) {
 	if got := tb.Record(0).Value("名前"); got != "ทt, 😀" {
 		t.Errorf("got %q", got)
 	}
-	if got, want := string(tb.AppendCSV(nil)), "名前,teststring\n\"ทt, 😀\",ทt\n"; got != want {
+	if got, want := string(tb.AppendCSV(nil)), body; got != want {
 		t.Errorf("encoded %q, want %q", got, want)
 	}
 }

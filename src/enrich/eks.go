@@ -16,21 +16,38 @@ var streamPrefixes = []struct{ prefix, logType string }{
 	{"cloud-controller-manager-", "cloudControllerManager"},
 }
 
-// deriveEKS parses source as the Splunk Add-on for AWS and eks_logs write
-// it: <region>:<log group>:<log stream>, the group being
-// /aws/eks/<cluster>/cluster.
-func deriveEKS(source string, out *Output) {
+// EKSSource is what an EKS source names: <region>:<log group>:<log
+// stream>, the group being /aws/eks/<cluster>/cluster, as the Splunk
+// Add-on for AWS and eks_logs write it.
+type EKSSource struct {
+	Region, LogGroup, LogStream, Cluster string
+}
+
+// ParseEKSSource parses an EKS source; ok is false for any other source.
+func ParseEKSSource(source string) (s EKSSource, ok bool) {
 	region, rest, ok := strings.Cut(source, ":")
 	if !ok || !isRegion(region) {
-		return
+		return s, false
 	}
 	group, stream, ok := strings.Cut(rest, ":")
 	if !ok {
+		return s, false
+	}
+	cluster, ok := eksCluster(group)
+	if !ok {
+		return s, false
+	}
+	return EKSSource{Region: region, LogGroup: group, LogStream: stream, Cluster: cluster}, true
+}
+
+// deriveEKS sets the EKS fields from an EKS source.
+func deriveEKS(source string, out *Output) {
+	s, ok := ParseEKSSource(source)
+	if !ok {
 		return
 	}
-	if setEKSLog(group, stream, out) {
-		out.Set(FieldEKSRegion, region)
-	}
+	out.Set(FieldEKSRegion, s.Region)
+	setEKSLog(s.LogGroup, s.LogStream, out)
 }
 
 // setEKSLog sets the fields an EKS cluster's log group and stream give,

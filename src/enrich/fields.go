@@ -245,7 +245,7 @@ var Catalogue = [numFields]Field{
 	FieldSrcIP:          {Name: "src_ip", Group: GroupSource, Kind: KindText, CIM: true, Desc: "CIM src_ip: the first of sourceIPs (X-Forwarded-For entries, client-supplied, come first). Filled only where the event has no src_ip yet."},
 	FieldK8sSrcIPConn:   text("k8s_src_ip_conn", GroupSource, "The last of sourceIPs: the address of the actual connection."),
 	FieldK8sSrcIPCount:  num("k8s_src_ip_count", GroupSource, "Number of sourceIPs."),
-	FieldK8sSrcIPClass:  enum("k8s_src_ip_class", GroupSource, IPClasses, "Class of the first source IP: loopback, link_local, private (RFC 1918, 100.64/10, fc00::/7), public, other (multicast, unspecified, not an IP)."),
+	FieldK8sSrcIPClass:  enum("k8s_src_ip_class", GroupSource, IPClasses, "Class of the first source IP, by IANA's IPv4 and IPv6 special-purpose address registries: public where the registry says globally reachable (and for ordinary unicast addresses, which are in no entry); loopback, link_local or private (RFC 1918, the 100.64/10 shared space, fc00::/7) for those entries; other for every other entry (documentation ranges such as 192.0.2/24, 198.51.100/24, 203.0.113/24 and 2001:db8::/32, benchmarking 198.18/15, reserved 240/4, broadcast, unspecified, 6to4, Teredo, ...), for multicast, and for a value that is not an IP."),
 	FieldK8sSrcIsPublic: flag("k8s_src_is_public", GroupSource, "k8s_src_ip_class is public."),
 	FieldK8sSrcTrusted:  flag("k8s_src_trusted", GroupSource, "The first source IP is in a trusted network of the trusted networks lookup."),
 
@@ -325,7 +325,7 @@ var Catalogue = [numFields]Field{
 
 	FieldK8sAuditID:     text("k8s_audit_id", GroupHygiene, "auditID: the same for every stage of one request."),
 	FieldK8sStage:       text("k8s_stage", GroupHygiene, "stage: RequestReceived, ResponseStarted, ResponseComplete or Panic."),
-	FieldK8sIsFinal:     flag("k8s_is_final", GroupHygiene, "Exactly one stage per request is final: ResponseStarted for long-running requests (exec, attach, portforward, proxy, watch), ResponseComplete or Panic for the others; GKE logs one entry per request, always final. Search k8s_is_final=true to count each request once."),
+	FieldK8sIsFinal:     flag("k8s_is_final", GroupHygiene, "One stage per request is final: ResponseStarted for long-running requests (the apiserver's own list: verbs watch and proxy; subresources exec, attach, portforward, proxy and log), ResponseComplete for the others, and Panic always (a request that panics before its response started has no other final stage). Search k8s_is_final=true to count each request once. The one exception: a long-running request that panics after it started has two final events, its ResponseStarted and its Panic. GKE logs one entry per request, always final."),
 	FieldK8sLevel:       text("k8s_level", GroupHygiene, "Audit level: Metadata, Request or RequestResponse (whether request and response bodies can be present)."),
 	FieldK8sLatencyMs:   num("k8s_latency_ms", GroupHygiene, "stageTimestamp minus requestReceivedTimestamp, in milliseconds."),
 	FieldK8sRequestKind: enum("k8s_request_kind", GroupHygiene, RequestKinds, "resource (has objectRef), or for non-resource URLs health (/healthz, /livez, /readyz), discovery (/version, /api, /apis, /openapi), metrics, other."),

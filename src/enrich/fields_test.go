@@ -1,6 +1,12 @@
 package enrich_test
 
 import (
+	"encoding/csv"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/kubelens/kubelens/src/enrich"
@@ -96,7 +102,8 @@ func TestSource(t *testing.T) {
 		ips                              []string
 		ip, conn, count, class, pub, trs string
 	}{
-		{[]string{"203.0.113.7", "10.0.0.1"}, "203.0.113.7", "10.0.0.1", "2", "public", "true", "false"},
+		{[]string{"54.240.196.10", "10.0.0.1"}, "54.240.196.10", "10.0.0.1", "2", "public", "true", "false"},
+		{[]string{"203.0.113.7", "10.0.0.1"}, "203.0.113.7", "10.0.0.1", "2", "other", "false", "false"},
 		{[]string{"10.1.2.3"}, "10.1.2.3", "10.1.2.3", "1", "private", "false", "true"},
 		{[]string{"100.64.3.3"}, "100.64.3.3", "100.64.3.3", "1", "private", "false", "false"},
 		{[]string{"fd00::5"}, "fd00::5", "fd00::5", "1", "private", "false", "false"},
@@ -105,7 +112,8 @@ func TestSource(t *testing.T) {
 		{[]string{"169.254.169.254"}, "169.254.169.254", "169.254.169.254", "1", "link_local", "false", "false"},
 		{[]string{"fe80::1"}, "fe80::1", "fe80::1", "1", "link_local", "false", "false"},
 		{[]string{"::ffff:10.1.2.3"}, "::ffff:10.1.2.3", "::ffff:10.1.2.3", "1", "private", "false", "true"},
-		{[]string{"2001:db8::1"}, "2001:db8::1", "2001:db8::1", "1", "public", "true", "false"},
+		{[]string{"2600:1f18::1"}, "2600:1f18::1", "2600:1f18::1", "1", "public", "true", "false"},
+		{[]string{"2001:db8::1"}, "2001:db8::1", "2001:db8::1", "1", "other", "false", "false"},
 		{[]string{"0.0.0.0"}, "0.0.0.0", "0.0.0.0", "1", "other", "false", "false"},
 		{[]string{"224.0.0.1"}, "224.0.0.1", "224.0.0.1", "1", "other", "false", "false"},
 		{[]string{"bogus"}, "bogus", "bogus", "1", "other", "false", ""},
@@ -181,6 +189,101 @@ func TestUserAgent(t *testing.T) {
 		out, _ := enrichWith(t, custom, rawRec(t, with(b, obj{"userAgent": ua, "user": user("alice")})))
 		if got := field(out, "k8s_ua_suspicious"); got != want {
 			t.Errorf("custom list, %q: suspicious %q, want %q", ua, got, want)
+		}
+	}
+}
+
+// TestUserAgent_PlatformSuffixesAndBareNames takes every tool the shipped
+// lookup names by a plain product name and checks it is recognised however
+// it was started: as Windows names it (kubectl.exe/v1.28.2 (windows/amd64)
+// ..., any case), and bare, without a version (kubectl, kubectl.exe).
+func TestUserAgent_PlatformSuffixesAndBareNames(t *testing.T) {
+	tables := shippedTables(t)
+	rows := readLookup(t, "kubelens_user_agents_default.csv")
+	plain := regexp.MustCompile(`^(?:\(\?i\))?\^([A-Za-z][A-Za-z0-9_-]*)/?$`)
+	tried := 0
+	for _, row := range rows {
+		m := plain.FindStringSubmatch(row[0])
+		if m == nil {
+			continue
+		}
+		name, tool := m[1], row[1]
+		for _, ua := range []string{
+			name + ".exe/v1.28.2 (windows/amd64) kubernetes/89182bd",
+			name + ".EXE/v1.28.2 (windows/arm64) kubernetes/89182bd",
+			name,
+			name + ".exe",
+		} {
+			tried++
+			out, _ := enrichWith(t, tables, rawRec(t, with(baseEvent(), obj{"userAgent": ua, "user": user("alice", "ops")})))
+			if got := field(out, "k8s_ua_tool"); got != tool {
+				t.Errorf("%q: tool %q, want %q", ua, got, tool)
+			}
+			if strings.Contains(ua, "windows") && field(out, "k8s_client_os") != "windows" {
+				t.Errorf("%q: client os %q", ua, field(out, "k8s_client_os"))
+			}
+		}
+	}
+	if tried < 20 {
+		t.Fatalf("only %d user agents tried: the shipped lookup's patterns changed shape", tried)
+	}
+}
+
+func readLookup(t *testing.T, name string) [][]string {
+	t.Helper()
+	f, err := os.Open(filepath.Join("..", "..", "lookups", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rows, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rows[1:]
+}
+
+// TestSourceIPClass_SpecialPurposeRegistries checks addresses at the edges
+// of every entry of IANA's IPv4 and IPv6 special-purpose address
+// registries: the "Globally Reachable" column decides public, and a
+// non-reachable entry is loopback, link_local or private where it is one,
+// else other.
+func TestSourceIPClass_SpecialPurposeRegistries(t *testing.T) {
+	cases := map[string]string{
+		// IPv4, first and last address of each entry, and neighbours.
+		"0.0.0.0": "other", "0.255.255.255": "other", "1.0.0.0": "public",
+		"9.255.255.255": "public", "10.0.0.0": "private", "10.255.255.255": "private", "11.0.0.0": "public",
+		"100.63.255.255": "public", "100.64.0.0": "private", "100.127.255.255": "private", "100.128.0.0": "public",
+		"127.0.0.0": "loopback", "127.255.255.255": "loopback",
+		"169.254.0.0": "link_local", "169.254.255.255": "link_local", "169.255.0.0": "public",
+		"172.15.255.255": "public", "172.16.0.0": "private", "172.31.255.255": "private", "172.32.0.0": "public",
+		"192.0.0.0": "other", "192.0.0.8": "other", "192.0.0.9": "public", "192.0.0.10": "public", "192.0.0.11": "other", "192.0.0.170": "other", "192.0.0.255": "other",
+		"192.0.2.0": "other", "192.0.2.255": "other", "192.0.3.0": "public",
+		"192.31.196.1": "public", "192.52.193.1": "public", "192.88.99.1": "other",
+		"192.167.255.255": "public", "192.168.0.0": "private", "192.168.255.255": "private", "192.169.0.0": "public",
+		"192.175.48.1":   "public",
+		"198.17.255.255": "public", "198.18.0.0": "other", "198.19.255.255": "other", "198.20.0.0": "public",
+		"198.51.100.0": "other", "198.51.100.255": "other", "203.0.113.0": "other", "203.0.113.255": "other", "203.0.114.0": "public",
+		"224.0.0.1": "other", "239.255.255.255": "other",
+		"240.0.0.0": "other", "255.255.255.254": "other", "255.255.255.255": "other",
+		// IPv6
+		"::": "other", "::1": "loopback", "::2": "public", "::ffff:192.0.2.1": "other", "::ffff:8.8.8.8": "public",
+		"64:ff9b::1": "public", "64:ff9b:1::1": "other", "100::1": "other", "100:0:0:1::1": "other",
+		"2001::1": "other", "2001:1::1": "public", "2001:1::2": "public", "2001:1::3": "public", "2001:1::4": "other",
+		"2001:2::1": "other", "2001:3::1": "public", "2001:4:112::1": "public", "2001:10::1": "other",
+		"2001:20::1": "public", "2001:30::1": "public", "2001:db8::": "other", "2001:db8:ffff::1": "other", "2001:db9::1": "public",
+		"2002::1": "other", "2620:4f:8000::1": "public", "3fff::1": "other", "3fff:fff::1": "other", "3fff:1000::1": "public",
+		"5f00::1": "other", "fc00::1": "private", "fdff::1": "private", "fe80::1": "link_local", "fe80::1%eth0": "link_local",
+		"febf::1": "link_local", "fec0::1": "public", "ff02::1": "other", "2600:1f18::1": "public",
+	}
+	tables := shippedTables(t)
+	for ip, want := range cases {
+		out, _ := enrichWith(t, tables, rawRec(t, with(baseEvent(), obj{"sourceIPs": []string{ip}})))
+		if got := field(out, "k8s_src_ip_class"); got != want {
+			t.Errorf("%s: class %q, want %q", ip, got, want)
+		}
+		if got, pub := field(out, "k8s_src_is_public"), fmt.Sprint(want == "public"); got != pub {
+			t.Errorf("%s: public %q, want %q", ip, got, pub)
 		}
 	}
 }

@@ -6,10 +6,22 @@ import (
 	"time"
 )
 
-// longRunning subresources keep a connection open: the apiserver logs
-// ResponseStarted when the session begins and ResponseComplete when it
-// ends.
-var longRunning = map[string]bool{"exec": true, "attach": true, "portforward": true, "proxy": true}
+// Long-running requests keep a connection open: the apiserver logs
+// ResponseStarted when the response begins and ResponseComplete when it
+// ends. They are the kube-apiserver's own long-running check
+// (BasicLongRunningRequestCheck in k8s.io/kubernetes
+// pkg/controlplane/apiserver/config.go): the verbs watch and proxy, and the
+// subresources attach, exec, proxy, log and portforward.
+var (
+	longRunningVerbs        = map[string]bool{"watch": true, "proxy": true}
+	longRunningSubresources = map[string]bool{"attach": true, "exec": true, "proxy": true, "log": true, "portforward": true}
+)
+
+// isLongRunning reports whether the apiserver treats the request as
+// long-running.
+func isLongRunning(ev *event) bool {
+	return longRunningVerbs[ev.Verb] || longRunningSubresources[ev.subresource()]
+}
 
 func deriveHygiene(ev *event, out *Output) {
 	out.Set(FieldK8sAuditID, ev.AuditID)
@@ -30,14 +42,23 @@ func deriveHygiene(ev *event, out *Output) {
 	}
 }
 
-// isFinal picks exactly one stage per request, so that counting final
-// events counts requests: the start of a long-running request (its end may
-// come hours later, or never), the completion of any other.
+// isFinal picks one stage per request, so that counting final events
+// counts requests: the start of a long-running request (its end may come
+// hours later, or never), the completion of any other, and a Panic
+// always: a request that panics before its response started has no other
+// event past RequestReceived (none at all under EKS's policy, which omits
+// RequestReceived). A long-running request that panics after it started
+// has two final events; the README says so.
 func isFinal(ev *event) bool {
-	if longRunning[ev.subresource()] || ev.Verb == "watch" {
-		return ev.Stage == "ResponseStarted"
+	switch ev.Stage {
+	case "Panic":
+		return true
+	case "ResponseStarted":
+		return isLongRunning(ev)
+	case "ResponseComplete":
+		return !isLongRunning(ev)
 	}
-	return ev.Stage == "ResponseComplete" || ev.Stage == "Panic"
+	return false
 }
 
 func latencyMs(start, end string) (string, bool) {

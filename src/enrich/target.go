@@ -33,13 +33,16 @@ func deriveTarget(e *Enricher, ev *event, out *Output) {
 	}
 }
 
+// sessionSubresources open an interactive channel into a pod or node.
+var sessionSubresources = map[string]bool{"exec": true, "attach": true, "portforward": true, "proxy": true}
+
 // actionOf maps a verb on a resource to what it does.
 func actionOf(verb, resource, sub string) string {
 	if verb == "" {
 		return ""
 	}
 	switch {
-	case longRunning[sub]:
+	case sessionSubresources[sub]:
 		return "exec"
 	case verb == "create" && (resource == "serviceaccounts" && sub == "token" || resource == "tokenreviews" || resource == "certificatesigningrequests" || resource == "tokenrequests"):
 		return "token"
@@ -117,7 +120,20 @@ func containsAny(s string, words []string) bool {
 	return false
 }
 
-var execShell = regexp.MustCompile(`(^|/)(sh|bash|ash|dash|zsh|busybox)$|curl|wget|python|perl|kubectl`)
+// execShells are shells by base name; execTools are tools named anywhere
+// in a command word. String tests, not a regular expression: a command
+// can be megabytes long, and an unanchored alternation costs hundreds of
+// nanoseconds a byte.
+var (
+	execShells = map[string]bool{"sh": true, "bash": true, "ash": true, "dash": true, "zsh": true, "busybox": true}
+	execTools  = []string{"curl", "wget", "python", "perl", "kubectl"}
+)
+
+// isShellOrTool reports whether a command word runs a shell or a tool
+// that fetches or runs code.
+func isShellOrTool(word string) bool {
+	return execShells[word[strings.LastIndexByte(word, '/')+1:]] || containsAny(word, execTools)
+}
 
 // deriveExec reads the query of an exec or attach request:
 // ?command=sh&command=-c&command=...&container=c&stdin=true&tty=true.
@@ -135,9 +151,7 @@ func deriveExec(ev *event, out *Output) {
 		cmd := q["command"]
 		if len(cmd) > 0 {
 			out.Set(FieldK8sExecCommand, strings.Join(cmd, " "))
-			out.SetBool(FieldK8sExecShell, execShell.MatchString(cmd[0]) || slices.ContainsFunc(cmd, func(c string) bool {
-				return execShell.MatchString(c)
-			}))
+			out.SetBool(FieldK8sExecShell, slices.ContainsFunc(cmd, isShellOrTool))
 		}
 	}
 	out.Set(FieldK8sExecContainer, q.Get("container"))

@@ -152,3 +152,59 @@ func TestEKSContext(t *testing.T) {
 		}
 	}
 }
+
+// TestIsFinal_EveryStageSequence runs every stage sequence the apiserver
+// can emit, for short and for each kind of long-running request, with and
+// without RequestReceived (EKS's policy omits it), and counts the final
+// events: one per request, except a long-running request that panics after
+// its response started (two, as the README says).
+func TestIsFinal_EveryStageSequence(t *testing.T) {
+	type request struct {
+		name        string
+		verb, sub   string
+		longRunning bool
+	}
+	requests := []request{
+		{"get", "get", "", false}, {"list", "list", "", false}, {"create", "create", "", false},
+		{"watch", "watch", "", true}, {"proxy verb", "proxy", "", true},
+		{"exec", "create", "exec", true}, {"attach", "create", "attach", true},
+		{"portforward", "create", "portforward", true}, {"proxy subresource", "get", "proxy", true},
+		{"log", "get", "log", true},
+	}
+	for _, rq := range requests {
+		sequences := [][]string{{"ResponseComplete"}, {"Panic"}}
+		if rq.longRunning {
+			sequences = [][]string{
+				{"ResponseStarted", "ResponseComplete"}, // the usual
+				{"Panic"},                               // panics before the response started
+				{"ResponseStarted", "Panic"},            // panics after
+			}
+		}
+		for _, seq := range sequences {
+			for _, received := range []bool{true, false} {
+				stages := seq
+				if received {
+					stages = append([]string{"RequestReceived"}, seq...)
+				}
+				finals := 0
+				for _, st := range stages {
+					ref := obj{"resource": "pods", "namespace": "shop", "name": "w"}
+					if rq.sub != "" {
+						ref["subresource"] = rq.sub
+					}
+					out, _ := enrichWith(t, shippedTables(t), rawRec(t, with(baseEvent(), obj{"stage": st, "verb": rq.verb, "objectRef": ref})))
+					if field(out, "k8s_is_final") == "true" {
+						finals++
+					}
+				}
+				want := 1
+				if rq.longRunning && len(seq) == 2 && seq[1] == "Panic" {
+					want = 2
+				}
+				if finals != want {
+					t.Errorf("%s, stages %v: %d final events, want %d", rq.name, stages, finals, want)
+				}
+			}
+		}
+	}
+}

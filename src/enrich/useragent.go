@@ -16,6 +16,9 @@ type uaInfo struct {
 // of unique user agents costs time, not memory.
 const maxUACache = 4096
 
+// maxUALen is how much of a user agent is classified.
+const maxUALen = 4096
+
 var clientPlatform = regexp.MustCompile(`\(([a-z0-9]+)/([a-z0-9_]+)\)`)
 
 func (w *Worker) userAgent(ua string) uaInfo {
@@ -39,6 +42,10 @@ func classifyUserAgent(t *Tables, ua string) uaInfo {
 		info.tool, info.category = "none", "none"
 		return info
 	}
+	// A user agent is a few dozen bytes; patterns look at its start. A
+	// forged one of megabytes is classified by its first maxUALen bytes,
+	// so that it costs no more than a real one.
+	ua = canonicalUserAgent(ua[:min(len(ua), maxUALen)])
 	info.tool, info.category = "other", "other"
 	for i := range t.UserAgents {
 		if r := &t.UserAgents[i]; r.re.MatchString(ua) {
@@ -54,6 +61,32 @@ func classifyUserAgent(t *Tables, ua string) uaInfo {
 	}
 	info.trusted = t.TrustedUserAgents.Match(ua)
 	return info
+}
+
+// canonicalUserAgent removes what the platform adds to a client's name,
+// so that one pattern matches a tool however it was started. client-go
+// names a client after its executable (filepath.Base(os.Args[0])), which
+// on Windows ends in ".exe": kubectl.exe/v1.28.2 (windows/amd64) is
+// kubectl/v1.28.2 (windows/amd64). A bare name without a version
+// ("kubectl", from clients that set only a name) gets the "/" that
+// separates product and version, so that ^kubectl/ matches it too.
+func canonicalUserAgent(ua string) string {
+	end := strings.IndexAny(ua, "/ ")
+	product := ua
+	if end >= 0 {
+		product = ua[:end]
+	}
+	trimmed := product
+	if n := len(trimmed); n > 4 && strings.EqualFold(trimmed[n-4:], ".exe") {
+		trimmed = trimmed[:n-4]
+	}
+	switch {
+	case end < 0:
+		return trimmed + "/"
+	case trimmed != product:
+		return trimmed + ua[end:]
+	}
+	return ua
 }
 
 func (w *Worker) deriveUserAgent(ev *event, out *Output) {

@@ -13,9 +13,11 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"syscall"
 
 	"github.com/kubelens/kubelens/src/buildinfo"
 	"github.com/kubelens/kubelens/src/chunked"
+	"github.com/kubelens/kubelens/src/enrich"
 	"github.com/kubelens/kubelens/src/lookups"
 	"github.com/kubelens/kubelens/src/replay"
 	"github.com/kubelens/kubelens/src/searchcmd"
@@ -76,8 +78,15 @@ func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 		limit = n
 	}
 	err := chunked.Serve(ctx, stdin, stdout, searchcmd.New(findLookups(*lookupsDir)), chunked.Options{Name: "kubeenrich", MaxChunkSize: limit})
+	if errors.Is(err, chunked.ErrStopped) {
+		return 1 // the caller knows why: it cancelled ctx
+	}
 	if err != nil {
 		log.Error("kubeenrich: " + err.Error())
+		var pe *chunked.PanicError
+		if errors.As(err, &pe) {
+			log.Error("kubeenrich: where it happened:\n" + string(pe.Stack))
+		}
 		return 1
 	}
 	return 0
@@ -97,23 +106,41 @@ func runReplay(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	lookupsDir := fs.String("lookups", "", "the lookups folder (default: the one next to the executable)")
 	fs.Usage = func() {
 		fmt.Fprint(stderr, "Usage: kubeenrich replay [flags] FILE|- [option=value ...]\n\n"+
+			"Flags may come before or after FILE.\n"+
 			"FILE holds Kubernetes audit events: JSON lines, a JSON array, an EventList, CloudWatch\n"+
 			"Logs records as 'aws logs filter-log-events' prints them, AKS diagnostic records, GKE\n"+
 			"Cloud Audit Logs entries or CloudWatch Logs subscription messages. Options after FILE\n"+
 			"are kubeenrich's SPL options (fields=, prefix=).\n\nFlags:\n")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
+	positional, err := parseInterspersed(fs, args)
+	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
 		}
 		return 2
 	}
-	if fs.NArg() < 1 {
+	if len(positional) < 1 {
 		fs.Usage()
 		return 2
 	}
-	in, closeIn, err := openInput(fs.Arg(0), stdin)
+	fail := func(format string, a ...any) int {
+		fmt.Fprintf(stderr, "kubeenrich replay: "+format+"\n", a...)
+		return 2
+	}
+	if *lookupsDir != "" {
+		if st, err := os.Stat(*lookupsDir); err != nil || !st.IsDir() {
+			return fail("--lookups %s: no such folder", *lookupsDir)
+		}
+	}
+	ix := replay.Indexing{Region: *region, Cluster: *cluster, Sourcetype: *sourcetype, Source: *source, RawOnly: *rawOnly}
+	if _, ok := enrich.ParseEKSSource(ix.EKSSource("kube-apiserver-audit-0")); !ok {
+		return fail("--region %q --cluster %q: not an AWS region and EKS cluster name the enricher can read back from the source (a region such as us-east-1, a cluster name without \"/\" or \":\")", *region, *cluster)
+	}
+	if *chunk < 1 {
+		return fail("--chunk %d: must be at least 1", *chunk)
+	}
+	in, closeIn, err := openInput(positional[0], stdin)
 	if err != nil {
 		fmt.Fprintln(stderr, "kubeenrich replay:", err)
 		return 1
@@ -121,12 +148,12 @@ func runReplay(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	defer closeIn()
 	recs, err := replay.ReadRecords(in)
 	if err != nil {
-		fmt.Fprintf(stderr, "kubeenrich replay: %s: %v\n", fs.Arg(0), err)
+		fmt.Fprintf(stderr, "kubeenrich replay: %s: %v\n", positional[0], err)
 		return 1
 	}
 	cfg := replay.Config{
-		Indexing:     replay.Indexing{Region: *region, Cluster: *cluster, Sourcetype: *sourcetype, Source: *source, RawOnly: *rawOnly},
-		Args:         fs.Args()[1:],
+		Indexing:     ix,
+		Args:         positional[1:],
 		ChunkRecords: *chunk,
 		JSON:         *asJSON,
 	}
@@ -136,6 +163,9 @@ func runReplay(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	res, err := replay.Run(ctx, cfg, recs, searchcmd.New(findLookups(*lookupsDir)))
 	if res != nil {
 		for _, m := range res.Messages {
+			if err != nil && m.Level == "ERROR" {
+				continue // the error itself is said below, once
+			}
 			fmt.Fprintf(stderr, "%s %s\n", m.Level, m.Text)
 		}
 	}
@@ -144,10 +174,35 @@ func runReplay(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 		return 1
 	}
 	if err := replay.Print(stdout, cfg, res); err != nil {
+		if errors.Is(err, syscall.EPIPE) {
+			return 0 // the reader (| head) has what it wanted
+		}
 		fmt.Fprintln(stderr, "kubeenrich replay:", err)
 		return 1
 	}
 	return 0
+}
+
+// parseInterspersed parses flags wherever they are among the arguments,
+// before or after FILE and the SPL options, and returns the others in
+// order. After "--" everything is an argument.
+func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
+	var positional []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		rest := fs.Args()
+		if len(rest) == 0 {
+			return positional, nil
+		}
+		// flag stops at the first argument, or consumes "--" before it.
+		if consumed := len(args) - len(rest); consumed > 0 && args[consumed-1] == "--" {
+			return append(positional, rest...), nil
+		}
+		positional = append(positional, rest[0])
+		args = rest[1:]
+	}
 }
 
 // findLookups returns the lookups folder: the one given, else the app's,

@@ -32,7 +32,7 @@ type Lookup struct {
 
 // The lookups, as transforms.conf declares them.
 var (
-	UserAgents        = Lookup{"kubelens_user_agents", []string{"pattern", "tool", "category"}, "User agent classification: Go regular expression on userAgent, first match wins."}
+	UserAgents        = Lookup{"kubelens_user_agents", []string{"pattern", "tool", "category"}, "User agent classification: Go regular expression on userAgent, first match wins. The user agent is matched with a Windows .exe removed from the client's name and a bare name given a /, so ^kubectl/ also matches kubectl.exe/v1.28.2 (windows/amd64) ... and a plain kubectl; the same form is matched against the trusted user agents."}
 	SensitiveResource = Lookup{"kubelens_sensitive_resources", []string{"resource", "subresource", "verb_class", "namespace", "name", "sensitivity"}, "Resource sensitivity: first matching row wins; * or empty matches anything, - only an empty value, * inside a value is a wildcard."}
 	TrustedNetworks   = Lookup{"kubelens_trusted_networks", []string{"cidr", "description"}, "Trusted networks (CIDR or single address) for k8s_src_trusted."}
 	TrustedUsers      = Lookup{"kubelens_trusted_users", []string{"user", "description"}, "Trusted user names (kube_allowed_user_names); * wildcards, case-insensitive."}

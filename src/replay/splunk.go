@@ -113,7 +113,7 @@ func (ix Indexing) Table(recs []LogRecord) *chunked.Table {
 
 // eventTime is _time in epoch seconds: the CloudWatch timestamp, else the
 // event's stageTimestamp or requestReceivedTimestamp, as props.conf takes
-// it.
+// it, else the one timestamp of v1alpha1 and v1beta1 events.
 func eventTime(r LogRecord) string {
 	if r.TimestampMs != 0 {
 		return strconv.FormatFloat(float64(r.TimestampMs)/1000, 'f', 3, 64)
@@ -121,11 +121,12 @@ func eventTime(r LogRecord) string {
 	var ts struct {
 		Stage    string `json:"stageTimestamp"`
 		Received string `json:"requestReceivedTimestamp"`
+		Legacy   string `json:"timestamp"`
 	}
 	if json.Unmarshal([]byte(r.Message), &ts) != nil {
 		return ""
 	}
-	for _, s := range []string{ts.Stage, ts.Received} {
+	for _, s := range []string{ts.Stage, ts.Received, ts.Legacy} {
 		if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
 			return strconv.FormatFloat(float64(t.UnixMicro())/1e6, 'f', 6, 64)
 		}

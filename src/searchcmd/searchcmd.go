@@ -5,11 +5,13 @@ package searchcmd
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"runtime"
 	"slices"
 	"strings"
 	"sync"
+	"unicode/utf8"
 
 	"github.com/kubelens/kubelens/src/chunked"
 	"github.com/kubelens/kubelens/src/enrich"
@@ -196,16 +198,21 @@ func (c *Command) Execute(ctx context.Context, t *chunked.Table, msgs *chunked.M
 		c.workers = append(c.workers, c.enricher.NewWorker())
 	}
 	parts := make([]chunked.Messages, workers)
+	failed := make([]error, workers)
 	var wg sync.WaitGroup
 	for w := 0; w < workers; w++ {
 		lo, hi := w*t.Len()/workers, (w+1)*t.Len()/workers
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			defer func() { failed[w] = chunked.Recovered(recover()) }()
 			rw := t.RowWriter()
 			in := &row{w: rw, refs: inputs}
 			var out enrich.Output
 			for i := lo; i < hi; i++ {
+				if testHookRow != nil {
+					testHookRow(i)
+				}
 				in.i = i
 				if prob := c.workers[w].Enrich(in, &out); prob != nil {
 					report(&parts[w], i, &out, prob)
@@ -214,16 +221,75 @@ func (c *Command) Execute(ctx context.Context, t *chunked.Table, msgs *chunked.M
 					if f.cim && cimInputs[k].Exists() && rw.Value(i, cimInputs[k]) != "" {
 						continue // never overwrite an existing CIM extraction
 					}
-					rw.SetValues(i, refs[k], out.Get(f.id))
+					rw.SetValues(i, refs[k], capValues(&parts[w], i, f.name, out.Get(f.id)))
 				}
 			}
+			rw.Done()
 		}()
 	}
 	wg.Wait()
+	if err := errors.Join(failed...); err != nil {
+		return err
+	}
 	for w := range parts {
 		msgs.Merge(&parts[w])
 	}
 	return ctx.Err()
+}
+
+// testHookRow, when set by a test, runs before each row is enriched: it
+// is how the tests make a worker panic.
+var testHookRow func(row int)
+
+// MaxAddedCell is the most bytes kubeenrich writes into one field it adds
+// to a record (its values joined): 1 MiB, far above any enrichment value
+// of a real event (user names, commands, paths) and far below what would
+// let derived copies of a huge requestURI or user name multiply the size
+// of a chunk. Input fields are never cut.
+const MaxAddedCell = 1 << 20
+
+// capValues returns values cut to MaxAddedCell bytes in all (values and
+// the "\n" joining them), warning once per chunk with the field, the cap
+// and the record.
+func capValues(msgs *chunked.Messages, row int, field string, values []string) []string {
+	total := 0
+	for i, v := range values {
+		if i > 0 {
+			total++
+		}
+		total += len(v)
+	}
+	if total <= MaxAddedCell {
+		return values
+	}
+	msgs.Warn("capped-"+field, fmt.Sprintf("kubeenrich: record %d: %s is %d bytes, cut to the %d bytes kubeenrich writes into a field it adds (the input fields are whole)", row+1, field, total, MaxAddedCell))
+	var out []string
+	room := MaxAddedCell
+	for i, v := range values {
+		if i > 0 {
+			room--
+		}
+		if room <= 0 {
+			break
+		}
+		if len(v) > room {
+			v = truncateUTF8(v, room)
+		}
+		out = append(out, v)
+		room -= len(v)
+	}
+	return out
+}
+
+// truncateUTF8 cuts s to at most n bytes without splitting a character.
+func truncateUTF8(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
 }
 
 // report tells the user about a record enrichment could not read fully.

@@ -1,0 +1,5 @@
+//go:build race
+
+package searchcmd_test
+
+const raceEnabled = true
