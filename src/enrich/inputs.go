@@ -44,9 +44,6 @@ var memberInputs = func() []Input {
 	return in
 }()
 
-// memberInput is the input of audit.Members[i] under its unwrapped name.
-func memberInput(i int) Input { return memberInputs[i] }
-
 // InputNames are the Splunk field names of the inputs: the indexed fields
 // above, then every name Splunk's JSON extraction gives each member of the
 // audit event and of the records around it (audit.Members).
