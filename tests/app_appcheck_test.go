@@ -122,6 +122,24 @@ func TestAppcheck_BrokenCopies(t *testing.T) {
 		{"enabled detection", appcheck.CheckSavedSearches, "must ship disabled", func(t *testing.T, d string) {
 			edit(t, d, "default/savedsearches.conf", "disabled = 1", "disabled = 0")
 		}},
+		{"risk JSON that does not parse", appcheck.CheckRisk, "action.risk.param._risk is not a JSON list", func(t *testing.T, d string) {
+			edit(t, d, "default/savedsearches.conf", `action.risk.param._risk = [{"risk_object_field"`, `action.risk.param._risk = [{risk_object_field`)
+		}},
+		{"risk object the search does not carry", appcheck.CheckRisk, "name k8s_node, which the search's results do not carry", func(t *testing.T, d string) {
+			edit(t, d, "default/savedsearches.conf", `"risk_object_field": "k8s_cluster"`, `"risk_object_field": "k8s_node"`)
+		}},
+		{"risk message token the search does not carry", appcheck.CheckRisk, "name k8s_pod, which", func(t *testing.T, d string) {
+			edit(t, d, "default/savedsearches.conf", "action.risk.param._risk_message = ", "action.risk.param._risk_message = $k8s_pod$ ")
+		}},
+		{"risk without a risk object", appcheck.CheckRisk, "action.risk = 1 without action.risk.param._risk", func(t *testing.T, d string) {
+			edit(t, d, "default/savedsearches.conf", "action.risk.param._risk = ", "action.risk.param.riskless = ")
+		}},
+		{"risk score out of range", appcheck.CheckRisk, "risk_score must be a number from 0 to 100", func(t *testing.T, d string) {
+			edit(t, d, "default/savedsearches.conf", `"risk_object_type": "user", "risk_score": `, `"risk_object_type": "user", "risk_score": 1`)
+		}},
+		{"annotations that are not ATT&CK", appcheck.CheckRisk, "mitre_attack holds T1552.7", func(t *testing.T, d string) {
+			edit(t, d, "default/savedsearches.conf", `{"mitre_attack": ["T1552.007"]}`, `{"mitre_attack": ["T1552.7"]}`)
+		}},
 		{"missing binary", appcheck.CheckBinaries, "darwin_arm64/bin/eks_logs", func(t *testing.T, d string) {
 			os.Remove(filepath.Join(d, "darwin_arm64", "bin", "eks_logs"))
 		}},
@@ -157,6 +175,46 @@ func TestAppcheck_BrokenCopies(t *testing.T) {
 		}},
 		{"broken dashboard XML", appcheck.CheckViews, "not well-formed XML", func(t *testing.T, d string) {
 			edit(t, d, "default/data/ui/views/kubelens_input_health.xml", "</form>", "</from>")
+		}},
+		{"view without version 1.1", appcheck.CheckCloudVetting, `version=""`, func(t *testing.T, d string) {
+			edit(t, d, "default/data/ui/views/kubelens_eks_audit.xml", `version="1.1"`, ``)
+		}},
+		{"inline script in a view", appcheck.CheckCloudVetting, "inline <script>", func(t *testing.T, d string) {
+			edit(t, d, "default/data/ui/views/kubelens_setup.xml", `<div id="kl-setup"`, `<script>document.title = 'x';</script><div id="kl-setup"`)
+		}},
+		{"view script missing", appcheck.CheckCloudVetting, "names appserver/static/kubelens_setup.css", func(t *testing.T, d string) {
+			os.Remove(filepath.Join(d, "appserver", "static", "kubelens_setup.css"))
+		}},
+		{"setup.xml", appcheck.CheckCloudVetting, "setup.xml is not permitted", func(t *testing.T, d string) {
+			os.WriteFile(filepath.Join(d, "default", "setup.xml"), []byte("<setup/>\n"), 0o644)
+		}},
+		{"passwords.conf", appcheck.CheckCloudVetting, "passwords.conf must not be shipped", func(t *testing.T, d string) {
+			os.WriteFile(filepath.Join(d, "default", "passwords.conf"), []byte("[credential:eks_logs_account:prod:]\n"), 0o644)
+		}},
+		{"HTML dashboard", appcheck.CheckCloudVetting, "HTML dashboards", func(t *testing.T, d string) {
+			os.MkdirAll(filepath.Join(d, "default", "data", "ui", "html"), 0o755)
+			os.WriteFile(filepath.Join(d, "default", "data", "ui", "html", "page.html"), []byte("<p>x</p>\n"), 0o644)
+		}},
+		{"script requiring Splunk Web modules", appcheck.CheckCloudVetting, `"require("`, func(t *testing.T, d string) {
+			edit(t, d, "appserver/static/kubelens_setup.js", "'use strict';", "'use strict';\n  require(['splunkjs/mvc'], function () {});")
+		}},
+		{"script importing a library", appcheck.CheckCloudVetting, "loads code", func(t *testing.T, d string) {
+			os.WriteFile(filepath.Join(d, "appserver", "static", "extra.js"), []byte("import { x } from './lib.js';\n"), 0o644)
+		}},
+		{"no setup view", appcheck.CheckSetupPage, "setup_view is not set", func(t *testing.T, d string) {
+			edit(t, d, "default/app.conf", "setup_view = kubelens_setup", "")
+		}},
+		{"configured at install", appcheck.CheckSetupPage, "is_configured must be false", func(t *testing.T, d string) {
+			edit(t, d, "default/app.conf", "is_configured = false", "is_configured = true")
+		}},
+		{"setup form behind --scheme", appcheck.CheckSetupPage, `only in --scheme ["log_level"], only in the form ["log_levels"]`, func(t *testing.T, d string) {
+			edit(t, d, "appserver/static/kubelens_setup.js", `"name": "log_level"`, `"name": "log_levels"`)
+		}},
+		{"secrets readable by users", appcheck.CheckSetupPage, `gives read to "user"`, func(t *testing.T, d string) {
+			edit(t, d, "metadata/default.meta", "[passwords]\naccess = read : [ admin, sc_admin ]", "[passwords]\naccess = read : [ admin, user ]")
+		}},
+		{"secrets exported", appcheck.CheckSetupPage, `export = "system"`, func(t *testing.T, d string) {
+			edit(t, d, "metadata/default.meta", "[passwords]\naccess = read : [ admin, sc_admin ], write : [ admin, sc_admin ]\nexport = none", "[passwords]\naccess = read : [ admin, sc_admin ], write : [ admin, sc_admin ]\nexport = system")
 		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

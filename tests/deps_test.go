@@ -24,3 +24,30 @@ func TestKubeenrich_LinksNoAWSSDK(t *testing.T) {
 		}
 	}
 }
+
+// TestEksLogs_LinksSCSSDK verifies the service's SCS sink is where the
+// Splunk Cloud Services SDK is linked: in eks_logs, and only through
+// package sink/scs.
+func TestEksLogs_LinksSCSSDK(t *testing.T) {
+	cmd := exec.Command("go", "list", "-deps", "./src/cmd/eks_logs")
+	cmd.Dir = repoRoot(t)
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(out), "github.com/splunk/splunk-cloud-sdk-go/services/ingest") {
+		t.Error("eks_logs does not link the SDK's ingest service")
+	}
+	cmd = exec.Command("go", "list", "-f", `{{.ImportPath}} {{join .Imports " "}}`, "./src/...")
+	cmd.Dir = repoRoot(t)
+	out, err = cmd.Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(string(out), "\n") {
+		pkg, imports, _ := strings.Cut(line, " ")
+		if strings.Contains(imports, "github.com/splunk/splunk-cloud-sdk-go") && !strings.HasSuffix(pkg, "/src/sink/scs") {
+			t.Errorf("%s imports the SCS SDK; only src/sink/scs may", pkg)
+		}
+	}
+}

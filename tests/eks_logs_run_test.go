@@ -164,7 +164,7 @@ func TestEksLogsRun_EndToEnd(t *testing.T) {
 	}
 	for _, want := range []string{"throttles=[1-9]", "truncated=1 ", "late_recovered=[1-9]", "filtered=[1-9]"} {
 		if !regexp.MustCompile(want).MatchString(stderr) {
-			t.Errorf("no health line with %s", want)
+			t.Errorf("no health line with %s:\n%s", want, stderr)
 		}
 	}
 
@@ -313,5 +313,47 @@ func TestEksLogsRun_StartFromNowSkipsHistory(t *testing.T) {
 	p.stop(20 * time.Second)
 	if evs := p.Events(); len(evs) != 1 || evs[0].Data != fresh[0].Message {
 		t.Errorf("emitted %d events (history had %d): %+v", len(evs), len(old), evs)
+	}
+}
+
+// TestEksLogsRun_StalledEndpointIsRetried verifies that a CloudWatch
+// endpoint that accepts a request and never answers no longer stalls the
+// input: the attempt is given up after call_timeout with a WARN, retried,
+// and counted in the health line.
+func TestEksLogsRun_StalledEndpointIsRetried(t *testing.T) {
+	cw := cwfake.New()
+	defer cw.Close()
+	evs := eksPutStreams(cw, "kube-apiserver-audit-", 30, 3, time.Now())
+	cw.FailNext(2, cwfake.Hang)
+	env := eksAwsTestEnv(t, "AWS_ACCESS_KEY_ID=AKIDFROMENV0000001", "AWS_SECRET_ACCESS_KEY=env-secret")
+	params := eksFastParams(cw.URL)
+	params["call_timeout"] = "100ms"
+	p := startEksLogs(t, eksInputXML("https://127.0.0.1:1", "k", t.TempDir(), "eks_logs://demo", params), env)
+	p.waitFor(30*time.Second, "the events behind the stalled calls", func() bool { return len(p.Events()) == len(evs) })
+	p.waitFor(30*time.Second, "a poll", func() bool { return eksCountPolls(p.Stderr()) >= 1 })
+	p.stop(20 * time.Second)
+	se := p.Stderr()
+	if strings.Count(se, "WARN CloudWatch Logs did not answer within call_timeout; retrying") != 2 ||
+		!regexp.MustCompile(`server_errors=[2-9]`).MatchString(se) {
+		t.Errorf("stalled calls not reported:\n%s", eksTail(se, 2000))
+	}
+}
+
+// TestEksLogsValidate_Hardening verifies the refusals --validate-arguments
+// gained: an empty log_types list and call rates below 0.01.
+func TestEksLogsValidate_Hardening(t *testing.T) {
+	env := eksAwsTestEnv(t)
+	for param, v := range map[string]string{"log_types": ",", "max_calls_per_second": "1e-7", "call_timeout": "0"} {
+		p := eksValidParams()
+		p[param] = v
+		out, _, code := runEksLogs(t, eksItemsXML("", "", "prod", p), env, "--validate-arguments")
+		if code == 0 || !strings.Contains(out, param+":") {
+			t.Errorf("%s=%q: exit %d, %q", param, v, code, out)
+		}
+	}
+	p := eksValidParams()
+	p["max_calls_per_second"] = "1e-300"
+	if out, _, code := runEksLogs(t, eksItemsXML("", "", "prod", p), env, "--validate-arguments"); code == 0 || !strings.Contains(out, "0.01") {
+		t.Errorf("1e-300: exit %d, %q", code, out)
 	}
 }

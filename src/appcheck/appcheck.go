@@ -27,12 +27,15 @@ const (
 	CheckLookups       = "lookup-files"
 	CheckSPL           = "spl"
 	CheckSavedSearches = "savedsearches"
+	CheckRisk          = "risk"
 	CheckBinaries      = "binaries"
 	CheckInputsSpec    = "inputs-spec"
 	CheckSecrets       = "secrets"
 	CheckReadme        = "readme"
 	CheckSearchBNF     = "searchbnf"
 	CheckViews         = "views"
+	CheckCloudVetting  = "cloud-vetting"
+	CheckSetupPage     = "setup-page"
 	// CheckDashboardFields: every field a dashboard query names is
 	// produced before it is used.
 	CheckDashboardFields = "dashboard-fields"
@@ -41,8 +44,9 @@ const (
 // Checks lists every check in the order Run reports them.
 var Checks = []string{
 	CheckArchive, CheckHiddenFiles, CheckLocal, CheckPermissions, CheckConfSyntax,
-	CheckConfKeys, CheckAppConf, CheckMacros, CheckLookups, CheckSPL, CheckSavedSearches,
-	CheckBinaries, CheckInputsSpec, CheckSecrets, CheckReadme, CheckSearchBNF, CheckViews, CheckDashboardFields,
+	CheckConfKeys, CheckAppConf, CheckMacros, CheckLookups, CheckSPL, CheckSavedSearches, CheckRisk,
+	CheckBinaries, CheckInputsSpec, CheckSecrets, CheckReadme, CheckSearchBNF, CheckViews,
+	CheckCloudVetting, CheckSetupPage, CheckDashboardFields,
 }
 
 // Platforms are the platform folders the package carries binaries for.
@@ -153,8 +157,8 @@ func Run(path string, opts Options) (*Report, error) {
 	findings = append(findings, loadFindings...)
 	for _, check := range []func(*app, Options) []Finding{
 		checkFiles, checkConfKeys, checkAppConf, checkMacros, checkLookups, checkSPL,
-		checkSavedSearches, checkBinaries, checkInputsSpec, checkSecrets, checkReadme,
-		checkSearchBNF, checkViews, checkDashboardFields,
+		checkSavedSearches, checkRisk, checkBinaries, checkInputsSpec, checkSecrets, checkReadme,
+		checkSearchBNF, checkViews, checkCloudVetting, checkSetupPage, checkDashboardFields,
 	} {
 		findings = append(findings, check(a, opts)...)
 	}

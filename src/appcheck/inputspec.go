@@ -52,14 +52,6 @@ func checkInputsSpec(a *app, opts Options) []Finding {
 	if spec == nil {
 		return []Finding{{Check: CheckInputsSpec, Path: "README/inputs.conf.spec", Msg: fmt.Sprintf("missing: splunkd needs it to know the parameters of %s", strings.Join(schemes, ", "))}}
 	}
-	plat := opts.Platform
-	if plat == "" {
-		plat = HostPlatform()
-	}
-	timeout := opts.SchemeTimeout
-	if timeout == 0 {
-		timeout = 20 * time.Second
-	}
 	for _, scheme := range schemes {
 		st := spec.Stanza(scheme + "://<name>")
 		if st == nil {
@@ -73,35 +65,66 @@ func checkInputsSpec(a *app, opts Options) []Finding {
 			}
 			params = append(params, kv.Key)
 		}
-		if plat == "" {
-			bad("", "no build of %s for this machine (%s/%s) to run --scheme", scheme, runtime.GOOS, runtime.GOARCH)
-			continue
-		}
-		prog := a.path(plat + "/bin/" + exe(plat, scheme))
-		ctx, cancel := context.WithTimeout(context.Background(), timeout)
-		var stdout, stderr bytes.Buffer
-		cmd := exec.CommandContext(ctx, prog, "--scheme")
-		cmd.Stdout, cmd.Stderr = &stdout, &stderr
-		err := cmd.Run()
-		cancel()
+		args, where, err := a.schemeArgs(scheme, opts)
 		if err != nil {
-			bad(plat+"/bin/"+exe(plat, scheme), "%s --scheme failed: %v: %s", scheme, err, firstLine(stderr.String()))
+			bad(where, "%v", err)
 			continue
-		}
-		var doc schemeDoc
-		if err := xml.Unmarshal(stdout.Bytes(), &doc); err != nil {
-			bad(plat+"/bin/"+exe(plat, scheme), "%s --scheme did not print a scheme document: %v", scheme, err)
-			continue
-		}
-		var args []string
-		for _, arg := range doc.Args {
-			args = append(args, arg.Name)
 		}
 		if missing, extra := diff(args, params); len(missing)+len(extra) > 0 {
 			bad(spec.Name, "[%s://<name>] does not match %s --scheme: parameters only in --scheme %q, only in the spec %q", scheme, scheme, missing, extra)
 		}
 	}
 	return out
+}
+
+// schemeArgs runs the package's program of a modular input with --scheme
+// (once per scheme) and returns its arguments; on failure, the file to
+// blame and the problem.
+func (a *app) schemeArgs(scheme string, opts Options) ([]string, string, error) {
+	if r, ok := a.schemes[scheme]; ok {
+		return r.args, r.where, r.err
+	}
+	args, where, err := runScheme(a, scheme, opts)
+	a.schemes[scheme] = schemeResult{args, where, err}
+	return args, where, err
+}
+
+type schemeResult struct {
+	args  []string
+	where string
+	err   error
+}
+
+func runScheme(a *app, scheme string, opts Options) ([]string, string, error) {
+	plat := opts.Platform
+	if plat == "" {
+		plat = HostPlatform()
+	}
+	if plat == "" {
+		return nil, "", fmt.Errorf("no build of %s for this machine (%s/%s) to run --scheme", scheme, runtime.GOOS, runtime.GOARCH)
+	}
+	timeout := opts.SchemeTimeout
+	if timeout == 0 {
+		timeout = 20 * time.Second
+	}
+	rel := plat + "/bin/" + exe(plat, scheme)
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	var stdout, stderr bytes.Buffer
+	cmd := exec.CommandContext(ctx, a.path(rel), "--scheme")
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		return nil, rel, fmt.Errorf("%s --scheme failed: %v: %s", scheme, err, firstLine(stderr.String()))
+	}
+	var doc schemeDoc
+	if err := xml.Unmarshal(stdout.Bytes(), &doc); err != nil {
+		return nil, rel, fmt.Errorf("%s --scheme did not print a scheme document: %v", scheme, err)
+	}
+	var args []string
+	for _, arg := range doc.Args {
+		args = append(args, arg.Name)
+	}
+	return args, rel, nil
 }
 
 // diff returns what is in want but not got, and in got but not want.

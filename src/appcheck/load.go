@@ -26,6 +26,8 @@ type app struct {
 	meta map[string]*splunkconf.File
 	// specs are README/*.conf.spec by conf name ("inputs").
 	specs map[string]*splunkconf.File
+	// schemes caches each modular input's --scheme arguments.
+	schemes map[string]schemeResult
 }
 
 type fileInfo struct {
@@ -46,7 +48,7 @@ func (a *app) conf(name string) *splunkconf.File { return a.confs[name] }
 // load walks the app folder and parses its conf, meta and spec files;
 // syntax errors become conf-syntax findings.
 func load(dir string) (*app, []Finding) {
-	a := &app{dir: dir, confs: map[string]*splunkconf.File{}, meta: map[string]*splunkconf.File{}, specs: map[string]*splunkconf.File{}}
+	a := &app{dir: dir, confs: map[string]*splunkconf.File{}, meta: map[string]*splunkconf.File{}, specs: map[string]*splunkconf.File{}, schemes: map[string]schemeResult{}}
 	var findings []Finding
 	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {

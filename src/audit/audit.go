@@ -17,6 +17,7 @@ import (
 	"strings"
 	"unsafe"
 
+	"github.com/kubelens/kubelens/src/eks"
 	"github.com/valyala/fastjson"
 )
 
@@ -45,7 +46,8 @@ type Event struct {
 	// content's searches read by name.
 	Request RequestFields
 	// RequestObject is the request body's JSON, kept undecoded: most
-	// events never need it (see DecodeRequestObject).
+	// events never need it (see DecodeRequestObject). It is an object, or
+	// for a JSON patch an array of operations (see PodSpecFromJSONPatch).
 	RequestObject []byte
 	// Origin is what the record around the event says of where it came
 	// from.
@@ -125,8 +127,8 @@ var (
 )
 
 // TruncatedMarker ends a CloudWatch Logs message that was cut at the
-// service's size limit.
-const TruncatedMarker = "[Truncated...]"
+// service's size limit (package eks declares it).
+const TruncatedMarker = eks.TruncatedMarker
 
 // Parsed is the result of Parse.
 type Parsed struct {
@@ -266,9 +268,10 @@ func (p *Parser) fill(v *fastjson.Value) {
 	p.setRequestObject(v.Get("requestObject"))
 }
 
-// setRequestObject keeps the request body's JSON.
+// setRequestObject keeps the request body's JSON: an object, or the array
+// of operations of a JSON patch (kubectl patch --type=json).
 func (p *Parser) setRequestObject(ro *fastjson.Value) {
-	if ro != nil && ro.Type() == fastjson.TypeObject {
+	if ro != nil && (ro.Type() == fastjson.TypeObject || ro.Type() == fastjson.TypeArray) {
 		p.body = ro.MarshalTo(p.body[:0])
 		p.ev.RequestObject = p.body
 	}

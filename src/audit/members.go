@@ -198,6 +198,9 @@ var Members = []Member{
 	firstMember("user.extra.[authentication.kubernetes.io/credential-id]", func(e *Event) *string { return &e.User.Extra.CredentialID }),
 
 	strMember("impersonatedUser.username", func(e *Event) *string { return &e.ImpersonatedUser.Username }),
+	// The groups a request impersonates (kubectl --as-group): impersonating
+	// system:masters is the cluster-admin identity.
+	listMember("impersonatedUser.groups", func(e *Event) *[]string { return &e.ImpersonatedUser.Groups }),
 
 	strMember("objectRef.resource", func(e *Event) *string { return &e.ObjectRef.Resource }),
 	strMember("objectRef.namespace", func(e *Event) *string { return &e.ObjectRef.Namespace }),

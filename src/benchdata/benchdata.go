@@ -1,8 +1,20 @@
-// Package benchdata builds realistic splunkd streams for benchmarks: the
-// bundled sample audit events varied in id, source address and time,
-// indexed as eks_logs would index them, with the fields Splunk's JSON
-// extraction adds, in splunkd's CSV style (everything not alphanumeric
-// quoted). It is used by benchmarks only.
+// Package benchdata builds realistic splunkd streams for benchmarks.
+//
+// Generator makes a deterministic sequence of EKS audit events from a
+// seed: a cluster's nodes, controllers, add-ons, workloads, people and
+// scanners calling the API server, several hundred distinct users,
+// addresses and clients, request and response objects of varied sizes.
+// Each Event carries the fields splunkd sends with it, the default ones
+// and those Splunk's JSON extraction derives from _raw; AppendBody writes
+// events as an execute body in splunkd's CSV style, GetInfo and
+// ExecuteMeta the requests' metadata, and Write whole streams to files
+// with a manifest, as make bench measures them.
+//
+// Records and Stream are the older, smaller helpers: the bundled sample
+// events varied in id, source address and time, indexed as replay
+// indexes them.
+//
+// It is used by benchmarks and their tests only.
 package benchdata
 
 import (
@@ -11,7 +23,6 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
-	"strings"
 
 	"github.com/kubelens/kubelens/src/chunked"
 	"github.com/kubelens/kubelens/src/replay"
@@ -73,35 +84,23 @@ func Stream(recs []replay.LogRecord, chunk int, getinfo []byte) ([]byte, int) {
 // SplunkdCSV writes a table as splunkd does: every header and value that
 // is not purely alphanumeric quoted, LF line ends.
 func SplunkdCSV(t *chunked.Table) []byte {
-	var b bytes.Buffer
+	var b []byte
 	cols := t.Columns()
-	q := func(s string) {
-		plain := s != ""
-		for i := 0; i < len(s) && plain; i++ {
-			c := s[i]
-			plain = c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
-		}
-		if plain || s == "" {
-			b.WriteString(s)
-			return
-		}
-		b.WriteString(`"` + strings.ReplaceAll(s, `"`, `""`) + `"`)
-	}
 	for i, c := range cols {
 		if i > 0 {
-			b.WriteByte(',')
+			b = append(b, ',')
 		}
-		q(c)
+		b = appendCell(b, c)
 	}
-	b.WriteByte('\n')
+	b = append(b, '\n')
 	for r := 0; r < t.Len(); r++ {
 		for i, c := range cols {
 			if i > 0 {
-				b.WriteByte(',')
+				b = append(b, ',')
 			}
-			q(t.Cell(r, c))
+			b = appendCell(b, t.Cell(r, c))
 		}
-		b.WriteByte('\n')
+		b = append(b, '\n')
 	}
-	return b.Bytes()
+	return b
 }

@@ -290,3 +290,35 @@ func TestWriteSeedCorpus(t *testing.T) {
 		}
 	}
 }
+
+// TestStore_RemoveStaleTemp verifies that the temp files a killed save
+// leaves are removed at the next start, and nobody else's.
+func TestStore_RemoveStaleTemp(t *testing.T) {
+	dir := t.TempDir()
+	s, err := checkpoint.Open(dir, "eks_logs://a")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	other := filepath.Join(dir, checkpoint.FileName("eks_logs://ab")+".tmp-1")
+	stale := []string{s.Path() + ".tmp-123", s.Path() + ".tmp-999", s.Path() + ".prev.tmp"}
+	for _, f := range append(stale, other, s.Path()) {
+		if err := os.WriteFile(f, []byte("x"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	removed, err := s.RemoveStaleTemp()
+	if err != nil || len(removed) != 3 {
+		t.Fatalf("removed %v, %v", removed, err)
+	}
+	for _, f := range stale {
+		if _, err := os.Stat(f); !os.IsNotExist(err) {
+			t.Errorf("%s still there", f)
+		}
+	}
+	for _, f := range []string{other, s.Path()} {
+		if _, err := os.Stat(f); err != nil {
+			t.Errorf("%s removed: %v", f, err)
+		}
+	}
+}

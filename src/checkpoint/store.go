@@ -62,6 +62,43 @@ func Open(dir, stanza string) (*Store, error) {
 	return s, nil
 }
 
+// RemoveStaleTemp deletes the temporary files a save left behind when the
+// process died in the middle of it (SIGKILL, power loss): <name>.tmp-* and
+// <name>.prev.tmp. Only this stanza's files are touched, and only while the
+// lock is held, so no save of a running process can be among them. It
+// returns the paths removed.
+func (s *Store) RemoveStaleTemp() ([]string, error) {
+	matches, err := filepath.Glob(globEscape(s.path) + ".tmp-*")
+	if err != nil {
+		return nil, fmt.Errorf("checkpoint: list temp files: %w", err)
+	}
+	matches = append(matches, s.path+".prev.tmp")
+	var removed []string
+	var errs []error
+	for _, m := range matches {
+		switch err := os.Remove(m); {
+		case err == nil:
+			removed = append(removed, m)
+		case !errors.Is(err, os.ErrNotExist):
+			errs = append(errs, fmt.Errorf("checkpoint: remove stale temp file: %w", err))
+		}
+	}
+	return removed, errors.Join(errs...)
+}
+
+// globEscape quotes the characters filepath.Glob treats as patterns.
+func globEscape(p string) string {
+	var b []byte
+	for i := 0; i < len(p); i++ {
+		switch p[i] {
+		case '*', '?', '[', '\\':
+			b = append(b, '\\')
+		}
+		b = append(b, p[i])
+	}
+	return string(b)
+}
+
 // Path returns the current checkpoint file's path.
 func (s *Store) Path() string { return s.path }
 

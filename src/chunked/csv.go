@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"unsafe"
 )
 
 // DecodeTable parses an execute body: RFC 4180 CSV as splunkd writes it,
@@ -25,62 +24,15 @@ func DecodeTable(body []byte) (*Table, error) {
 // DecodeTableInto is DecodeTable reusing t's storage. Whatever aliased t
 // before is invalid afterwards.
 func DecodeTableInto(t *Table, body []byte) (*Table, error) {
-	rows, out, side := t.rows[:0], t.out[:0], t.side
-	if side != nil {
-		side.reset()
-	} else {
-		side = newArena()
-	}
-	t.columns, t.byName, t.fields, t.width = nil, nil, nil, 0
-	t.body, t.own, t.header, t.rows, t.out = "", nil, "", nil, nil
-	t.side, t.tw, t.writers = side, nil, nil
 	if len(body) > MaxBody {
 		return nil, ProtocolError(fmt.Sprintf("a body of %d bytes is larger than the %d a table can hold", len(body), MaxBody))
 	}
-	if len(body) == 0 {
-		t.setColumns(nil)
-		return t, nil
-	}
-	t.body = unsafe.String(unsafe.SliceData(body), len(body))
-	s := scanner{s: t.body}
-	end, next, _, err := s.line(0, 0)
+	t.beginFill(len(body))
+	err := t.fed(body, len(body))
+	t.endFill(err)
 	if err != nil {
 		return nil, err
 	}
-	t.header = t.body[:end]
-	names := splitLine(t.header, nil)
-	for i, h := range names {
-		names[i] = strings.Clone(unquoteCell(h)) // names outlive the chunk in maps
-	}
-	t.setColumns(names)
-	width := len(names)
-	for pos := next; pos < len(t.body); {
-		if n := blankLine(t.body[pos:]); n > 0 {
-			// A blank line is an empty value in a one-column table and
-			// carries nothing in a wider one.
-			if width == 1 {
-				rows = append(rows, rowSpan{uint32(pos), uint32(pos)})
-			}
-			pos += n
-			continue
-		}
-		end, next, fields, err := s.line(pos, len(rows)+1)
-		if err != nil {
-			return nil, err
-		}
-		if fields != width {
-			return nil, ProtocolError(fmt.Sprintf("csv record %d has %d fields, the header has %d", len(rows)+1, fields, width))
-		}
-		rows = append(rows, rowSpan{uint32(pos), uint32(end)})
-		pos = next
-	}
-	t.rows = rows
-	if cap(out) < len(rows) {
-		out = make([]rowOut, len(rows))
-	}
-	out = out[:len(rows)]
-	clear(out)
-	t.out = out
 	return t, nil
 }
 
@@ -96,15 +48,13 @@ func blankLine(s string) int {
 	return 0
 }
 
-// scanner finds lines in a body, checking their quoting and counting their
-// fields, without splitting them.
-type scanner struct{ s string }
-
-// line reads the line starting at pos: it returns where its text ends
+// scanLine reads the line of s starting at pos, checking its quoting and
+// counting its fields without splitting it: it returns where its text ends
 // (before "\n" or "\r\n"), where the next line starts, and its number of
-// fields. record numbers the line in errors (0 for the header).
-func (sc *scanner) line(pos, record int) (end, next, fields int, err error) {
-	s := sc.s
+// fields. s is the body as far as it has arrived; unless final, a line
+// that runs to the end of s returns errMore. record numbers the line in
+// errors (0 for the header).
+func scanLine(s string, pos, record int, final bool) (end, next, fields int, err error) {
 	fields = 1
 	i, nl := pos, -1
 	for {
@@ -114,6 +64,9 @@ func (sc *scanner) line(pos, record int) (end, next, fields int, err error) {
 		if nl < i {
 			nl = strings.IndexByte(s[i:], '\n')
 			if nl < 0 {
+				if !final {
+					return 0, 0, 0, errMore
+				}
 				nl = len(s)
 			} else {
 				nl += i
@@ -141,6 +94,9 @@ func (sc *scanner) line(pos, record int) (end, next, fields int, err error) {
 		for {
 			k := strings.IndexByte(s[j:], '"')
 			if k < 0 {
+				if !final {
+					return 0, 0, 0, errMore
+				}
 				return 0, 0, 0, ProtocolError(fmt.Sprintf("csv record %d: quoted field not closed before the end of the body", record))
 			}
 			j += k + 1
@@ -151,9 +107,13 @@ func (sc *scanner) line(pos, record int) (end, next, fields int, err error) {
 			break
 		}
 		switch {
+		case j == len(s) && !final:
+			return 0, 0, 0, errMore
 		case j == len(s):
 			return j, j, fields, nil
 		case s[j] == ',' || s[j] == '\n':
+		case s[j] == '\r' && j+1 == len(s) && !final:
+			return 0, 0, 0, errMore
 		case s[j] == '\r' && j+1 < len(s) && s[j+1] == '\n':
 		default:
 			return 0, 0, 0, ProtocolError(fmt.Sprintf("csv record %d: unexpected %q after a closing quote", record, s[j]))
@@ -260,22 +220,22 @@ func writeLine(w stringWriter, line string, last, single bool) {
 
 // rowSize is the size of row i in the reply.
 func (t *Table) rowSize(i int) int {
-	o := t.out[i]
+	st := t.rows.at(i)
+	o, r := st.out, st.line
 	pad := t.added() - int(o.cols)
 	if o.full {
 		return int(o.s.n&lenMask) + pad + 1
 	}
-	r := t.rows[i]
 	line := t.body[r.start:r.end]
 	return lineSize(line, t.added() == 0, len(t.columns) == 1) + int(o.s.n&lenMask) + pad + 1
 }
 
 func (t *Table) writeRow(w stringWriter, i int) {
-	o := t.out[i]
+	st := t.rows.at(i)
+	o, r := st.out, st.line
 	if o.full {
 		w.WriteString(t.spanString(o.s))
 	} else {
-		r := t.rows[i]
 		writeLine(w, t.body[r.start:r.end], t.added() == 0, len(t.columns) == 1)
 		w.WriteString(t.spanString(o.s))
 	}
@@ -294,7 +254,7 @@ func (t *Table) CSVSize() int {
 		return 0
 	}
 	n := t.headerSize()
-	for i := range t.rows {
+	for i := range t.Len() {
 		n += t.rowSize(i)
 	}
 	return n
@@ -320,7 +280,7 @@ func (t *Table) WriteCSV(w stringWriter) error {
 		return nil
 	}
 	t.writeHeader(w)
-	for i := range t.rows {
+	for i := range t.Len() {
 		t.writeRow(w, i)
 	}
 	_, err := w.Write(nil)

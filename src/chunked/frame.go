@@ -75,27 +75,86 @@ func (r *Reader) ReuseBuffers(on bool) { r.reuse = on }
 // ProtocolError. Chunk.Meta is only valid until the next call; Body too
 // when ReuseBuffers is on.
 func (r *Reader) ReadChunk() (Chunk, error) {
-	metaLen, bodyLen, err := r.readHeader()
+	meta, bodyLen, err := r.readHead()
 	if err != nil {
 		return Chunk{}, err
-	}
-	if metaLen+bodyLen > r.max {
-		return Chunk{}, fmt.Errorf("%w: %d bytes of metadata and %d of body exceed the maximum of %d bytes (see --max-chunk-size)", ErrChunkTooLarge, metaLen, bodyLen, r.max)
-	}
-	if r.metaBuf, err = readFull(r.r, r.metaBuf[:0], int(metaLen)); err != nil {
-		return Chunk{}, truncated("metadata", metaLen, err)
 	}
 	body := r.bodyBuf[:0]
 	if !r.reuse {
 		body = nil
 	}
-	if body, err = readFull(r.r, body, int(bodyLen)); err != nil {
-		return Chunk{}, truncated("body", bodyLen, err)
+	if body, err = readFull(r.r, body, bodyLen); err != nil {
+		return Chunk{}, truncated("body", int64(bodyLen), err)
 	}
 	if r.reuse {
 		r.bodyBuf = body
 	}
-	return Chunk{Meta: r.metaBuf, Body: body}, nil
+	return Chunk{Meta: meta, Body: body}, nil
+}
+
+// readHead reads a chunk's transport header and metadata, leaving its
+// body, of bodyLen bytes, to be read.
+func (r *Reader) readHead() (meta []byte, bodyLen int, err error) {
+	metaLen, n, err := r.readHeader()
+	if err != nil {
+		return nil, 0, err
+	}
+	if metaLen+n > r.max {
+		return nil, 0, fmt.Errorf("%w: %d bytes of metadata and %d of body exceed the maximum of %d bytes (see --max-chunk-size)", ErrChunkTooLarge, metaLen, n, r.max)
+	}
+	if r.metaBuf, err = readFull(r.r, r.metaBuf[:0], int(metaLen)); err != nil {
+		return nil, 0, truncated("metadata", metaLen, err)
+	}
+	return r.metaBuf, int(n), nil
+}
+
+// readPiece is the most readBody reads before it reports progress.
+const readPiece = 1 << 20
+
+// readBody reads a body of n bytes (after readHead) into the reader's
+// reused buffer, calling progress with the buffer and how much of it has
+// arrived: first before anything is read (the buffer no longer changes
+// after that), then after every read. A body larger than trustedLen gets
+// its buffer once its first trustedLen bytes have arrived.
+func (r *Reader) readBody(n int, progress func(buf []byte, filled int) error) ([]byte, error) {
+	var buf []byte
+	filled := 0
+	switch {
+	case cap(r.bodyBuf) >= n:
+		buf = r.bodyBuf[:n]
+	case n <= trustedLen:
+		buf = make([]byte, n, n+n/8)
+	default:
+		head := r.bodyBuf[:0]
+		if cap(head) < trustedLen {
+			head = make([]byte, 0, trustedLen)
+		}
+		head = head[:trustedLen]
+		m, err := io.ReadFull(r.r, head)
+		if err != nil {
+			return head[:m], truncated("body", int64(n), err)
+		}
+		buf = make([]byte, n, n+n/8)
+		copy(buf, head)
+		filled = trustedLen
+	}
+	r.bodyBuf = buf
+	for {
+		if err := progress(buf, filled); err != nil {
+			return buf[:filled], err
+		}
+		if filled == n {
+			return buf, nil
+		}
+		m, err := r.r.Read(buf[filled:min(n, filled+readPiece)])
+		filled += m
+		if err != nil && filled < n {
+			if err == io.EOF {
+				err = io.ErrUnexpectedEOF
+			}
+			return buf[:filled], truncated("body", int64(n), err)
+		}
+	}
 }
 
 func truncated(part string, n int64, err error) error {
@@ -105,32 +164,39 @@ func truncated(part string, n int64, err error) error {
 	return fmt.Errorf("chunked: read chunk %s: %w", part, err)
 }
 
-// trustedLen is how much of a declared length is allocated before the bytes
-// arrive. Beyond it the buffer grows with the data, so a corrupt header
-// cannot make us allocate gigabytes for data that never comes.
+// trustedLen is how much of a declared length is read before the rest is
+// allocated: a corrupt header cannot make us allocate gigabytes for data
+// that never comes, and a real large chunk costs one allocation and a copy
+// of its first trustedLen bytes, not a buffer doubling its way up.
 const trustedLen = 16 << 20
 
-// readFull reads exactly n bytes from r into buf, reusing its capacity.
+// readFull reads exactly n bytes from r into buf, reusing its capacity. A
+// buffer that must grow gets an eighth more than n, so that the next chunk,
+// a little larger, still fits.
 func readFull(r io.Reader, buf []byte, n int) ([]byte, error) {
 	if cap(buf) >= n {
 		buf = buf[:n]
 		_, err := io.ReadFull(r, buf)
 		return buf, err
 	}
-	buf = make([]byte, 0, min(n, trustedLen))
-	for len(buf) < n {
-		if len(buf) == cap(buf) {
-			grown := make([]byte, len(buf), min(n, 2*cap(buf)))
-			copy(grown, buf)
-			buf = grown
+	if n > trustedLen {
+		// The first trustedLen bytes into what we have (or a new buffer of
+		// that size), then the whole.
+		if cap(buf) < trustedLen {
+			buf = make([]byte, 0, trustedLen)
 		}
-		m, err := io.ReadFull(r, buf[len(buf):cap(buf)])
-		buf = buf[:len(buf)+m]
+		head, err := readFull(r, buf[:0], trustedLen)
 		if err != nil {
-			return buf, err
+			return head, err
 		}
+		whole := make([]byte, n, n+n/8)
+		copy(whole, head)
+		m, err := io.ReadFull(r, whole[trustedLen:])
+		return whole[:trustedLen+m], err
 	}
-	return buf, nil
+	buf = make([]byte, n, n+n/8)
+	m, err := io.ReadFull(r, buf)
+	return buf[:m], err
 }
 
 // readHeader parses "chunked 1.0,<M>,<B>\n". Like splunklib's regular

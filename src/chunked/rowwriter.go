@@ -18,6 +18,8 @@ type RowWriter struct {
 	cur     cursor
 	row     int      // the row loaded, -1 for none
 	seen    rowOut   // the row's output when it was loaded or finished
+	limit   int      // rows [0, limit) have arrived, in body
+	body    string   // the body as far as this writer may read it
 	cells   []string // the row's cells as CSV text: input, then added
 	buf     []byte   // values set in this row, encoded, and values read unescaped
 	lists   []string // backing store of what Values returns for this row
@@ -42,22 +44,27 @@ func (t *Table) RowWriter() *RowWriter {
 // for a row out of range.
 func (w *RowWriter) load(row int) bool {
 	t := w.t
-	if row == w.row && row < len(t.out) && t.out[row] == w.seen && len(w.cells) == len(t.columns) {
+	if row >= 0 && row == w.row && t.rows.at(row).out == w.seen && len(w.cells) == len(t.columns) {
 		return true
 	}
 	w.Done()
-	if row < 0 || row >= len(t.rows) {
+	if row >= w.limit {
+		// Not a claimed row: wait for the whole body (see Claim).
+		w.limit = t.Len()
+		w.body = t.body
+	}
+	if row < 0 || row >= w.limit {
 		w.row = -1
 		return false
 	}
-	w.row, w.seen = row, t.out[row]
+	st := t.rows.at(row)
+	w.row, w.seen = row, st.out
 	w.buf, w.lists, w.cells = w.buf[:0], w.lists[:0], w.cells[:0]
 	o := w.seen
 	if o.full {
 		w.cells = splitLine(t.spanString(o.s), w.cells)
 	} else {
-		r := t.rows[row]
-		w.cells = splitLine(t.body[r.start:r.end], w.cells)
+		w.cells = splitLine(w.body[st.line.start:st.line.end], w.cells)
 		if len(w.cells) != t.width {
 			panic(errBadRow(row, len(w.cells), t.width))
 		}
@@ -212,7 +219,7 @@ func (w *RowWriter) Done() {
 		}
 		o.s = w.storeSuffix(n, last)
 	}
-	t.out[w.row] = o
+	t.rows.at(w.row).out = o
 	w.seen, w.dirty = o, false
 }
 

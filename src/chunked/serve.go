@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"runtime/debug"
+	"sort"
 )
 
 // Command is a streaming search command driven by Serve.
@@ -172,7 +173,7 @@ func (s *session) run(ctx context.Context) error {
 		if err := ctx.Err(); err != nil {
 			return fmt.Errorf("chunked: %w", err)
 		}
-		c, err := s.readChunk(ctx)
+		metaBytes, bodyLen, err := s.readHead(ctx)
 		if err == io.EOF {
 			return nil
 		}
@@ -180,26 +181,84 @@ func (s *session) run(ctx context.Context) error {
 			return err
 		}
 		var meta executeMeta
-		if err := json.Unmarshal(c.Meta, &meta); err != nil {
+		if err := json.Unmarshal(metaBytes, &meta); err != nil {
 			return ProtocolError(fmt.Sprintf("execute metadata is not valid JSON: %v", err))
 		}
 		if meta.Action != "execute" {
 			return ProtocolError(fmt.Sprintf("expected the execute action, not %q", meta.Action))
 		}
-		t, err := DecodeTableInto(&s.table, c.Body)
-		if err != nil {
-			return err
-		}
 		var msgs Messages
-		if err := s.cmd.Execute(ctx, t, &msgs); err != nil {
+		if err := s.execute(ctx, bodyLen, &msgs); err != nil {
 			return err
 		}
 		if err := ctx.Err(); err != nil {
 			return err // told to stop: no reply is started now
 		}
-		if err := s.replyTable(replyMeta{Finished: &meta.Finished, Inspector: msgs.inspector()}, t); err != nil {
+		if err := s.replyTable(replyMeta{Finished: &meta.Finished, Inspector: msgs.inspector()}, &s.table); err != nil {
 			return err
 		}
+	}
+}
+
+// execute runs the command on a body of bodyLen bytes while it is read:
+// a goroutine reads the body and publishes its rows as they arrive, and
+// the command, started once the header line is there, works on them (see
+// Claim). It returns when the command is done and the body read whole:
+// with the command's error, or the body's (a protocol error, a read
+// error), which wins.
+func (s *session) execute(ctx context.Context, bodyLen int, msgs *Messages) error {
+	t := &s.table
+	if bodyLen > MaxBody {
+		return ProtocolError(fmt.Sprintf("a body of %d bytes is larger than the %d a table can hold", bodyLen, MaxBody))
+	}
+	t.beginFill(bodyLen)
+	go func() {
+		var err error
+		defer func() {
+			if p := Recovered(recover()); p != nil {
+				err = p
+			}
+			t.endFill(err)
+		}()
+		_, err = s.r.readBody(bodyLen, t.fed)
+	}()
+	stop := context.AfterFunc(ctx, func() { t.stopFill(ctx.Err()) })
+	defer stop()
+	if err := t.waitHeader(); err != nil {
+		return err
+	}
+	err := s.cmd.Execute(ctx, t, msgs)
+	if ferr := t.fillErr(); ferr != nil {
+		return ferr
+	}
+	return err
+}
+
+// readHead reads the next chunk's header and metadata, or returns ctx's
+// error as soon as ctx is done (see readChunk).
+func (s *session) readHead(ctx context.Context) ([]byte, int, error) {
+	if ctx.Done() == nil {
+		return s.r.readHead()
+	}
+	type result struct {
+		meta []byte
+		n    int
+		err  error
+	}
+	ch := make(chan result, 1)
+	go func() {
+		var r result
+		r.err = protect(func() (err error) {
+			r.meta, r.n, err = s.r.readHead()
+			return err
+		})
+		ch <- r
+	}()
+	select {
+	case r := <-ch:
+		return r.meta, r.n, r.err
+	case <-ctx.Done():
+		return nil, 0, ctx.Err()
 	}
 }
 
@@ -271,28 +330,45 @@ func IsProtocolError(err error) bool {
 const maxDistinctMessages = 10
 
 // Messages collects the inspector messages of one reply. Messages of the
-// same kind are counted rather than repeated: the first text of a kind is
-// kept and the count is added to it.
+// same kind are counted rather than repeated: the text of the kind's first
+// record is kept and the count is added to it.
 type Messages struct {
 	list    []Message
 	counts  []int
+	rows    []int // the record each kept text is about, -1 for none
 	kinds   map[string]int
+	names   []string // kind of each entry
 	dropped int
 }
 
 // Warn records a warning of the given kind, e.g. "raw-not-json".
-func (m *Messages) Warn(kind, text string) { m.add("WARN", kind, text) }
+func (m *Messages) Warn(kind, text string) { m.add("WARN", kind, text, -1) }
 
 // Info records an informational message of the given kind.
-func (m *Messages) Info(kind, text string) { m.add("INFO", kind, text) }
+func (m *Messages) Info(kind, text string) { m.add("INFO", kind, text, -1) }
 
-func (m *Messages) add(level, kind, text string) {
+// WarnAt records a warning about record row (from 0): of several of one
+// kind, the text about the first record is kept, in whatever order
+// goroutines sharing a chunk report them.
+func (m *Messages) WarnAt(row int, kind, text string) { m.add("WARN", kind, text, row) }
+
+// InfoAt is WarnAt for an informational message.
+func (m *Messages) InfoAt(row int, kind, text string) { m.add("INFO", kind, text, row) }
+
+func (m *Messages) add(level, kind, text string, row int) {
+	m.addN(level, kind, text, row, 1)
+}
+
+func (m *Messages) addN(level, kind, text string, row, n int) {
 	if i, ok := m.kinds[kind]; ok {
-		m.counts[i]++
+		m.counts[i] += n
+		if row >= 0 && (m.rows[i] < 0 || row < m.rows[i]) {
+			m.list[i], m.rows[i] = Message{Level: level, Text: text}, row
+		}
 		return
 	}
 	if len(m.list) >= maxDistinctMessages {
-		m.dropped++
+		m.dropped += n
 		return
 	}
 	if m.kinds == nil {
@@ -300,26 +376,16 @@ func (m *Messages) add(level, kind, text string) {
 	}
 	m.kinds[kind] = len(m.list)
 	m.list = append(m.list, Message{Level: level, Text: text})
-	m.counts = append(m.counts, 1)
+	m.counts = append(m.counts, n)
+	m.rows = append(m.rows, row)
+	m.names = append(m.names, kind)
 }
 
-// Merge adds o's messages to m, in o's order: a command that splits a chunk
-// among goroutines merges their messages in row order.
+// Merge adds o's messages to m: a command that splits a chunk among
+// goroutines merges theirs.
 func (m *Messages) Merge(o *Messages) {
 	for i, msg := range o.list {
-		kind := ""
-		for k, j := range o.kinds {
-			if j == i {
-				kind = k
-				break
-			}
-		}
-		m.add(msg.Level, kind, msg.Text)
-		if j, ok := m.kinds[kind]; ok {
-			m.counts[j] += o.counts[i] - 1
-		} else {
-			m.dropped += o.counts[i] - 1
-		}
+		m.addN(msg.Level, o.names[i], msg.Text, o.rows[i], o.counts[i])
 	}
 	m.dropped += o.dropped
 }
@@ -327,14 +393,21 @@ func (m *Messages) Merge(o *Messages) {
 // Len returns the number of distinct messages recorded.
 func (m *Messages) Len() int { return len(m.list) }
 
-// List returns the messages with their repeat counts folded in.
+// List returns the messages with their repeat counts folded in, those
+// about records in record order, after those about none.
 func (m *Messages) List() []Message {
+	order := make([]int, len(m.list))
+	for i := range order {
+		order[i] = i
+	}
+	sort.SliceStable(order, func(a, b int) bool { return m.rows[order[a]] < m.rows[order[b]] })
 	out := make([]Message, len(m.list), len(m.list)+1)
-	for i, msg := range m.list {
+	for k, i := range order {
+		msg := m.list[i]
 		if n := m.counts[i]; n > 1 {
 			msg.Text = fmt.Sprintf("%s (and %d more like it in this chunk)", msg.Text, n-1)
 		}
-		out[i] = msg
+		out[k] = msg
 	}
 	if m.dropped > 0 {
 		out = append(out, Message{Level: "WARN", Text: fmt.Sprintf("%d more messages of other kinds in this chunk were not shown", m.dropped)})

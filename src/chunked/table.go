@@ -34,14 +34,57 @@ type Table struct {
 	fields  map[string]FieldRef // field name -> its columns
 	width   int                 // number of input columns
 	body    string              // the header line and the rows
+	bodyLen int                 // the length body will have once it has all arrived
 	own     []byte              // body storage of a table built by hand
 	header  string              // the input header line, without its line end
-	rows    []rowSpan           // each row's line in body, without its line end
-	out     []rowOut            // what each row writes after, or instead of, its line
+	rows    rowStore            // each row's line in body and what it writes
 	side    *arena              // finished rows' added cells
 	tw      *RowWriter          // reads and writes through the Table's own methods
-	mu      sync.Mutex          // guards writers
+	mu      sync.Mutex          // guards writers and fill
 	writers []*RowWriter        // every RowWriter, finished when encoded
+	fill    fillState           // rows arriving while the body is read
+}
+
+// rowState is one row: where its line is, and what it writes.
+type rowState struct {
+	line rowSpan
+	out  rowOut
+}
+
+// rowStore keeps rows in segments that never move, so that goroutines
+// can work on rows while more are added.
+type rowStore struct {
+	segs []*[segSize]rowState
+	n    int // rows stored
+}
+
+const (
+	segBits = 14
+	segSize = 1 << segBits
+)
+
+func (s *rowStore) at(i int) *rowState { return &s.segs[i>>segBits][i&(segSize-1)] }
+
+// reset forgets the rows, keeping the segments; room is how many rows
+// may come, so that the segment list never grows while rows are read.
+func (s *rowStore) reset(room int) {
+	s.n = 0
+	if need := room>>segBits + 1; need > len(s.segs) {
+		s.segs = append(s.segs, make([]*[segSize]rowState, need-len(s.segs))...)
+	}
+}
+
+// add stores a row.
+func (s *rowStore) add(line rowSpan) {
+	k := s.n >> segBits
+	if k == len(s.segs) {
+		s.segs = append(s.segs, nil) // a table built by hand: nothing runs meanwhile
+	}
+	if s.segs[k] == nil {
+		s.segs[k] = new([segSize]rowState)
+	}
+	s.segs[k][s.n&(segSize-1)] = rowState{line: line}
+	s.n++
 }
 
 type column struct{ name string }
@@ -181,6 +224,8 @@ func NewTable(columns []string) *Table {
 	t.own = append(header, '\n')
 	t.body = unsafe.String(unsafe.SliceData(t.own), len(t.own))
 	t.header = t.body[:len(header)]
+	t.bodyLen = len(t.own)
+	t.fill.header = true
 	t.setColumns(columns)
 	return t
 }
@@ -239,15 +284,23 @@ func (t *Table) AppendRow(cells ...string) {
 	// strings handed out before point into the old one, which stays.
 	t.body = unsafe.String(unsafe.SliceData(t.own), len(t.own))
 	t.header = t.body[:len(t.header)]
-	t.rows = append(t.rows, rowSpan{uint32(start), uint32(end)})
-	t.out = append(t.out, rowOut{})
+	t.rows.add(rowSpan{uint32(start), uint32(end)})
+	t.fill.n, t.bodyLen = t.rows.n, len(t.own)
 	if t.tw != nil {
 		t.tw.row = -1 // the body moved
 	}
 }
 
-// Len returns the number of rows.
-func (t *Table) Len() int { return len(t.rows) }
+// Len returns the number of rows. While the body is still arriving (see
+// Claim), it waits for the whole body.
+func (t *Table) Len() int {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	for t.fill.active {
+		t.fill.cond.Wait()
+	}
+	return t.fill.n
+}
 
 // Columns returns the names of all columns, input and added, in output
 // order, including __mv_ columns.

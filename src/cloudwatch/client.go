@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -47,10 +48,17 @@ type ClientConfig struct {
 	// CallsPerSecond limits every HTTP attempt, retries included, because the
 	// FilterLogEvents quota (5 TPS) is shared by the whole account and Region.
 	CallsPerSecond float64
+	// Shared, when set, is a limiter every attempt also waits for: the one
+	// the service gives all inputs that read the same account and Region.
+	Shared *rate.Limiter
 	// MaxAttempts per call (first try included) and the longest backoff
 	// between attempts.
 	MaxAttempts int
 	MaxBackoff  time.Duration
+	// AttemptTimeout bounds one HTTP attempt (default 30 s): an endpoint
+	// that accepts the request and never answers is given up on, with a
+	// WARN, and the attempt retried.
+	AttemptTimeout time.Duration
 	// Log receives the SDK's own warnings (nil: discarded). Without it the
 	// SDK would print to stderr in a form splunkd files as ERROR.
 	Log logrus.FieldLogger
@@ -61,17 +69,22 @@ type Counters struct {
 	Attempts     int64
 	Throttles    int64
 	ServerErrors int64
+	// Timeouts counts attempts given up after AttemptTimeout.
+	Timeouts int64
 }
 
 // Client is a CloudWatch Logs client with call-rate limiting and counters.
 type Client struct {
 	API
-	attempts, throttles, serverErrors atomic.Int64
+	attempts, throttles, serverErrors, timeouts atomic.Int64
+	log                                         logrus.FieldLogger
+	attemptTimeout                              time.Duration
 }
 
 // Take returns the counters and resets them.
 func (c *Client) Take() Counters {
-	return Counters{Attempts: c.attempts.Swap(0), Throttles: c.throttles.Swap(0), ServerErrors: c.serverErrors.Swap(0)}
+	return Counters{Attempts: c.attempts.Swap(0), Throttles: c.throttles.Swap(0), ServerErrors: c.serverErrors.Swap(0),
+		Timeouts: c.timeouts.Swap(0)}
 }
 
 // NewClient builds the SDK client. It does not call AWS: credentials are
@@ -86,6 +99,9 @@ func NewClient(ctx context.Context, cc ClientConfig) (*Client, error) {
 	if cc.CallsPerSecond <= 0 {
 		cc.CallsPerSecond = 1
 	}
+	if cc.AttemptTimeout <= 0 {
+		cc.AttemptTimeout = 30 * time.Second
+	}
 	opts := []func(*config.LoadOptions) error{
 		config.WithRegion(cc.Region),
 		config.WithRetryer(func() aws.Retryer {
@@ -99,7 +115,11 @@ func NewClient(ctx context.Context, cc ClientConfig) (*Client, error) {
 			})
 		}),
 	}
-	opts = append(opts, config.WithLogger(sdkLogger{cc.Log}))
+	opts = append(opts, config.WithLogger(sdkLogger{cc.Log}),
+		// A per-attempt bound through the HTTP client rather than a context:
+		// cancelling a context after each attempt would cut the connection
+		// before the SDK drains the body, and defeat connection reuse.
+		config.WithHTTPClient(awshttp.NewBuildableClient().WithTimeout(cc.AttemptTimeout)))
 	if cc.AccessKeyID != "" {
 		opts = append(opts, config.WithCredentialsProvider(
 			credentials.NewStaticCredentialsProvider(cc.AccessKeyID, cc.SecretAccessKey, "")))
@@ -117,28 +137,45 @@ func NewClient(ctx context.Context, cc ClientConfig) (*Client, error) {
 		})
 		cfg.Credentials = aws.NewCredentialsCache(prov)
 	}
-	c := &Client{}
+	c := &Client{log: cc.Log, attemptTimeout: cc.AttemptTimeout}
 	limiter := rate.NewLimiter(rate.Limit(cc.CallsPerSecond), 1)
 	c.API = cloudwatchlogs.NewFromConfig(cfg, func(o *cloudwatchlogs.Options) {
 		if cc.Endpoint != "" {
 			o.BaseEndpoint = aws.String(cc.Endpoint)
 		}
 		o.APIOptions = append(o.APIOptions, func(stack *middleware.Stack) error {
-			return stack.Finalize.Insert(c.attemptMiddleware(limiter), "Retry", middleware.After)
+			return stack.Finalize.Insert(c.attemptMiddleware(limiter, cc.Shared), "Retry", middleware.After)
 		})
 	})
 	return c, nil
 }
 
 // attemptMiddleware runs once per HTTP attempt (it sits after the retry
-// loop): it waits for the rate limiter, then classifies the outcome.
-func (c *Client) attemptMiddleware(limiter *rate.Limiter) middleware.FinalizeMiddleware {
+// loop): it waits for the input's limiter and the shared one, bounds the
+// attempt with AttemptTimeout, then classifies the outcome.
+func (c *Client) attemptMiddleware(limiter, shared *rate.Limiter) middleware.FinalizeMiddleware {
 	return middleware.FinalizeMiddlewareFunc("KubelensAttempt", func(ctx context.Context, in middleware.FinalizeInput, next middleware.FinalizeHandler) (middleware.FinalizeOutput, middleware.Metadata, error) {
 		if err := limiter.Wait(ctx); err != nil {
 			return middleware.FinalizeOutput{}, middleware.Metadata{}, fmt.Errorf("cloudwatch: rate limit: %w", err)
 		}
+		if shared != nil {
+			if err := shared.Wait(ctx); err != nil {
+				return middleware.FinalizeOutput{}, middleware.Metadata{}, fmt.Errorf("cloudwatch: shared rate limit: %w", err)
+			}
+		}
 		c.attempts.Add(1)
 		out, md, err := next.HandleFinalize(ctx, in)
+		var te interface{ Timeout() bool }
+		if err != nil && ctx.Err() == nil && errors.As(err, &te) && te.Timeout() {
+			// The HTTP client's timeout (AttemptTimeout) fired while the
+			// caller's ctx is live: only this attempt ran out of time. The
+			// retryer retries timeouts; say so, and count it.
+			c.timeouts.Add(1)
+			if c.log != nil {
+				c.log.WithField("timeout", c.attemptTimeout.String()).Warn("CloudWatch Logs did not answer within call_timeout; retrying")
+			}
+			return out, md, &attemptTimeoutError{after: c.attemptTimeout, err: err}
+		}
 		if err != nil {
 			switch {
 			case IsThrottle(err):
@@ -151,6 +188,21 @@ func (c *Client) attemptMiddleware(limiter *rate.Limiter) middleware.FinalizeMid
 	})
 }
 
+// attemptTimeoutError is an attempt that got no answer in time. The SDK's
+// retryer retries connection errors and timeouts; it says it is both. It
+// does not unwrap to the SDK's error: that one says "canceled", which the
+// retryer never retries.
+type attemptTimeoutError struct {
+	after time.Duration
+	err   error
+}
+
+func (e *attemptTimeoutError) Error() string {
+	return fmt.Sprintf("cloudwatch: no answer within %s: %v", e.after, e.err)
+}
+func (e *attemptTimeoutError) Timeout() bool         { return true }
+func (e *attemptTimeoutError) ConnectionError() bool { return true }
+
 // IsThrottle reports whether err is one of the throttling errors the SDK
 // retries with backoff.
 func IsThrottle(err error) bool {
@@ -160,6 +212,12 @@ func IsThrottle(err error) bool {
 		return ok
 	}
 	return false
+}
+
+// IsNoCredentials reports whether a call failed because the default
+// credential chain found no credentials at all.
+func IsNoCredentials(err error) bool {
+	return err != nil && strings.Contains(err.Error(), "get credentials: failed to refresh cached credentials")
 }
 
 func isServerError(err error) bool {

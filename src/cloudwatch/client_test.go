@@ -1,11 +1,15 @@
 package cloudwatch_test
 
 import (
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/kubelens/kubelens/src/cloudwatch"
 	"github.com/kubelens/kubelens/src/cloudwatch/cwfake"
+	"github.com/sirupsen/logrus"
+	logtest "github.com/sirupsen/logrus/hooks/test"
+	"golang.org/x/time/rate"
 )
 
 func pollOnce(t *testing.T, c *cloudwatch.Client) {
@@ -84,5 +88,53 @@ func TestClient_RateLimitsAttempts(t *testing.T) {
 	}
 	if got := c.Take().Attempts; got != 11 {
 		t.Errorf("attempts = %d, want 11", got)
+	}
+}
+
+// TestClient_StalledEndpointTimesOutAndRetries verifies that an attempt
+// the endpoint accepts and never answers is given up on after
+// AttemptTimeout, with a WARN, counted, and retried.
+func TestClient_StalledEndpointTimesOutAndRetries(t *testing.T) {
+	srv := cwfake.New()
+	defer srv.Close()
+	srv.CreateGroup(group)
+	log, hook := logtest.NewNullLogger()
+	c := newClient(t, srv, func(cc *cloudwatch.ClientConfig) { cc.AttemptTimeout = 50 * time.Millisecond; cc.Log = log })
+	srv.FailNext(2, cwfake.Hang)
+	start := time.Now()
+	pollOnce(t, c)
+	if el := time.Since(start); el < 100*time.Millisecond || el > 5*time.Second {
+		t.Errorf("two stalled attempts and a good one took %v", el)
+	}
+	if got := c.Take(); got.Timeouts != 2 || got.Attempts != 3 {
+		t.Errorf("counters = %+v, want 2 timeouts in 3 attempts", got)
+	}
+	warns := 0
+	for _, e := range hook.AllEntries() {
+		if e.Level == logrus.WarnLevel && strings.Contains(e.Message, "did not answer") {
+			warns++
+		}
+	}
+	if warns != 2 {
+		t.Errorf("%d WARN lines, want 2", warns)
+	}
+}
+
+// TestClient_SharedLimiter verifies that two clients sharing a limiter are
+// paced together.
+func TestClient_SharedLimiter(t *testing.T) {
+	srv := cwfake.New()
+	defer srv.Close()
+	srv.CreateGroup(group)
+	shared := rate.NewLimiter(20, 1)
+	a := newClient(t, srv, func(cc *cloudwatch.ClientConfig) { cc.Shared = shared })
+	b := newClient(t, srv, func(cc *cloudwatch.ClientConfig) { cc.Shared = shared })
+	start := time.Now()
+	for range 3 {
+		pollOnce(t, a)
+		pollOnce(t, b)
+	}
+	if el := time.Since(start); el < 250*time.Millisecond {
+		t.Errorf("6 calls through one 20/s limiter took %v, want >= 250ms", el)
 	}
 }

@@ -4,6 +4,8 @@ import (
 	"cmp"
 	"hash/fnv"
 	"slices"
+
+	"github.com/kubelens/kubelens/src/checkpoint"
 )
 
 // Cursor is the position of one query (log group and stream prefix).
@@ -25,23 +27,18 @@ type Cursor struct {
 	size      int
 }
 
-// SeenIDs are the hashed IDs emitted at one timestamp, as persisted.
-type SeenIDs struct {
-	Timestamp int64
-	Hashes    []uint64
-}
-
 // NewCursor returns a cursor that starts at start (epoch ms).
 func NewCursor(start int64) *Cursor {
 	return &Cursor{Watermark: start, Floor: start, seen: map[int64]map[uint64]struct{}{}}
 }
 
-// RestoreCursor rebuilds a cursor from its persisted form.
-func RestoreCursor(watermark, floor int64, seen []SeenIDs) *Cursor {
-	c := &Cursor{Watermark: watermark, Floor: floor, seen: map[int64]map[uint64]struct{}{}}
-	for _, s := range seen {
-		for _, h := range s.Hashes {
-			c.addHash(s.Timestamp, h)
+// RestoreCursor rebuilds a cursor from its saved form (checkpoint.Cursor
+// is the one saved-cursor type; Saved produces it).
+func RestoreCursor(saved checkpoint.Cursor) *Cursor {
+	c := &Cursor{Watermark: saved.Watermark, Floor: saved.Floor, seen: map[int64]map[uint64]struct{}{}}
+	for _, b := range saved.Seen {
+		for _, h := range b.IDs {
+			c.addHash(b.Timestamp, h)
 		}
 	}
 	return c
@@ -77,6 +74,18 @@ func (c *Cursor) addHash(ts int64, h uint64) {
 	}
 }
 
+func (c *Cursor) remove(ts int64, id string) {
+	b := c.seen[ts]
+	h := IDHash(id)
+	if _, ok := b[h]; ok {
+		delete(b, h)
+		c.size--
+		if len(b) == 0 {
+			delete(c.seen, ts)
+		}
+	}
+}
+
 // advance moves the watermark forward to ts; it never moves back.
 func (c *Cursor) advance(ts int64) bool {
 	if ts > c.Watermark {
@@ -104,18 +113,20 @@ func (c *Cursor) start(overlapMs int64) int64 {
 	return max(c.Watermark-overlapMs, c.Floor, 0)
 }
 
-// Seen returns the seen set in timestamp order, hashes sorted, for
-// persisting.
-func (c *Cursor) Seen() []SeenIDs {
-	out := make([]SeenIDs, 0, len(c.seen))
+// Saved returns the cursor of query q as the checkpoint saves it: buckets
+// in timestamp order, hashes sorted. It is a copy: later polls do not
+// change it.
+func (c *Cursor) Saved(q Query) checkpoint.Cursor {
+	out := checkpoint.Cursor{LogGroup: q.LogGroup, Prefix: q.Prefix, Watermark: c.Watermark, Floor: c.Floor,
+		Seen: make([]checkpoint.Bucket, 0, len(c.seen))}
 	for ts, b := range c.seen {
 		hs := make([]uint64, 0, len(b))
 		for h := range b {
 			hs = append(hs, h)
 		}
 		slices.Sort(hs)
-		out = append(out, SeenIDs{Timestamp: ts, Hashes: hs})
+		out.Seen = append(out.Seen, checkpoint.Bucket{Timestamp: ts, IDs: hs})
 	}
-	slices.SortFunc(out, func(a, b SeenIDs) int { return cmp.Compare(a.Timestamp, b.Timestamp) })
+	slices.SortFunc(out.Seen, func(a, b checkpoint.Bucket) int { return cmp.Compare(a.Timestamp, b.Timestamp) })
 	return out
 }

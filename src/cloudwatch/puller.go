@@ -10,6 +10,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs/types"
+	"github.com/kubelens/kubelens/src/checkpoint"
+	"github.com/kubelens/kubelens/src/eks"
 )
 
 // Query is one FilterLogEvents query: a log group and a stream-name prefix.
@@ -31,17 +33,25 @@ type Event struct {
 	Message       string
 }
 
-// TruncatedSuffix ends messages CloudWatch cut short; they are forwarded
-// as they are and counted.
-const TruncatedSuffix = "[Truncated...]"
+// QueryOf returns the query of one EKS log type in a log group.
+func QueryOf(group string, lt eks.LogType) Query {
+	return Query{LogGroup: group, Prefix: lt.StreamPrefix, ExcludePrefix: lt.ExcludePrefix}
+}
 
-// Handler receives each page's new events and persists progress.
+// Handler receives each page's new events together with the cursor that
+// covers them.
 type Handler interface {
-	// Emit must deliver every event (written and flushed) before it returns
-	// nil; the cursor records them as emitted only afterwards.
-	Emit(events []Event) error
-	// Commit persists the cursors; the puller calls it after a cursor changed.
-	Commit() error
+	// Page is called once per page that brought new events or moved the
+	// cursor (events may then be empty). saved is the cursor as it stands
+	// after the page, a copy the handler keeps: it must save it only once
+	// every event of this page and of the pages before it has been
+	// delivered, so that a checkpoint never covers an event that was not.
+	// A synchronous handler delivers and saves before returning; a queueing
+	// one may return first and save later, in order. An error ends the
+	// poll; the in-memory cursor still counts the page's events as emitted,
+	// so the caller restarts from the saved checkpoint if it must retry
+	// them.
+	Page(ctx context.Context, events []Event, saved checkpoint.Cursor) error
 }
 
 // PullerConfig holds the windowing parameters.
@@ -101,15 +111,15 @@ type PollStats struct {
 var ErrLogGroupNotFound = errors.New("log group does not exist")
 
 // Poll reads the window [cursor start, now − lag] of q, page by page. For
-// each page it sends the events not yet emitted to h.Emit, records them in
-// the cursor, advances the watermark to the page's last timestamp and calls
-// h.Commit — so a crash re-emits at most the page in hand. When the last
-// page is read, the watermark moves to the window end and is committed.
+// each page it records the events not yet emitted in the cursor, advances
+// the watermark to the page's last timestamp and hands both to h.Page — so
+// with a synchronous handler a crash re-emits at most the page in hand.
+// When the last page is read, the watermark moves to the window end and
+// h.Page gets that cursor with no events.
 //
-// On an error (retries exhausted, group absent, Emit or Commit failing) the
-// cursor keeps what was delivered so far and Poll returns; the caller tries
-// again at the next poll. Cancelling ctx abandons the call in flight, never
-// a page in hand.
+// On an error (retries exhausted, group absent, Page failing) Poll returns;
+// the caller tries again at the next poll. Cancelling ctx abandons the call
+// in flight, never a page in hand.
 func (p *Puller) Poll(ctx context.Context, q Query, cur *Cursor, h Handler) (PollStats, error) {
 	var st PollStats
 	overlap := p.cfg.Overlap.Milliseconds()
@@ -169,19 +179,14 @@ func (p *Puller) Poll(ctx context.Context, q Query, cur *Cursor, h Handler) (Pol
 			if ev.IngestionTime-ev.Timestamp > lateAfter {
 				st.BeyondOverlap++
 			}
-			if strings.HasSuffix(ev.Message, TruncatedSuffix) {
+			if eks.IsTruncated(ev.Message) {
 				st.Truncated++
 			}
 			fresh = append(fresh, ev)
 		}
-		if len(fresh) > 0 {
-			if err := h.Emit(fresh); err != nil {
-				return st, fmt.Errorf("cloudwatch: emit: %w", err)
-			}
-			st.Emitted += len(fresh)
-			for _, ev := range fresh {
-				cur.add(ev.Timestamp, ev.ID)
-			}
+		before := cur.Watermark
+		for _, ev := range fresh {
+			cur.add(ev.Timestamp, ev.ID)
 		}
 		// Results are sorted by timestamp, so everything visible before the
 		// page's last timestamp has been seen; events at that very
@@ -190,9 +195,17 @@ func (p *Puller) Poll(ctx context.Context, q Query, cur *Cursor, h Handler) (Pol
 		moved := last >= 0 && cur.advance(min(last, end))
 		if len(fresh) > 0 || moved {
 			cur.prune(overlap)
-			if err := h.Commit(); err != nil {
-				return st, fmt.Errorf("cloudwatch: commit: %w", err)
+			if err := h.Page(ctx, fresh, cur.Saved(q)); err != nil {
+				// Not delivered: forget the page, so a later poll with this
+				// cursor reads it again (IDs the prune dropped may then be
+				// emitted twice; none is lost).
+				cur.Watermark = before
+				for _, ev := range fresh {
+					cur.remove(ev.Timestamp, ev.ID)
+				}
+				return st, fmt.Errorf("cloudwatch: deliver: %w", err)
 			}
+			st.Emitted += len(fresh)
 		}
 		if out.NextToken == nil || *out.NextToken == "" {
 			break
@@ -205,10 +218,11 @@ func (p *Puller) Poll(ctx context.Context, q Query, cur *Cursor, h Handler) (Pol
 		in.NextToken = out.NextToken
 	}
 	st.Complete = true
-	if cur.advance(end) {
+	if before := cur.Watermark; cur.advance(end) {
 		cur.prune(overlap)
-		if err := h.Commit(); err != nil {
-			return st, fmt.Errorf("cloudwatch: commit: %w", err)
+		if err := h.Page(ctx, nil, cur.Saved(q)); err != nil {
+			cur.Watermark = before
+			return st, fmt.Errorf("cloudwatch: deliver: %w", err)
 		}
 	}
 	return st, nil

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kubelens/kubelens/src/checkpoint"
 	"github.com/kubelens/kubelens/src/cloudwatch"
 	"github.com/kubelens/kubelens/src/cloudwatch/cwfake"
 )
@@ -53,32 +54,46 @@ func newClient(t *testing.T, srv *cwfake.Server, mod func(*cloudwatch.ClientConf
 	return c
 }
 
-// recorder is a Handler that keeps what was emitted and counts commits,
-// checking that every commit happens after the events it covers.
+// recorder is a Handler that keeps what was delivered and counts the
+// cursors it was given to save, checking each covers the page's events.
 type recorder struct {
 	events  []cloudwatch.Event
 	ids     map[string]int
 	commits int
-	failOn  int // fail the n-th Emit (1-based), 0 = never
+	failOn  int // fail the n-th page with events (1-based), 0 = never
 	emits   int
+	last    checkpoint.Cursor
 }
 
-func (r *recorder) Emit(evs []cloudwatch.Event) error {
-	r.emits++
-	if r.failOn == r.emits {
-		return errors.New("stdout closed")
+func (r *recorder) Page(_ context.Context, evs []cloudwatch.Event, saved checkpoint.Cursor) error {
+	if len(evs) > 0 {
+		r.emits++
+		if r.failOn == r.emits {
+			return errors.New("stdout closed")
+		}
 	}
 	if r.ids == nil {
 		r.ids = map[string]int{}
 	}
+	covered := map[[2]uint64]bool{}
+	for _, b := range saved.Seen {
+		for _, h := range b.IDs {
+			covered[[2]uint64{uint64(b.Timestamp), h}] = true
+		}
+	}
 	for _, e := range evs {
 		r.ids[e.ID]++
+		// Covered: in the seen set, or behind the watermark where no
+		// re-read reaches (the prune dropped it).
+		if !covered[[2]uint64{uint64(e.Timestamp), cloudwatch.IDHash(e.ID)}] && e.Timestamp >= saved.Watermark {
+			panic("a saved cursor does not cover an event of its page")
+		}
 	}
 	r.events = append(r.events, evs...)
+	r.commits++
+	r.last = saved
 	return nil
 }
-
-func (r *recorder) Commit() error { r.commits++; return nil }
 
 func (r *recorder) dupes() []string {
 	var d []string
@@ -260,8 +275,8 @@ type stormAfterFirst struct {
 	srv *cwfake.Server
 }
 
-func (s *stormAfterFirst) Emit(evs []cloudwatch.Event) error {
-	err := s.recorder.Emit(evs)
+func (s *stormAfterFirst) Page(ctx context.Context, evs []cloudwatch.Event, saved checkpoint.Cursor) error {
+	err := s.recorder.Page(ctx, evs, saved)
 	s.srv.FailNext(3, cwfake.Throttle) // exactly MaxAttempts
 	return err
 }

@@ -1,17 +1,23 @@
 // Package docgen writes the user documentation that follows from code: the
-// README's tables of kubeenrich options, output fields, detections and
-// lookups, and default/searchbnf.conf. Each is declared once in code
-// (searchcmd.OptionDocs, enrich.Catalogue, enrich.Detections,
-// lookups.All); a test keeps the files in step, and "make docs" rewrites
-// them.
+// README's tables of kubeenrich options, output fields, detections,
+// findings, Falco rules, lookups and saved searches, of eks_logs's
+// parameters and of the service's configuration, default/searchbnf.conf,
+// default/savedsearches.conf, the exclusions macros of default/macros.conf
+// and app/README/inputs.conf.spec. Each is declared once (searchcmd.OptionDocs,
+// enrich.Catalogue, enrich.Detections, enrich.Findings, lookups.All, the
+// scores, techniques and messages of the shipped risk signals lookup,
+// eksconf.Params, eksconf.ServiceKeys, eksconf.SinkKeys); a test keeps the
+// files in step, and "make docs" rewrites them.
 package docgen
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
 	"github.com/kubelens/kubelens/src/audit"
+	"github.com/kubelens/kubelens/src/eksconf"
 	"github.com/kubelens/kubelens/src/enrich"
 	"github.com/kubelens/kubelens/src/lookups"
 	"github.com/kubelens/kubelens/src/searchcmd"
@@ -24,17 +30,83 @@ type Section struct {
 	Text string
 }
 
-// ReadmeSections returns the generated parts of README.md.
-func ReadmeSections() []Section {
+// ReadmeSections returns the generated parts of README.md; risk is the
+// shipped risk signals lookup.
+func ReadmeSections(risk RiskTable) []Section {
 	return []Section{
 		{"options", optionsTable()},
 		{"inputs", inputsList()},
 		{"fields", fieldsTable()},
-		{"detections", detectionsTable()},
+		{"detections", detectionsTable(risk)},
 		{"notjudged", notJudgedList()},
-		{"falco", falcoList()},
+		{"findings", findingsTable(risk)},
+		{"correspondence", correspondenceTable()},
+		{"falco", falcoTable(risk)},
 		{"lookups", lookupsTable()},
+		{"eks-params", eksParamsTable()},
+		{"eks-service-config", eksServiceReference()},
+		{"savedsearches", savedSearchesList()},
 	}
+}
+
+// ConfSections returns the generated parts of default/macros.conf.
+func ConfSections() []Section {
+	return []Section{{"filters", FilterMacros()}}
+}
+
+// eksParamsTable is the modular input's parameter table.
+func eksParamsTable() string {
+	var b strings.Builder
+	b.WriteString("| parameter | default | meaning |\n|---|---|---|\n")
+	for _, p := range eksconf.Params {
+		if p.Shells&eksconf.ShellStanza == 0 {
+			continue
+		}
+		fmt.Fprintf(&b, "| `%s` | %s | %s |\n", p.Name, defaultCell(p.DefaultText(), p.Required), md(p.Doc))
+	}
+	return b.String()
+}
+
+func defaultCell(d string, required bool) string {
+	switch {
+	case required:
+		return "— (required)"
+	case d == "":
+		return "—"
+	case strings.HasPrefix(d, "/") || !strings.Contains(d, " "):
+		return "`" + md(d) + "`"
+	}
+	return md(d)
+}
+
+// eksServiceReference is the service's configuration reference: the
+// top-level keys, the keys of an input, and the keys of each sink type.
+func eksServiceReference() string {
+	var b strings.Builder
+	b.WriteString("Top level:\n\n| key | default | meaning |\n|---|---|---|\n")
+	for _, k := range eksconf.ServiceKeys {
+		fmt.Fprintf(&b, "| `%s` | %s | %s |\n", k.Name, defaultCell(k.DefaultText(), k.Required), md(k.Doc))
+	}
+	b.WriteString("| `inputs` | — (required) | One or more inputs, below. |\n| `sinks` | — (required) | One or more sinks, below; every event goes to every sink. |\n")
+	b.WriteString("\nEach entry of `inputs` (the same names, defaults and validation as a stanza's parameters):\n\n| key | default | meaning |\n|---|---|---|\n")
+	b.WriteString("| `name` | — (required) | Unique, `[A-Za-z0-9_.-]+`. The checkpoint is the one of the modular input's stanza `eks_logs://<name>`. |\n")
+	for _, p := range eksconf.Params {
+		if p.Shells&eksconf.ShellService == 0 {
+			continue
+		}
+		fmt.Fprintf(&b, "| `%s` | %s | %s |\n", p.Name, defaultCell(p.DefaultText(), p.Required), md(p.Doc))
+	}
+	for _, typ := range []string{eksconf.SinkHEC, eksconf.SinkSCS} {
+		fmt.Fprintf(&b, "\nA sink of `type: %s`:\n\n| key | default | meaning |\n|---|---|---|\n", typ)
+		for _, k := range eksconf.SinkKeys {
+			if !slices.Contains(k.SinkTypes, typ) {
+				continue
+			}
+			fmt.Fprintf(&b, "| `%s` | %s | %s |\n", k.Name, defaultCell(k.DefaultText(), k.Required), md(k.Doc))
+		}
+	}
+	b.WriteString("\nA sink of `type: stdout` has no other key: it writes one HEC event object per line.\n")
+	return b.String()
 }
 
 func optionsTable() string {
@@ -84,7 +156,21 @@ var shapeData = map[audit.Shape]string{
 	audit.ShapeGKE:    "GKE entries",
 }
 
-func detectionsTable() string {
+// scoreCells are a signal's score and ATT&CK techniques as the shipped
+// lookup gives them.
+func scoreCells(risk RiskTable, signal string) (score, techniques string) {
+	row := risk[signal]
+	if row == nil {
+		return "none", "none"
+	}
+	techniques = strings.Join(row.Techniques, ", ")
+	if techniques == "" {
+		techniques = "none"
+	}
+	return fmt.Sprint(row.Score), techniques
+}
+
+func detectionsTable(risk RiskTable) string {
 	var b strings.Builder
 	b.WriteString("| detection (the value in `k8s_detections`) | security content id | status | ATT&CK | risk | judged on | judged |\n|---|---|---|---|---|---|---|\n")
 	for _, d := range enrich.Detections {
@@ -96,11 +182,8 @@ func detectionsTable() string {
 		if d.Deprecated {
 			status = "deprecated in security content"
 		}
-		tech := strings.Join(d.Techniques, ", ")
-		if tech == "" {
-			tech = "none"
-		}
-		fmt.Fprintf(&b, "| %s | `%s` | %s | %s | %d | %s | %s |\n", md(d.Name), d.ID, status, tech, d.Score, shapeData[d.Shape], judged)
+		score, tech := scoreCells(risk, d.Signal())
+		fmt.Fprintf(&b, "| %s | `%s` | %s | %s | %s | %s | %s |\n", md(d.Name), d.ID, status, tech, score, shapeData[d.Shape], judged)
 	}
 	return b.String()
 }
@@ -116,9 +199,52 @@ func notJudgedList() string {
 	return b.String()
 }
 
-func falcoList() string {
-	names := enrich.FalcoRuleNames()
-	return "Falco rules judged into `k8s_falco_rules`: " + strings.Join(quoteAll(names), ", ") + ".\n"
+func findingsTable(risk RiskTable) string {
+	var b strings.Builder
+	b.WriteString("| finding (the value in `k8s_findings`) | what it means | what it leaves out, and why | ATT&CK | risk |\n|---|---|---|---|---|\n")
+	for _, f := range enrich.Findings {
+		score, tech := scoreCells(risk, f.Signal())
+		fmt.Fprintf(&b, "| `%s`: %s | %s | %s | %s | %s |\n", f.ID, md(f.Title), md(f.Means), md(f.Excludes), tech, score)
+	}
+	return b.String()
+}
+
+func correspondenceTable() string {
+	var b strings.Builder
+	b.WriteString("| finding | Falco k8s_audit rules | SigmaHQ Kubernetes audit rules | Splunk security content |\n|---|---|---|---|\n")
+	cell := func(names []string) string {
+		if len(names) == 0 {
+			return "none"
+		}
+		return md(strings.Join(names, "; "))
+	}
+	for _, f := range enrich.Findings {
+		fmt.Fprintf(&b, "| `%s` | %s | %s | %s |\n", f.ID, cell(f.Falco), cell(f.Sigma), cell(f.ESCU))
+	}
+	return b.String()
+}
+
+func falcoTable(risk RiskTable) string {
+	var b strings.Builder
+	b.WriteString("| Falco rule (the value in `k8s_falco_rules`) | Falco priority | default score of the priority | shipped score | ATT&CK |\n|---|---|---|---|---|\n")
+	for _, r := range enrich.FalcoRules() {
+		score, tech := scoreCells(risk, enrich.FalcoSignal(r.Name))
+		fmt.Fprintf(&b, "| %s | %s | %d | %s | %s |\n", md(r.Name), r.Priority, enrich.FalcoPriorityScores[r.Priority], score, tech)
+	}
+	return b.String()
+}
+
+func savedSearchesList() string {
+	var b strings.Builder
+	b.WriteString("| saved search | signal | exclusions macro |\n|---|---|---|\n")
+	for _, s := range SavedSearches() {
+		macro := "security content's own"
+		if !strings.HasSuffix(s.Name, "security_content SPL") {
+			macro = "`" + FilterMacro(s.Signal) + "`"
+		}
+		fmt.Fprintf(&b, "| %s | `%s` | %s |\n", md(s.Name), s.Signal, macro)
+	}
+	return b.String()
 }
 
 func lookupsTable() string {
@@ -128,14 +254,6 @@ func lookupsTable() string {
 		fmt.Fprintf(&b, "| `%s` | `%s` | %s | %s |\n", l.DefaultFile(), l.UserFile(), strings.Join(l.Columns, ", "), md(l.Desc))
 	}
 	return b.String()
-}
-
-func quoteAll(list []string) []string {
-	out := make([]string, len(list))
-	for i, s := range list {
-		out[i] = "\"" + s + "\""
-	}
-	return out
 }
 
 // md escapes table cell text.
@@ -169,7 +287,8 @@ func SearchBNF() string {
 	writeContinued(&b, "description", desc)
 	examples := []struct{ comment, search string }{
 		{"Enrich the audit events of every cluster and count requests by platform and kind of principal, once per request.", "`kubelens_k8s_audit` | kubeenrich | search k8s_is_final=true | stats count by k8s_platform k8s_user_kind"},
-		{"Events matching any security content detection, highest risk first.", "`aws_cloudwatchlogs_eks` | kubeenrich fields=identity,source,detections | search k8s_risk_score=* | sort - k8s_risk_score"},
+		{"Events any signal scores (security content detection, kubelens finding, Falco rule), highest risk first.", "`aws_cloudwatchlogs_eks` | kubeenrich fields=identity,source,detections | search k8s_risk_score=* | sort - k8s_risk_score"},
+		{"kubelens findings by platform and user, on every cluster.", "`kubelens_k8s_audit` | kubeenrich | search k8s_findings=* | stats count by k8s_platform user k8s_findings"},
 		{"Keep kubeenrich's fields apart with a prefix.", "`kube_audit` | kubeenrich prefix=kl_ | stats values(kl_k8s_exec_command) by kl_user"},
 	}
 	for i, e := range examples {
@@ -209,9 +328,19 @@ func writeContinued(b *strings.Builder, key string, lines []string) {
 // Splice replaces the generated sections in a Markdown document and
 // reports the names of sections whose markers are missing.
 func Splice(doc string, sections []Section) (string, []string) {
+	return splice(doc, sections, "<!-- generated:%s -->\n", "<!-- end:%s -->")
+}
+
+// SpliceConf replaces the generated sections of a .conf file, between
+// "# generated:NAME" and "# end:NAME" lines.
+func SpliceConf(doc string, sections []Section) (string, []string) {
+	return splice(doc, sections, "# generated:%s\n", "# end:%s")
+}
+
+func splice(doc string, sections []Section, beginFmt, endFmt string) (string, []string) {
 	var missing []string
 	for _, s := range sections {
-		begin, end := "<!-- generated:"+s.Name+" -->\n", "<!-- end:"+s.Name+" -->"
+		begin, end := fmt.Sprintf(beginFmt, s.Name), fmt.Sprintf(endFmt, s.Name)
 		i := strings.Index(doc, begin)
 		j := strings.Index(doc, end)
 		if i < 0 || j < i {

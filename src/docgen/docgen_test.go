@@ -8,40 +8,64 @@ import (
 	"testing"
 
 	"github.com/kubelens/kubelens/src/docgen"
+	"github.com/kubelens/kubelens/src/eksconf"
 	"github.com/kubelens/kubelens/src/enrich"
+	"github.com/kubelens/kubelens/src/lookups"
 )
 
-var update = flag.Bool("update", false, "rewrite README.md's generated sections and default/searchbnf.conf")
+var update = flag.Bool("update", false, "rewrite README.md's generated sections, default/searchbnf.conf and app/README/inputs.conf.spec")
 
-// TestGeneratedDocs verifies README.md and default/searchbnf.conf say what
-// the code declares ("make docs" rewrites them).
-func TestGeneratedDocs(t *testing.T) {
-	root := filepath.Join("..", "..")
-	readmePath := filepath.Join(root, "README.md")
-	readme, err := os.ReadFile(readmePath)
+// shippedRisk is the app's risk signals lookup.
+func shippedRisk(t *testing.T) docgen.RiskTable {
+	t.Helper()
+	tb, _, err := lookups.Load(filepath.Join("..", "..", "lookups"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	want, missing := docgen.Splice(string(readme), docgen.ReadmeSections())
-	if len(missing) > 0 {
-		t.Fatalf("README.md lacks the markers of sections %q", missing)
+	return docgen.NewRiskTable(tb.RiskSignals)
+}
+
+// TestGeneratedDocs verifies README.md, default/searchbnf.conf,
+// default/savedsearches.conf and the generated part of default/macros.conf
+// say what the code and the shipped risk lookup declare ("make docs"
+// rewrites them).
+func TestGeneratedDocs(t *testing.T) {
+	root := filepath.Join("..", "..")
+	risk := shippedRisk(t)
+	searches, err := docgen.SavedSearchesConf(risk)
+	if err != nil {
+		t.Fatal(err)
 	}
-	bnfPath := filepath.Join(root, "default", "searchbnf.conf")
-	if *update {
-		if err := os.WriteFile(readmePath, []byte(want), 0o644); err != nil {
+	files := []struct {
+		path     string
+		generate func(current string) (string, []string)
+	}{
+		{"README.md", func(cur string) (string, []string) { return docgen.Splice(cur, docgen.ReadmeSections(risk)) }},
+		{"default/macros.conf", func(cur string) (string, []string) { return docgen.SpliceConf(cur, docgen.ConfSections()) }},
+		{"default/searchbnf.conf", func(string) (string, []string) { return docgen.SearchBNF(), nil }},
+		{"default/savedsearches.conf", func(string) (string, []string) { return searches, nil }},
+		{"app/README/inputs.conf.spec", func(string) (string, []string) { return eksconf.InputsConfSpec(), nil }},
+	}
+	for _, f := range files {
+		path := filepath.Join(root, filepath.FromSlash(f.path))
+		cur, err := os.ReadFile(path)
+		if err != nil && !os.IsNotExist(err) {
 			t.Fatal(err)
 		}
-		if err := os.WriteFile(bnfPath, []byte(docgen.SearchBNF()), 0o644); err != nil {
-			t.Fatal(err)
+		want, missing := f.generate(string(cur))
+		if len(missing) > 0 {
+			t.Errorf("%s lacks the markers of sections %q", f.path, missing)
+			continue
 		}
-		return
-	}
-	if string(readme) != want {
-		t.Errorf("README.md's generated sections are stale: run make docs")
-	}
-	bnf, err := os.ReadFile(bnfPath)
-	if err != nil || string(bnf) != docgen.SearchBNF() {
-		t.Errorf("default/searchbnf.conf is stale or missing (%v): run make docs", err)
+		if *update {
+			if err := os.WriteFile(path, []byte(want), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			continue
+		}
+		if string(cur) != want {
+			t.Errorf("%s is stale: run make docs", f.path)
+		}
 	}
 }
 
@@ -71,7 +95,7 @@ func TestDetectionsTable_ShowsEmittedValues(t *testing.T) {
 		emitted[d.Name] = true
 	}
 	var table string
-	for _, s := range docgen.ReadmeSections() {
+	for _, s := range docgen.ReadmeSections(shippedRisk(t)) {
 		if s.Name == "detections" {
 			table = s.Text
 		}

@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/kubelens/kubelens/src/eksconf"
 	"github.com/kubelens/kubelens/src/splunkd"
 	"github.com/kubelens/kubelens/src/splunklog"
 	"github.com/sirupsen/logrus"
@@ -27,7 +28,10 @@ type Terminal interface {
 // DefaultSplunkdURI is splunkd's management port on the local host.
 const DefaultSplunkdURI = "https://127.0.0.1:8089"
 
-var keyIDRE = regexp.MustCompile(`^[A-Z0-9]{16,128}$`)
+// KeyIDPattern is what an AWS access key ID looks like (AKIA..., ASIA...).
+const KeyIDPattern = `^[A-Z0-9]{16,128}$`
+
+var keyIDRE = regexp.MustCompile(KeyIDPattern)
 
 func credentialsCmd(ctx context.Context, args []string, sio IO) int {
 	log := splunklog.New(sio.Stderr, logrus.InfoLevel)
@@ -51,7 +55,7 @@ func credentialsCmd(ctx context.Context, args []string, sio IO) int {
 	}
 	switch args[0] {
 	case "set":
-		if !accountRE.MatchString(*account) {
+		if p, _ := eksconf.Lookup("aws_account"); p.Check(*account) != nil {
 			log.WithField("account", *account).Error("--account is required: letters, digits, '.', '_', '@' and '-' (up to 128)")
 			return 2
 		}

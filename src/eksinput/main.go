@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/kubelens/kubelens/src/buildinfo"
+	"github.com/kubelens/kubelens/src/eksconf"
 	"github.com/kubelens/kubelens/src/modinput"
 	"github.com/kubelens/kubelens/src/splunklog"
 	"github.com/sirupsen/logrus"
@@ -34,6 +35,8 @@ type IO struct {
 //	eks_logs credentials set|list   manage AWS accounts in storage/passwords
 //	eks_logs checkpoint show|reset  inspect or reset a stanza's checkpoint
 //	eks_logs --version
+//
+// ("eks_logs run" is the service: package eksservice.)
 func Main(ctx context.Context, args []string, sio IO) int {
 	log := splunklog.New(sio.Stderr, logrus.InfoLevel)
 	if len(args) == 0 {
@@ -70,6 +73,12 @@ splunkd runs it as:
   eks_logs --scheme                 prints the scheme
   eks_logs --validate-arguments     validates a stanza (XML on stdin)
 
+The standalone service (ships to HEC, Splunk Cloud Services or stdout):
+  eks_logs run --config FILE [--once | --check]
+        runs the inputs of a YAML file until SIGTERM; --once pulls what is
+        there, delivers it, saves the checkpoints and exits; --check validates
+        the file and reaches every sink and log group once. See the README.
+
 Admin commands:
   eks_logs credentials set --account NAME [--splunkd-uri URI]
         stores an AWS access key for aws_account = NAME in splunkd's storage/passwords.
@@ -82,11 +91,12 @@ Admin commands:
   eks_logs checkpoint reset --stanza NAME [--checkpoint-dir DIR]
         shows, or moves aside (never deletes), a stanza's checkpoint; disable
         the input before a reset. DIR defaults to
-        $SPLUNK_HOME/var/lib/splunk/modinputs/eks_logs.
+        $SPLUNK_HOME/var/lib/splunk/modinputs/eks_logs; for the service, it is
+        the file's checkpoint_dir and NAME an input's name.
   eks_logs --version
 `
 
-// validate is --validate-arguments: the same ParseConfig as run mode, plus
+// validate is --validate-arguments: the same eksconf.ParseStanza as run mode, plus
 // a check that aws_account exists when splunkd gave us a session key.
 func validate(ctx context.Context, stdin io.Reader, stdout io.Writer, log *logrus.Logger) int {
 	items, err := modinput.ParseItems(stdin)
@@ -95,7 +105,7 @@ func validate(ctx context.Context, stdin io.Reader, stdout io.Writer, log *logru
 		modinput.WriteValidationError(stdout, "eks_logs could not read the validation request: "+err.Error())
 		return 1
 	}
-	cfg, err := ParseConfig(items.Item, time.Now())
+	cfg, err := eksconf.ParseStanza(items.Item, time.Now())
 	if err != nil {
 		modinput.WriteValidationError(stdout, oneLine(err))
 		return 1

@@ -2,6 +2,7 @@ package enrich_test
 
 import (
 	"bufio"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -21,6 +22,7 @@ func TestCorpus(t *testing.T) {
 		t.Skip("../shared/corpus is absent")
 	}
 	w := enrich.New(shippedTables(t)).NewWorker()
+	shown := map[string]int{}
 	var out enrich.Output
 	events, audit := 0, 0
 	for _, name := range files {
@@ -37,6 +39,7 @@ func TestCorpus(t *testing.T) {
 				continue
 			}
 			audit++
+			checkJudgement(t, filepath.Base(name), &out, shown)
 			if out.First(enrich.FieldK8sUserKind) == "" && out.First(enrich.FieldK8sUser) != "" {
 				t.Errorf("%s: user %q without a kind", filepath.Base(name), out.First(enrich.FieldK8sUser))
 			}
@@ -50,7 +53,11 @@ func TestCorpus(t *testing.T) {
 		}
 		f.Close()
 	}
-	t.Logf("%d corpus records, %d read as audit events", events, audit)
+	t.Logf("%d corpus records, %d read as audit events; findings shown: %v", events, audit, shown)
+	// The corpus holds attacks of most kinds: the findings must see them.
+	if len(shown) < len(enrich.Findings)/2 {
+		t.Errorf("only %d of %d findings shown on the corpus: %v", len(shown), len(enrich.Findings), shown)
+	}
 	if audit < events*3/4 {
 		t.Errorf("only %d of %d corpus records read as audit events", audit, events)
 	}
@@ -83,11 +90,13 @@ func TestCorpus_Platforms(t *testing.T) {
 		sc := bufio.NewScanner(f)
 		sc.Buffer(nil, 4<<20)
 		read, privilegedAdmin := 0, false
+		shown := map[string]int{}
 		for sc.Scan() {
 			if w.Enrich(rec{"_raw": {sc.Text()}, "sourcetype": {c.sourcetype}}, &out) != nil && out.First(enrich.FieldK8sUserKind) == "" {
 				continue
 			}
 			read++
+			checkJudgement(t, c.file, &out, shown)
 			if p := out.First(enrich.FieldK8sPlatform); c.platform != "" && p != c.platform {
 				t.Errorf("%s: platform %q, want %q", c.file, p, c.platform)
 			}
@@ -110,9 +119,37 @@ func TestCorpus_Platforms(t *testing.T) {
 			}
 		}
 		f.Close()
-		t.Logf("%s: %d records read as audit events (system:admin seen: %t)", c.file, read, privilegedAdmin)
+		t.Logf("%s: %d records read as audit events (system:admin seen: %t); findings shown: %v", c.file, read, privilegedAdmin, shown)
 		if read < c.min {
 			t.Errorf("%s: %d records read as audit events, want at least %d", c.file, read, c.min)
 		}
+	}
+}
+
+// checkJudgement holds on every real event: a finding only on a request's
+// final event, never on a health or version probe, never on eviction; a
+// risk score only with a signal; findings listed among the signals.
+func checkJudgement(t *testing.T, file string, out *enrich.Output, shown map[string]int) {
+	t.Helper()
+	findings := out.Get(enrich.FieldK8sFindings)
+	for _, id := range findings {
+		shown[id]++
+		if !slices.Contains(out.Get(enrich.FieldK8sRiskSignals), "kubelens:"+id) {
+			t.Errorf("%s: finding %s not among k8s_risk_signals", file, id)
+		}
+	}
+	if len(findings) == 0 {
+		return
+	}
+	what := fmt.Sprintf("%s: %s %s (audit id %s): findings %v", file, out.First(enrich.FieldK8sAction), out.First(enrich.FieldK8sResource), out.First(enrich.FieldK8sAuditID), findings)
+	switch {
+	case out.First(enrich.FieldK8sIsFinal) == "false":
+		t.Errorf("%s on a non-final stage", what)
+	case out.First(enrich.FieldK8sRequestKind) == "health":
+		t.Errorf("%s on a health probe", what)
+	case out.First(enrich.FieldK8sResource) == "pods/eviction":
+		t.Errorf("%s on an eviction", what)
+	case out.First(enrich.FieldK8sRiskScore) == "":
+		t.Errorf("%s without a risk score", what)
 	}
 }

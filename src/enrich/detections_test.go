@@ -273,42 +273,174 @@ func fieldID(name string) enrich.FieldID {
 	return f.ID
 }
 
-// TestRisk verifies score, message, risk and threat objects and ATT&CK ids.
+// TestRisk verifies the risk model: the top signal's score, message,
+// risk and threat objects, every matched signal listed, and the ATT&CK
+// ids of all of them.
 func TestRisk(t *testing.T) {
 	tables := shippedTables(t)
 	b := baseEvent()
-	// The pod scan seed: risk 25, T1526, user as risk object, no threat
-	// object (the detection declares none).
-	scan := with(b, obj{"user": anon, "requestURI": "/api/v1/pods", "objectRef": ref("pods", "", ""), "userAgent": "AWS Security Scanner", "sourceIPs": []string{"203.0.113.45"}})
+	check := func(name string, out *enrich.Output, want map[string]string) {
+		t.Helper()
+		for f, w := range want {
+			if got := field(out, f); got != w {
+				t.Errorf("%s: %s = %q, want %q", name, f, got, w)
+			}
+		}
+	}
+	// The pod scan seed, refused: only security content's hunts match.
+	scan := with(b, obj{"user": anon, "requestURI": "/api/v1/pods", "objectRef": ref("pods", "", ""), "userAgent": "AWS Security Scanner", "sourceIPs": []string{"203.0.113.45"},
+		"responseStatus": forbidden(403, "Forbidden"), "annotations>authorization.k8s.io/decision": "forbid"})
 	out, _ := enrichWith(t, tables, rawRec(t, scan, "us-east-1:/aws/eks/prod/cluster:kube-apiserver-audit-1"))
-	checks := map[string]string{
+	check("pod scan", out, map[string]string{
 		"k8s_detections":    "Amazon EKS Kubernetes Pod scan detection,Kubernetes AWS detect suspicious kubectl calls",
 		"k8s_detection_ids": "dbfca1dd-b8e5-4ba4-be0e-e565e5d62002,042a3d32-8318-4763-9679-09db2644a8f2",
+		"k8s_findings":      "",
+		"k8s_risk_signals":  "escu:dbfca1dd-b8e5-4ba4-be0e-e565e5d62002,escu:042a3d32-8318-4763-9679-09db2644a8f2",
 		"k8s_risk_score":    "25",
-		"k8s_risk_message":  "Anonymous listing of every pod of EKS cluster prod from 203.0.113.45",
+		"k8s_risk_message":  "Anonymous listing of every pod of cluster prod from 203.0.113.45",
 		"k8s_risk_object":   "system:anonymous", "k8s_risk_object_type": "user",
-		"k8s_threat_object": "", "mitre_technique_id": "T1526,T1078,T1613", // T1078: Falco's Anonymous Request Allowed
-	}
-	for f, want := range checks {
-		if got := field(out, f); got != want {
-			t.Errorf("pod scan: %s = %q, want %q", f, got, want)
-		}
-	}
-	// A 49 beats a 25, and its src_ip threat object is kept.
-	out, _ = enrichWith(t, tables, rawRec(t, with(b, obj{"verb": "create", "objectRef": ref("daemonsets", "kube-system", "d"), "sourceIPs": []string{"198.51.100.3"}, "user": user("bob", "devs")})))
-	for f, want := range map[string]string{
-		"k8s_risk_score": "49", "k8s_risk_message": "DaemonSet deployed to Kubernetes by user bob",
-		"k8s_threat_object": "198.51.100.3", "k8s_threat_object_type": "ip_address", "mitre_technique_id": "T1204",
-	} {
-		if got := field(out, f); got != want {
-			t.Errorf("daemonset: %s = %q, want %q", f, got, want)
-		}
-	}
-	// Nothing matched: no score at all.
+		"k8s_threat_object": "203.0.113.45", "k8s_threat_object_type": "ip_address",
+		"mitre_technique_id": "T1526",
+	})
+	// The same listing allowed: the anonymous_access finding (70) beats
+	// the hunts, and Falco's rule adds its technique.
+	out, _ = enrichWith(t, tables, rawRec(t, with(scan, obj{"responseStatus": obj{"code": 200}, "annotations>authorization.k8s.io/decision": "allow"}), "us-east-1:/aws/eks/prod/cluster:kube-apiserver-audit-1"))
+	check("allowed pod scan", out, map[string]string{
+		"k8s_findings":       "anonymous_access",
+		"k8s_risk_signals":   "escu:dbfca1dd-b8e5-4ba4-be0e-e565e5d62002,escu:042a3d32-8318-4763-9679-09db2644a8f2,kubelens:anonymous_access,falco:Anonymous Request Allowed",
+		"k8s_risk_score":     "70",
+		"k8s_risk_message":   "Anonymous list /api/v1/pods allowed on cluster prod from 203.0.113.45",
+		"mitre_technique_id": "T1526,T1078.001,T1078",
+	})
+	// A DaemonSet in kube-system by a person: the finding (50) beats the
+	// security content anomaly (49).
+	out, _ = enrichWith(t, tables, rawRec(t, with(b, obj{"verb": "create", "requestURI": "/apis/apps/v1/namespaces/kube-system/daemonsets", "objectRef": ref("daemonsets", "kube-system", "d"), "sourceIPs": []string{"198.51.100.3"}, "user": user("bob", "devs")})))
+	check("daemonset", out, map[string]string{
+		"k8s_detections": "Kubernetes DaemonSet Deployed", "k8s_findings": "system_namespace_workload",
+		"k8s_risk_score": "50", "k8s_risk_message": "Workload kube-system/d (daemonsets) written in a system namespace by bob from 198.51.100.3",
+		"k8s_threat_object": "198.51.100.3", "mitre_technique_id": "T1204,T1036.005,T1610",
+	})
+	// Nothing scores: a plain read by a person. Falco's Disallowed K8s
+	// User matches (a sample allow-list) but ships unscored.
 	out, _ = enrichWith(t, tables, rawRec(t, with(b, obj{"verb": "get", "requestURI": "/api/v1/namespaces/shop/pods/p", "objectRef": ref("pods", "shop", "p"), "user": user("bob", "devs"), "annotations": obj{"authorization.k8s.io/decision": "allow"}})))
-	for _, f := range []string{"k8s_detections", "k8s_risk_score", "k8s_risk_message", "k8s_risk_object", "k8s_threat_object", "mitre_technique_id"} {
-		if got := field(out, f); got != "" {
-			t.Errorf("harmless event: %s = %q, want empty", f, got)
+	check("plain read", out, map[string]string{
+		"k8s_falco_rules": "Disallowed K8s User", "k8s_risk_signals": "falco:Disallowed K8s User",
+		"k8s_detections": "", "k8s_findings": "", "k8s_risk_score": "", "k8s_risk_message": "", "k8s_risk_object": "", "k8s_threat_object": "", "mitre_technique_id": "",
+	})
+}
+
+// TestRiskModelRows verifies how rows of the lookup change the judgement:
+// a signal without a row is listed but scores nothing; a score of 0
+// scores nothing; a tie goes to the finding; the risk object follows the
+// top signal's row.
+func TestRiskModelRows(t *testing.T) {
+	row := func(signal, score, riskField, threatField, msg string) enrich.RiskSignal {
+		kind, _, _ := strings.Cut(signal, ":")
+		r, err := enrich.NewRiskSignal(signal, kind, "t", score, "T1000", riskField, threatField, msg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+	ev := with(baseEvent(), obj{"verb": "create", "requestURI": "/apis/apps/v1/namespaces/kube-system/daemonsets", "objectRef": ref("daemonsets", "kube-system", "d"), "user": user("bob", "devs"), "sourceIPs": []string{"198.51.100.3"}})
+	daemonset := "escu:bf39c3a3-b191-4d42-8738-9d9797bd0c3a"
+	cases := []struct {
+		name string
+		rows []enrich.RiskSignal
+		want map[string]string
+	}{
+		{"no rows", nil, map[string]string{"k8s_risk_signals": daemonset + ",kubelens:system_namespace_workload,falco:Disallowed K8s User", "k8s_risk_score": "", "mitre_technique_id": ""}},
+		{"score 0", []enrich.RiskSignal{row(daemonset, "0", "user", "", "m")}, map[string]string{"k8s_risk_score": "", "mitre_technique_id": "T1000"}},
+		{"tie: the finding's message", []enrich.RiskSignal{row(daemonset, "60", "user", "", "escu"), row("kubelens:system_namespace_workload", "60", "user", "", "kubelens")},
+			map[string]string{"k8s_risk_score": "60", "k8s_risk_message": "kubelens"}},
+		{"higher wins", []enrich.RiskSignal{row(daemonset, "61", "k8s_cluster", "", "escu on $k8s_cluster$"), row("kubelens:system_namespace_workload", "60", "user", "src_ip", "kubelens")},
+			map[string]string{"k8s_risk_score": "61", "k8s_risk_message": "escu on prod", "k8s_risk_object": "prod", "k8s_risk_object_type": "system", "k8s_threat_object": ""}},
+		{"100", []enrich.RiskSignal{row("kubelens:system_namespace_workload", "100", "src_ip", "src_ip", "$user$ $verb$ $k8s_resource$ $k8s_namespace$/$k8s_object$ $http_user_agent$ $requestURI$")},
+			map[string]string{"k8s_risk_score": "100", "k8s_risk_object": "198.51.100.3", "k8s_risk_object_type": "system", "k8s_threat_object": "198.51.100.3",
+				"k8s_risk_message": "bob create daemonsets kube-system/d app/v1.2.3 (linux/amd64) kubernetes/abcdef0 /apis/apps/v1/namespaces/kube-system/daemonsets"}},
+	}
+	// The shipped system names make kube-system a system namespace; the
+	// risk signals are each case's own.
+	names := shippedTables(t)
+	for _, tc := range cases {
+		tables := enrich.Tables{SystemNamespaces: names.SystemNamespaces, SystemUsers: names.SystemUsers, SystemAPIGroups: names.SystemAPIGroups, RiskSignals: tc.rows}
+		out, _ := enrichWith(t, tables, rawRec(t, ev, "us-east-1:/aws/eks/prod/cluster:kube-apiserver-audit-1"))
+		for f, w := range tc.want {
+			if got := field(out, f); got != w {
+				t.Errorf("%s: %s = %q, want %q", tc.name, f, got, w)
+			}
+		}
+	}
+}
+
+// TestJudgementAsAnAnalyst holds the issue's cases: real danger scores
+// high, harmless requests carry no finding.
+func TestJudgementAsAnAnalyst(t *testing.T) {
+	tables := shippedTables(t)
+	// A pod in a user namespace, created from a public IP, privileged,
+	// with the host's network and processes and its root directory.
+	hostPod := podWrite("create", "shop", obj{"hostNetwork": true, "hostPID": true,
+		"containers": ctrs(obj{"privileged": true}), "volumes": []obj{{"name": "host", "hostPath": obj{"path": "/"}}}})
+	out, _ := enrichWith(t, tables, rawRec(t, hostPod))
+	score := func(out *enrich.Output) int {
+		n := 0
+		for _, c := range field(out, "k8s_risk_score") {
+			n = n*10 + int(c-'0')
+		}
+		return n
+	}
+	hostScore := score(out)
+	if hostScore < 80 {
+		t.Errorf("host-access pod: k8s_risk_score %d, want at least 80 (signals %s)", hostScore, field(out, "k8s_risk_signals"))
+	}
+	for _, id := range []string{"privileged_workload", "sensitive_mount_workload", "host_namespace_workload"} {
+		if !slices.Contains(out.Get(fieldID("k8s_findings")), id) {
+			t.Errorf("host-access pod: %s missing from %s", id, field(out, "k8s_findings"))
+		}
+	}
+	// Every plain read, by every kind of principal, scores below it.
+	b := baseEvent()
+	for _, u := range []obj{bob, user("system:serviceaccount:shop:app", "system:serviceaccounts"), anon, user("admin", "system:masters"), user("system:node:n1", "system:nodes")} {
+		for _, verb := range []string{"get", "list", "watch"} {
+			for _, res := range []string{"pods", "secrets", "configmaps", "nodes", "clusterroles"} {
+				ev := with(b, obj{"user": u, "verb": verb, "stage": "ResponseComplete", "objectRef": ref(res, "shop", ""), "requestURI": "/api/v1/namespaces/shop/" + res + "/x"})
+				if verb == "watch" {
+					ev["stage"] = "ResponseStarted"
+				}
+				out, _ := enrichWith(t, tables, rawRec(t, ev))
+				if field(out, "k8s_findings") != "" {
+					continue // not a plain read
+				}
+				if s := score(out); s >= hostScore {
+					t.Errorf("%s %s by %v: score %d, not below the host-access pod's %d (signals %s)", verb, res, u["username"], s, hostScore, field(out, "k8s_risk_signals"))
+				}
+			}
+		}
+	}
+	// exec and attach carry only their own finding.
+	for _, subresource := range []string{"exec", "attach"} {
+		ev := with(b, obj{"user": bob, "verb": "create", "stage": "ResponseStarted", "objectRef": sub("pods", subresource, "default", "p"), "responseStatus": obj{"code": 101}})
+		out, _ := enrichWith(t, tables, rawRec(t, ev))
+		if got := field(out, "k8s_findings"); got != "exec_session" {
+			t.Errorf("create pods/%s: findings %q, want exec_session alone", subresource, got)
+		}
+		// ESCU's literal SPL still counts it as a pod created in default.
+		if !strings.Contains(field(out, "k8s_detections"), "Kubernetes Pod Created in Default Namespace") {
+			t.Errorf("create pods/%s: k8s_detections %q lost security content's literal match", subresource, field(out, "k8s_detections"))
+		}
+	}
+	// Eviction and the probes every cluster answers carry no finding.
+	quiet := map[string]obj{
+		"eviction": with(b, obj{"user": bob, "verb": "create", "objectRef": sub("pods", "eviction", "default", "p"), "responseStatus": created}),
+	}
+	for _, uri := range []string{"/readyz", "/livez", "/healthz", "/version", "/readyz?verbose", "/version/"} {
+		quiet["anonymous GET "+uri] = with(b, obj{"user": anon, "verb": "get", "requestURI": uri, "objectRef": nil, "userAgent": "ELB-HealthChecker/2.0",
+			"annotations>authorization.k8s.io/reason": `RBAC: allowed by ClusterRoleBinding "system:public-info-viewer" of ClusterRole "system:public-info-viewer" to Group "system:unauthenticated"`})
+	}
+	for name, ev := range quiet {
+		out, _ := enrichWith(t, tables, rawRec(t, ev))
+		if got := field(out, "k8s_findings"); got != "" {
+			t.Errorf("%s: findings %q, want none", name, got)
 		}
 	}
 }

@@ -67,10 +67,15 @@ func (o *Output) First(id FieldID) string {
 // may be shared; each goroutine enriches through its own Worker.
 type Enricher struct {
 	tables Tables
+	risk   riskModel
 }
 
 // New returns an Enricher with the given lookup tables.
-func New(t Tables) *Enricher { return &Enricher{tables: t} }
+func New(t Tables) *Enricher {
+	e := &Enricher{tables: t}
+	e.risk = newRiskModel(e.tables.RiskSignals)
+	return e
+}
 
 // Worker enriches records one at a time. It caches what repeats across
 // events (user agent classification), so keep one per goroutine.
@@ -80,6 +85,7 @@ type Worker struct {
 	clusterCache map[clusterKey]int // index in the clusters lookup, -1 for none
 	parser       audit.Parser
 	ev           event // reused for every record
+	judge        judgement
 }
 
 // NewWorker returns a Worker. It is not safe for concurrent use.
@@ -131,7 +137,7 @@ func (w *Worker) Enrich(r Record, out *Output) *Problem {
 	w.deriveUserAgent(ev, out)
 	deriveTarget(w.e, ev, out)
 	deriveOutcome(ev, out)
-	deriveDetections(w.e, ev, out)
+	w.deriveJudgement(ev, out)
 	return prob
 }
 
@@ -149,6 +155,27 @@ type event struct {
 
 	reqDecoded bool
 	req        *audit.RequestObject
+
+	pod podFacts // the pod spec a write carries
+}
+
+// podFacts is what the detections, findings and Falco rules read of the
+// pod spec a write carries (a pod's, a workload's template, a JSON patch's
+// fragment of one).
+type podFacts struct {
+	spec bool // a pod spec was read
+	// privileged: a privileged container (or kubectl's last-applied
+	// configuration says so).
+	privileged bool
+	// dangerousCaps: a container adds a capability that reaches the host.
+	dangerousCaps                 bool
+	hostNetwork, hostPID, hostIPC bool
+	// sensitiveMount: a hostPath of Falco's sensitive list;
+	// otherHostPath: any other hostPath.
+	sensitiveMount, otherHostPath bool
+	// explicitRoot: runAsUser 0 set on the pod or a container.
+	explicitRoot bool
+	images       []string
 }
 
 // request decodes requestObject once.

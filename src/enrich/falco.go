@@ -40,38 +40,33 @@ var (
 	writableVerbs = []string{"create", "update", "patch", "delete", "deletecollection"}
 )
 
-// falcoTechniques maps Falco rules to ATT&CK, as SigmaHQ's equivalent
-// Kubernetes audit rules tag them (Falco's own rules carry no MITRE tags).
-var falcoTechniques = map[string][]string{
-	"Create Privileged Pod":                            {"T1611"},
-	"Create Sensitive Mount Pod":                       {"T1611"},
-	"Create HostNetwork Pod":                           {"T1611"},
-	"Create HostPid Pod":                               {"T1611"},
-	"Create HostIPC Pod":                               {"T1611"},
-	"Create NodePort Service":                          {"T1204"},
-	"Create/Modify Configmap With Private Credentials": {"T1552.007"},
-	"Anonymous Request Allowed":                        {"T1078"},
-	"Attach/Exec Pod":                                  {"T1609"},
-	"EphemeralContainers Created":                      {"T1609"},
-	"Pod Created in Kube Namespace":                    {"T1036.005"},
-	"Service Account Created in Kube Namespace":        {"T1136"},
-	"K8s Secret Get Successfully":                      {"T1552.007"},
-	"Full K8s Administrative Access":                   {"T1078"},
-}
-
 // falcoRule is one Falco k8s_audit rule that can be judged on one event.
 type falcoRule struct {
-	name  string
-	match func(f *facts, p *podFacts) bool
+	name string
+	// priority is the rule's Falco priority (WARNING, NOTICE, ...).
+	priority string
+	match    func(f *facts, p *podFacts) bool
 }
 
-// podFacts is what the pod rules read from the request's pod spec.
-type podFacts struct {
-	privileged, hostNetwork, hostPID, hostIPC, sensitiveMount bool
-	images                                                    []string
+// FalcoRule describes a Falco rule kubeenrich judges.
+type FalcoRule struct {
+	Name string
+	// Priority is its priority in Falco's rules file; FalcoPriorityScores
+	// gives the default score of each.
+	Priority string
 }
 
-// FalcoRuleNames lists the Falco rules kubeenrich judges, in order.
+// FalcoRules lists the Falco rules kubeenrich judges, in order.
+func FalcoRules() []FalcoRule {
+	rules := make([]FalcoRule, len(falcoRuleList))
+	for i, r := range falcoRuleList {
+		rules[i] = FalcoRule{Name: r.name, Priority: r.priority}
+	}
+	return rules
+}
+
+// FalcoRuleNames lists the names of the Falco rules kubeenrich judges, in
+// order.
 func FalcoRuleNames() []string {
 	names := make([]string, len(falcoRuleList))
 	for i, r := range falcoRuleList {
@@ -119,66 +114,66 @@ func (f *facts) isHealthURI() bool {
 }
 
 var falcoRuleList = []falcoRule{
-	{"Disallowed K8s User", func(f *facts, _ *podFacts) bool {
+	{"Disallowed K8s User", "WARNING", func(f *facts, _ *podFacts) bool {
 		u := f.username()
 		return f.kevt() && f.nonSystemUser() && !falcoAllowedUsers[u] && !falcoEKSUsers[u] && !f.e.tables.TrustedUsers.Match(u)
 	}},
-	{"Create Privileged Pod", func(f *facts, p *podFacts) bool {
+	{"Create Privileged Pod", "WARNING", func(f *facts, p *podFacts) bool {
 		return f.kevt() && f.pod() && f.kcreate() && p.privileged && !f.imagesAllowed(p.images)
 	}},
-	{"Create Sensitive Mount Pod", func(f *facts, p *podFacts) bool {
+	{"Create Sensitive Mount Pod", "WARNING", func(f *facts, p *podFacts) bool {
 		return f.kevt() && f.pod() && f.kcreate() && p.sensitiveMount && !f.imagesAllowed(p.images)
 	}},
-	{"Create HostNetwork Pod", func(f *facts, p *podFacts) bool {
+	{"Create HostNetwork Pod", "WARNING", func(f *facts, p *podFacts) bool {
 		return f.kevt() && f.pod() && f.kcreate() && p.hostNetwork && !f.imagesAllowed(p.images)
 	}},
-	{"Create HostPid Pod", func(f *facts, p *podFacts) bool {
+	{"Create HostPid Pod", "WARNING", func(f *facts, p *podFacts) bool {
 		return f.kevt() && f.pod() && f.kcreate() && p.hostPID && !f.imagesAllowed(p.images)
 	}},
-	{"Create HostIPC Pod", func(f *facts, p *podFacts) bool {
+	{"Create HostIPC Pod", "WARNING", func(f *facts, p *podFacts) bool {
 		return f.kevt() && f.pod() && f.kcreate() && p.hostIPC && !f.imagesAllowed(p.images)
 	}},
-	{"Create NodePort Service", func(f *facts, _ *podFacts) bool {
+	{"Create NodePort Service", "WARNING", func(f *facts, _ *podFacts) bool {
 		return f.kevt() && f.target("services") && f.kcreate() && f.serviceType() == "NodePort"
 	}},
-	{"Create/Modify Configmap With Private Credentials", func(f *facts, _ *podFacts) bool {
+	{"Create/Modify Configmap With Private Credentials", "WARNING", func(f *facts, _ *podFacts) bool {
 		return f.kevt() && f.target("configmaps") && f.kmodify() && containsAny(string(f.ev.RequestObject), credentialWords)
 	}},
-	{"Anonymous Request Allowed", func(f *facts, _ *podFacts) bool {
+	{"Anonymous Request Allowed", "WARNING", func(f *facts, _ *podFacts) bool {
 		return f.kevt() && f.username() == "system:anonymous" && f.ev.Annotations.Decision == "allow" && !f.isHealthURI()
 	}},
-	{"Attach/Exec Pod", func(f *facts, _ *podFacts) bool {
+	{"Attach/Exec Pod", "NOTICE", func(f *facts, _ *podFacts) bool {
 		sub := f.ev.subresource()
 		return f.ev.Stage == "ResponseStarted" && f.podSub() && (f.kcreate() || f.verb() == "get") && (sub == "exec" || sub == "attach")
 	}},
-	{"port-forward", func(f *facts, _ *podFacts) bool { return f.ev.subresource() == "portforward" }},
-	{"EphemeralContainers Created", func(f *facts, _ *podFacts) bool {
+	{"port-forward", "NOTICE", func(f *facts, _ *podFacts) bool { return f.ev.subresource() == "portforward" }},
+	{"EphemeralContainers Created", "NOTICE", func(f *facts, _ *podFacts) bool {
 		return f.kevt() && f.podSub() && f.kmodify() && f.ev.subresource() == "ephemeralcontainers"
 	}},
-	{"Create Disallowed Namespace", func(f *facts, _ *podFacts) bool {
+	{"Create Disallowed Namespace", "WARNING", func(f *facts, _ *podFacts) bool {
 		return f.kevt() && f.target("namespaces") && f.kcreate() && !falcoAllowedNamespaces[f.ev.objectName()]
 	}},
-	{"Pod Created in Kube Namespace", func(f *facts, p *podFacts) bool {
+	{"Pod Created in Kube Namespace", "WARNING", func(f *facts, p *podFacts) bool {
 		ns := f.ev.namespace()
 		return f.kevt() && f.pod() && f.kcreate() && (ns == "kube-system" || ns == "kube-public") && !f.imagesAllowed(p.images)
 	}},
-	{"Service Account Created in Kube Namespace", func(f *facts, _ *podFacts) bool {
+	{"Service Account Created in Kube Namespace", "WARNING", func(f *facts, _ *podFacts) bool {
 		ns := f.ev.namespace()
 		return f.kevt() && f.target("serviceaccounts") && f.ev.subresource() == "" && f.kcreate() && (ns == "kube-system" || ns == "kube-public") && f.successful() && !falcoKnownSAs[f.ev.objectName()]
 	}},
-	{"System ClusterRole Modified/Deleted", func(f *facts, _ *podFacts) bool {
+	{"System ClusterRole Modified/Deleted", "WARNING", func(f *facts, _ *podFacts) bool {
 		name := f.ev.objectName()
 		return f.kevt() && (f.target("roles") || f.target("clusterroles")) && (f.kmodify() || f.verb() == "delete") &&
 			strings.HasPrefix(name, "system:") && name != "system:coredns" && name != "system:managed-certificate-controller"
 	}},
-	{"Attach to cluster-admin Role", func(f *facts, _ *podFacts) bool {
+	{"Attach to cluster-admin Role", "WARNING", func(f *facts, _ *podFacts) bool {
 		ro := f.ev.request()
 		return f.kevt() && f.target("clusterrolebindings") && f.kcreate() && ro != nil && ro.RoleRef != nil && ro.RoleRef.Name == "cluster-admin"
 	}},
-	{"ClusterRole With Wildcard Created", func(f *facts, _ *podFacts) bool {
+	{"ClusterRole With Wildcard Created", "WARNING", func(f *facts, _ *podFacts) bool {
 		return f.kevt() && (f.target("roles") || f.target("clusterroles")) && f.kcreate() && f.out.First(FieldK8sRBACWildcard) == "true"
 	}},
-	{"ClusterRole With Write Privileges Created", func(f *facts, _ *podFacts) bool {
+	{"ClusterRole With Write Privileges Created", "NOTICE", func(f *facts, _ *podFacts) bool {
 		if !(f.kevt() && (f.target("roles") || f.target("clusterroles")) && f.kcreate()) {
 			return false
 		}
@@ -195,19 +190,19 @@ var falcoRuleList = []falcoRule{
 		}
 		return false
 	}},
-	{"ClusterRole With Pod Exec Created", func(f *facts, _ *podFacts) bool {
+	{"ClusterRole With Pod Exec Created", "WARNING", func(f *facts, _ *podFacts) bool {
 		return f.kevt() && (f.target("roles") || f.target("clusterroles")) && f.kcreate() && f.out.First(FieldK8sRBACAllowsExec) == "true"
 	}},
-	{"K8s Secret Get Successfully", func(f *facts, _ *podFacts) bool {
+	{"K8s Secret Get Successfully", "ERROR", func(f *facts, _ *podFacts) bool {
 		return f.kevt() && f.target("secrets") && f.verb() == "get" && f.successful()
 	}},
-	{"K8s Secret Get Unsuccessfully Tried", func(f *facts, _ *podFacts) bool {
+	{"K8s Secret Get Unsuccessfully Tried", "WARNING", func(f *facts, _ *podFacts) bool {
 		return f.kevt() && f.target("secrets") && f.verb() == "get" && !f.successful()
 	}},
-	{"Full K8s Administrative Access", func(f *facts, _ *podFacts) bool {
+	{"Full K8s Administrative Access", "WARNING", func(f *facts, _ *podFacts) bool {
 		return f.kevt() && f.nonSystemUser() && falcoFullAdminUsers[f.username()]
 	}},
-	{"Ingress Object without TLS Certificate Created", func(f *facts, _ *podFacts) bool {
+	{"Ingress Object without TLS Certificate Created", "WARNING", func(f *facts, _ *podFacts) bool {
 		if !(f.kevt() && f.target("ingresses") && f.kcreate() && f.successful()) {
 			return false
 		}
@@ -218,23 +213,4 @@ var falcoRuleList = []falcoRule{
 		tls, ok := ro.HasTLS()
 		return ok && !tls
 	}},
-}
-
-// falcoRules returns the names of the matching rules.
-func falcoRules(f *facts) []string {
-	p := &podFacts{
-		privileged:     f.out.First(FieldK8sPodPrivileged) == "true",
-		hostNetwork:    f.out.First(FieldK8sPodHostNetwork) == "true",
-		hostPID:        f.out.First(FieldK8sPodHostPID) == "true",
-		hostIPC:        f.out.First(FieldK8sPodHostIPC) == "true",
-		sensitiveMount: f.out.First(FieldK8sPodSensitiveMount) == "true",
-		images:         f.out.Get(FieldK8sImages),
-	}
-	var names []string
-	for _, r := range falcoRuleList {
-		if r.match(f, p) {
-			names = append(names, r.name)
-		}
-	}
-	return names
 }

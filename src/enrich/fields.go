@@ -1,5 +1,7 @@
 package enrich
 
+import "github.com/kubelens/kubelens/src/eks"
+
 // Group names a set of output fields that fields= selects together.
 type Group string
 
@@ -124,7 +126,9 @@ const (
 	FieldK8sDetections
 	FieldK8sDetectionIDs
 	FieldK8sDetectionsPartial
+	FieldK8sFindings
 	FieldK8sFalcoRules
+	FieldK8sRiskSignals
 	FieldMitreTechniqueID
 	FieldK8sRiskScore
 	FieldK8sRiskMessage
@@ -177,7 +181,7 @@ func (f Field) Multi() bool { return f.Kind == KindMulti }
 var (
 	UserKinds      = []string{"anonymous", "service_account", "node", "eks_managed", "control_plane", "iam_mapped", "user"}
 	IPClasses      = []string{"loopback", "link_local", "private", "public", "other"}
-	LogTypes       = []string{"audit", "api", "authenticator", "controllerManager", "scheduler", "cloudControllerManager"}
+	LogTypes       = eks.LogTypeNames()
 	PrincipalTypes = []string{"iam_user", "sso_role", "service_linked_role", "root", "node_role", "iam_role", "federated_user", "other"}
 	AccessKeyTypes = []string{"long_term", "temporary", "other"}
 	// UATools are the tools of the shipped user agents lookup; rows you add
@@ -192,7 +196,7 @@ var (
 	Platforms         = []string{"eks", "aks", "gke", "openshift", "kubernetes"}
 	Outcomes          = []string{"success", "denied", "unauthenticated", "not_found", "conflict", "error", "other"}
 	RequestKinds      = []string{"resource", "health", "discovery", "metrics", "other"}
-	RiskObjectTypes   = []string{"user"}
+	RiskObjectTypes   = []string{"user", "system"}
 	ThreatObjectTypes = []string{"ip_address"}
 )
 
@@ -311,16 +315,18 @@ var Catalogue = [numFields]Field{
 	FieldEKSClusterName: text("eks_cluster_name", GroupEKS, "EKS cluster name, from the log group in source or a subscription message, else the clusters lookup for an EKS record."),
 	FieldEKSLogType:     enum("eks_log_type", GroupEKS, LogTypes, "EKS control-plane log type, from the stream name: audit, api, authenticator, controllerManager, scheduler, cloudControllerManager."),
 
-	FieldK8sDetections:        multi("k8s_detections", GroupDetection, "Names of the Splunk security content detections the event matches, judged on the event alone, following each detection's SPL."),
+	FieldK8sDetections:        multi("k8s_detections", GroupDetection, "Names of the Splunk security content detections the event matches, judged on the event alone, following each detection's SPL literally (parity with ESCU, false positives included)."),
 	FieldK8sDetectionIDs:      multi("k8s_detection_ids", GroupDetection, "Their security content ids."),
 	FieldK8sDetectionsPartial: multi("k8s_detections_partial", GroupDetection, "Detections the event qualifies for whose verdict needs counting or enrichment across events in SPL (Kubernetes Access Scanning: count>5 per source IP; Unusual Location: iplocation; the top/rare hunts)."),
+	FieldK8sFindings:          multi("k8s_findings", GroupDetection, "Ids of kubelens's own findings the event shows (privileged_workload, exec_session, ...): precise judgements, each with its exclusions; see Findings."),
 	FieldK8sFalcoRules:        multi("k8s_falco_rules", GroupDetection, "Falco k8s_audit rules the event matches (WARNING, NOTICE and ERROR rules that can be judged on one event)."),
-	FieldMitreTechniqueID:     multi("mitre_technique_id", GroupDetection, "ATT&CK techniques of the matched detections and Falco rules, and of Sigma-aligned signals (exec T1609, RBAC enumeration T1069.003/T1087.004, secrets listing T1552.007, events deletion T1070, service account creation T1136)."),
-	FieldK8sRiskScore:         num("k8s_risk_score", GroupDetection, "Highest 2024 security content risk score (impact x confidence / 100) of the matched detections; empty when none matched."),
-	FieldK8sRiskMessage:       text("k8s_risk_message", GroupDetection, "Risk message of the highest-scoring matched detection, rendered with the event."),
-	FieldK8sRiskObject:        text("k8s_risk_object", GroupDetection, "Risk object of the matched detections: the user (user.username)."),
-	FieldK8sRiskObjectType:    enum("k8s_risk_object_type", GroupDetection, RiskObjectTypes, "Type of the risk object."),
-	FieldK8sThreatObject:      text("k8s_threat_object", GroupDetection, "Threat object: the source IP, when a matched detection declares one."),
+	FieldK8sRiskSignals:       multi("k8s_risk_signals", GroupDetection, "Every signal the event matched: escu:<security content id> for each k8s_detections entry, kubelens:<finding id> for each finding, falco:<rule name> for each Falco rule. Partial detections are not signals."),
+	FieldMitreTechniqueID:     multi("mitre_technique_id", GroupDetection, "ATT&CK techniques of the matched signals, from their rows of the risk signals lookup."),
+	FieldK8sRiskScore:         num("k8s_risk_score", GroupDetection, "The highest score (0 to 100) of the matched signals in the risk signals lookup; empty when no signal scores."),
+	FieldK8sRiskMessage:       text("k8s_risk_message", GroupDetection, "The message of the top signal (highest score; on a tie a finding before a detection before a Falco rule), rendered with the event."),
+	FieldK8sRiskObject:        text("k8s_risk_object", GroupDetection, "The top signal's risk object: the value of its risk_object_field (the user, user.username, for every shipped signal)."),
+	FieldK8sRiskObjectType:    enum("k8s_risk_object_type", GroupDetection, RiskObjectTypes, "Type of the risk object: user, or system for a cluster or an address."),
+	FieldK8sThreatObject:      text("k8s_threat_object", GroupDetection, "The top signal's threat object: the value of its threat_object_field (the source IP for every shipped signal)."),
 	FieldK8sThreatObjectType:  enum("k8s_threat_object_type", GroupDetection, ThreatObjectTypes, "Type of the threat object."),
 
 	FieldK8sAuditID:     text("k8s_audit_id", GroupHygiene, "auditID: the same for every stage of one request."),

@@ -240,3 +240,11 @@ func roleType(name, path, kind string) string {
 	}
 	return "iam_role"
 }
+
+// listedAdmin reports whether the system names lookup lists the user as
+// privileged: Falco's full_admin_k8s_users, OpenShift's system:admin and
+// kube:admin, and the rows a user adds.
+func (e *Enricher) listedAdmin(name string) bool {
+	n := systemName(e.tables.SystemUsers, name)
+	return n != nil && n.Privileged
+}

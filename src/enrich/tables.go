@@ -6,6 +6,8 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+
+	"github.com/kubelens/kubelens/src/eks"
 )
 
 // Tables is the user-editable configuration the lookups provide: how to
@@ -29,6 +31,10 @@ type Tables struct {
 	// SystemNames are the namespaces, users and API groups that the
 	// platforms reserve, by kind: first match wins within a kind.
 	SystemNamespaces, SystemUsers, SystemAPIGroups []SystemName
+	// RiskSignals are the risk model: the score, ATT&CK techniques, risk
+	// and threat objects and message of each signal. A signal without a
+	// row scores nothing.
+	RiskSignals []RiskSignal
 }
 
 // ClusterRule gives a cluster, platform and (EKS) region to records whose
@@ -46,7 +52,7 @@ func NewClusterRule(sourcetype, source, host, index, cluster, platform, region s
 	if platform != "" && !isWord(platform) {
 		return ClusterRule{}, fmt.Errorf("enrich: platform %q is not a lower-case word such as %s", platform, strings.Join(Platforms, ", "))
 	}
-	if region != "" && !isRegion(region) {
+	if region != "" && !eks.IsRegion(region) {
 		return ClusterRule{}, fmt.Errorf("enrich: region %q is not an AWS region such as us-east-1", region)
 	}
 	if cluster == "" && platform == "" && region == "" {

@@ -176,6 +176,9 @@ func podSpec(ev *event) (*audit.PodSpec, string) {
 	}
 	ro := ev.request()
 	if ro == nil {
+		if ev.Verb == "patch" {
+			return audit.PodSpecFromJSONPatch(ev.RequestObject, ev.resource()), ""
+		}
 		return nil, ""
 	}
 	spec, schedule := ro.PodSpecOf(ev.resource())
@@ -194,14 +197,16 @@ func derivePodSpec(e *Enricher, ev *event, out *Output) {
 		// security content SPL reads it.
 		if strings.Contains(lastApplied, `"privileged":true`) {
 			out.SetBool(FieldK8sPodPrivileged, true)
+			ev.pod.privileged = true
 		}
 		if strings.Contains(lastApplied, `"hostNetwork":true`) {
 			out.SetBool(FieldK8sPodHostNetwork, true)
+			ev.pod.hostNetwork = true
 		}
 		return
 	}
 	containers := spec.AllContainers()
-	privileged, runAsRoot := false, false
+	privileged, runAsRoot, explicitRoot, dangerous := false, false, false, false
 	var caps, images, registries, hostPaths []string
 	podRunAsUser, podNonRoot := (*int64)(nil), false
 	if sc := spec.SecurityContext; sc != nil {
@@ -220,6 +225,7 @@ func derivePodSpec(e *Enricher, ev *event, out *Output) {
 					if !slices.Contains(caps, cp) {
 						caps = append(caps, cp)
 					}
+					dangerous = dangerous || isDangerousCapability(cp)
 				}
 			}
 			if sc.RunAsUser != nil {
@@ -235,6 +241,7 @@ func derivePodSpec(e *Enricher, ev *event, out *Output) {
 		if (runAsUser != nil && *runAsUser == 0) || (runAsUser == nil && !nonRoot && escalation) {
 			runAsRoot = true
 		}
+		explicitRoot = explicitRoot || runAsUser != nil && *runAsUser == 0
 		if c.Image != "" {
 			images = append(images, c.Image)
 			if reg := imageRegistry(c.Image); !slices.Contains(registries, reg) {
@@ -245,14 +252,26 @@ func derivePodSpec(e *Enricher, ev *event, out *Output) {
 	if !privileged && strings.Contains(lastApplied, `"privileged":true`) {
 		privileged = true
 	}
-	sensitive := false
+	sensitive, other := false, false
 	for _, v := range spec.Volumes {
 		if v.HostPath != nil && v.HostPath.Path != "" {
 			hostPaths = append(hostPaths, v.HostPath.Path)
 			if sensitiveMounts[cleanPath(v.HostPath.Path)] {
 				sensitive = true
+			} else {
+				other = true
 			}
 		}
+	}
+	// A pod spec with no container still counts when explicitRoot is
+	// on the pod: a patch may set only the pod's securityContext.
+	if sc := spec.SecurityContext; len(containers) == 0 && sc != nil && sc.RunAsUser != nil && *sc.RunAsUser == 0 {
+		explicitRoot = true
+	}
+	ev.pod = podFacts{
+		spec: true, privileged: privileged, dangerousCaps: dangerous,
+		hostNetwork: spec.HostNetwork, hostPID: spec.HostPID, hostIPC: spec.HostIPC,
+		sensitiveMount: sensitive, otherHostPath: other, explicitRoot: explicitRoot, images: images,
 	}
 	out.SetBool(FieldK8sPodPrivileged, privileged)
 	out.SetBool(FieldK8sPodHostNetwork, spec.HostNetwork)
@@ -261,7 +280,9 @@ func derivePodSpec(e *Enricher, ev *event, out *Output) {
 	out.SetMulti(FieldK8sPodHostPath, hostPaths)
 	out.SetBool(FieldK8sPodSensitiveMount, sensitive)
 	out.SetMulti(FieldK8sPodCapsAdded, caps)
-	if len(containers) > 0 {
+	// A patch carries only the containers' changed members: whether they
+	// run as root is not in it.
+	if len(containers) > 0 && ev.Verb != "patch" {
 		out.SetBool(FieldK8sPodRunAsRoot, runAsRoot)
 	}
 	out.SetMulti(FieldK8sImages, images)

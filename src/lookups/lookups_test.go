@@ -73,6 +73,18 @@ func TestLoad_Malformed(t *testing.T) {
 		{"kubelens_trusted_networks.csv", "cidr,description\n10.0.0.0/33,bad\n", "line 2: \"10.0.0.0/33\" is not a CIDR network"},
 		{"kubelens_trusted_networks.csv", "cidr,description\nvpc,bad\n", "line 2: \"vpc\" is not an IP address"},
 		{"kubelens_trusted_users.csv", "user,description\n\"unclosed,x\n", "kubelens_trusted_users.csv"},
+		{"kubelens_risk_signals.csv", riskHeader + "kubelens:nope,kubelens,x,50,,user,src_ip,m\n", "line 2: enrich: signal \"kubelens:nope\": kubeenrich has no such kubelens signal"},
+		{"kubelens_risk_signals.csv", riskHeader + "exec_session,kubelens,x,50,,user,src_ip,m\n", "line 2: enrich: signal \"exec_session\" is not <kind>:<name>"},
+		{"kubelens_risk_signals.csv", riskHeader + "kubelens:exec_session,escu,x,50,,user,src_ip,m\n", "kind is \"escu\", want \"kubelens\""},
+		{"kubelens_risk_signals.csv", riskHeader + "kubelens:exec_session,kubelens,x,150,,user,src_ip,m\n", "score \"150\" is not a whole number from 0 to 100"},
+		{"kubelens_risk_signals.csv", riskHeader + "kubelens:exec_session,kubelens,x,high,,user,src_ip,m\n", "score \"high\""},
+		{"kubelens_risk_signals.csv", riskHeader + "kubelens:exec_session,kubelens,x,50,T16O9,user,src_ip,m\n", "\"T16O9\" is not an ATT&CK technique id"},
+		{"kubelens_risk_signals.csv", riskHeader + "kubelens:exec_session,kubelens,x,50,,pod,src_ip,m\n", "risk_object_field \"pod\" is not one of k8s_cluster, src_ip, user"},
+		{"kubelens_risk_signals.csv", riskHeader + "kubelens:exec_session,kubelens,x,50,,user,user,m\n", "threat_object_field \"user\""},
+		{"kubelens_risk_signals.csv", riskHeader + "kubelens:exec_session,kubelens,x,50,,user,src_ip,exec by $k8s_user$\n", "$k8s_user$ is not one of the tokens"},
+		{"kubelens_risk_signals.csv", riskHeader + "kubelens:exec_session,kubelens,x,50,,user,src_ip,costs $5\n", "a $ without its closing $"},
+		{"kubelens_risk_signals.csv", riskHeader + "kubelens:exec_session,kubelens,x,50,,user,src_ip,\n", "empty message"},
+		{"kubelens_risk_signals.csv", riskHeader + "kubelens:exec_session,kubelens,x,50,,user,src_ip,a\nkubelens:exec_session,kubelens,x,60,,user,src_ip,b\n", "line 3: signal \"kubelens:exec_session\" has a row already"},
 	}
 	for _, tc := range cases {
 		dir := t.TempDir()
@@ -81,6 +93,49 @@ func TestLoad_Malformed(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), tc.file) {
 			t.Errorf("%s %q: error %v, want one containing %q and the file name", tc.file, tc.content, err, tc.want)
 		}
+	}
+}
+
+const riskHeader = "signal,kind,title,score,mitre_technique_id,risk_object_field,threat_object_field,message\n"
+
+// TestLoad_RiskSignalsShipped verifies the shipped risk model has exactly
+// one row per signal kubeenrich produces, each titled with its detection's,
+// finding's or rule's name.
+func TestLoad_RiskSignalsShipped(t *testing.T) {
+	tb, _, err := lookups.Load(filepath.Join("..", "..", "lookups"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	titles := map[string]string{}
+	for _, d := range enrich.Detections {
+		titles[d.Signal()] = d.Name
+	}
+	for _, f := range enrich.Findings {
+		titles[f.Signal()] = f.Title
+	}
+	for _, r := range enrich.FalcoRules() {
+		titles[enrich.FalcoSignal(r.Name)] = r.Name
+	}
+	rows := map[string]bool{}
+	for _, r := range tb.RiskSignals {
+		rows[r.Signal] = true
+		if want := titles[r.Signal]; r.Title != want {
+			t.Errorf("%s: title %q, want %q", r.Signal, r.Title, want)
+		}
+		if r.RiskObjectField != "user" || r.ThreatObjectField != "src_ip" {
+			t.Errorf("%s: risk object %q, threat object %q: every shipped signal scores the user, with the source IP as threat", r.Signal, r.RiskObjectField, r.ThreatObjectField)
+		}
+		if r.Score == 0 && r.Kind != enrich.SignalFalco {
+			t.Errorf("%s: score 0: only Falco rules that judge by a sample allow-list ship unscored", r.Signal)
+		}
+	}
+	for _, name := range enrich.SignalNames() {
+		if !rows[name] {
+			t.Errorf("%s has no row in the shipped risk signals lookup", name)
+		}
+	}
+	if len(rows) != len(enrich.SignalNames()) {
+		t.Errorf("%d rows for %d signals", len(rows), len(enrich.SignalNames()))
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/kubelens/kubelens/src/modinput"
+	"github.com/kubelens/kubelens/src/sink"
 )
 
 // auditLine is the size of a typical Metadata-level audit event.
@@ -35,6 +36,38 @@ func BenchmarkEventWriter_Buffered(b *testing.B) {
 	b.SetBytes(int64(len(auditLine)))
 	for b.Loop() {
 		if err := ew.WriteBuffered(e); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// TestEventWriter_SendFlushesOncePerPage verifies that a page of events
+// reaches splunkd in one write, not one per event.
+func TestEventWriter_SendFlushesOncePerPage(t *testing.T) {
+	w := &devNull{}
+	ew := modinput.NewStanzaWriter(w, "eks_logs://prod")
+	page := make([]sink.Event, 50)
+	for i := range page {
+		page[i] = sink.Event{TimeMillis: 1700000000000, Source: "s", SourceType: "st", Data: "x"}
+	}
+	if _, err := ew.Send(t.Context(), page); err != nil {
+		t.Fatal(err)
+	}
+	if w.writes != 1 {
+		t.Errorf("a page of 50 small events took %d writes, want 1", w.writes)
+	}
+}
+
+// BenchmarkEventWriter_SendPage is the per-page flush eks_logs uses.
+func BenchmarkEventWriter_SendPage(b *testing.B) {
+	ew := modinput.NewStanzaWriter(&devNull{}, "eks_logs://prod")
+	page := make([]sink.Event, 100)
+	for i := range page {
+		page[i] = sink.Event{TimeMillis: 1700000000000, Source: "us-east-1:/aws/eks/prod/cluster:kube-apiserver-audit-0123", SourceType: "aws:cloudwatchlogs:eks", Data: auditLine}
+	}
+	b.SetBytes(int64(len(auditLine) * len(page)))
+	for b.Loop() {
+		if _, err := ew.Send(b.Context(), page); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -9,8 +9,10 @@
 //     stdin (UTF-8 only; a document declaring another encoding is rejected with
 //     a clear error);
 //   - WriteValidationError, the reply that makes splunkd refuse a stanza;
-//   - EventWriter, which writes <stream>, one escaped, flushed <event> per call
-//     and </stream> on Close.
+//   - EventWriter, which writes <stream>, escaped <event> elements and
+//     </stream> on Close; as a sink.Sink it writes a page of events with one
+//     flush.
 //
-// It depends on the standard library only, so any binary may link it.
+// It depends on the standard library only (and package sink, which does
+// too), so any binary may link it.
 package modinput

@@ -2,10 +2,12 @@ package modinput
 
 import (
 	"bufio"
+	"context"
 	"encoding/xml"
 	"fmt"
 	"io"
-	"strconv"
+
+	"github.com/kubelens/kubelens/src/sink"
 )
 
 // Event is one event of the XML stream. Empty optional fields are omitted so
@@ -21,19 +23,49 @@ type Event struct {
 }
 
 // EventWriter writes the XML event stream. It writes <stream> before the
-// first event, flushes after every event so that, once Write returns, the
-// event has left the process (the checkpoint may then cover it), and writes
-// </stream> on Close. It is not safe for concurrent use.
+// first event and </stream> on Close. Write flushes after its event; Send,
+// which makes it a sink.Sink, writes a whole page and flushes once, so
+// that when either returns the events have left the process (the
+// checkpoint may then cover them). It is not safe for concurrent use.
 type EventWriter struct {
 	w       *bufio.Writer
+	stanza  string
 	started bool
 	closed  bool
 	err     error
 }
 
+var _ sink.Sink = (*EventWriter)(nil)
+
 // NewEventWriter returns an EventWriter writing to w.
 func NewEventWriter(w io.Writer) *EventWriter {
 	return &EventWriter{w: bufio.NewWriterSize(w, 64<<10)}
+}
+
+// NewStanzaWriter returns an EventWriter whose Send writes events of the
+// given stanza (eks_logs://<name>).
+func NewStanzaWriter(w io.Writer, stanza string) *EventWriter {
+	ew := NewEventWriter(w)
+	ew.stanza = stanza
+	return ew
+}
+
+// Name implements sink.Sink.
+func (ew *EventWriter) Name() string { return "splunkd" }
+
+// Send implements sink.Sink: it writes every event of the stanza given to
+// NewStanzaWriter and flushes once. Errors are fatal: splunkd is gone.
+func (ew *EventWriter) Send(_ context.Context, events []sink.Event) (sink.Report, error) {
+	for _, e := range events {
+		if err := ew.WriteBuffered(Event{Stanza: ew.stanza, TimeMillis: e.TimeMillis, Source: e.Source, SourceType: e.SourceType,
+			Index: e.Index, Host: e.Host, Data: e.Data}); err != nil {
+			return sink.Report{}, sink.Fatal(ew.Name(), err)
+		}
+	}
+	if err := ew.Flush(); err != nil {
+		return sink.Report{}, sink.Fatal(ew.Name(), err)
+	}
+	return sink.Report{}, nil
 }
 
 // Write writes one complete event (unbroken="1" plus <done/>) and flushes.
@@ -105,18 +137,8 @@ func (ew *EventWriter) Close() error {
 }
 
 // FormatTime renders epoch milliseconds as seconds with exactly three
-// decimals, the form splunkd reads from <time>, without float rounding.
-func FormatTime(ms int64) string {
-	neg := ms < 0
-	if neg {
-		ms = -ms
-	}
-	s := strconv.FormatInt(ms/1000, 10) + "." + fmt.Sprintf("%03d", ms%1000)
-	if neg {
-		return "-" + s
-	}
-	return s
-}
+// decimals, the form splunkd reads from <time> (sink.FormatTime).
+func FormatTime(ms int64) string { return sink.FormatTime(ms) }
 
 func (ew *EventWriter) elem(name, v string) {
 	if v == "" {

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/kubelens/kubelens/src/chunked"
+	"github.com/kubelens/kubelens/src/eks"
 )
 
 // Indexing describes how the records would have been indexed: by eks_logs,
@@ -31,7 +32,7 @@ type Indexing struct {
 // EKSSource returns the source eks_logs writes for a record of stream:
 // <region>:/aws/eks/<cluster>/cluster:<stream>.
 func (ix Indexing) EKSSource(stream string) string {
-	return ix.Region + ":/aws/eks/" + ix.Cluster + "/cluster:" + stream
+	return eks.SourceOf(ix.Region, eks.LogGroup(ix.Cluster), stream)
 }
 
 // defaultStream names the audit stream of records read without one, the
@@ -39,7 +40,7 @@ func (ix Indexing) EKSSource(stream string) string {
 // cluster.
 func (ix Indexing) defaultStream() string {
 	sum := sha256.Sum256([]byte(ix.Cluster))
-	return "kube-apiserver-audit-" + hex.EncodeToString(sum[:16])
+	return eks.LogTypes[0].StreamPrefix + hex.EncodeToString(sum[:16])
 }
 
 // indexedColumns come first in every table, as splunkd sends them.

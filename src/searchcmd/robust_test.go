@@ -310,3 +310,63 @@ func TestWorkerPanic(t *testing.T) {
 		})
 	}
 }
+
+// dribble returns at most a few bytes per Read, varying, as a slow pipe.
+type dribble struct {
+	r *bytes.Reader
+	n int
+}
+
+func (d *dribble) Read(p []byte) (int, error) {
+	d.n = (d.n*7 + 3) % 13
+	return d.r.Read(p[:min(len(p), d.n+1)])
+}
+
+// TestServe_BodyArrivingInPieces sends the same stream at once and in
+// pieces of 1 to 13 bytes (splitting line ends, quotes and doubled
+// quotes), with the enrichment working on rows as they arrive: the replies
+// must be byte-identical.
+func TestServe_BodyArrivingInPieces(t *testing.T) {
+	raw, uri := auditEvent(300, 20)
+	var rows [][]string
+	for i := 0; i < 300; i++ {
+		switch i % 4 {
+		case 0:
+			rows = append(rows, []string{raw, uri, "a\r\nb", "10.0.0.1\n10.0.0.2", "$10.0.0.1$;$10.0.0.2$"})
+		case 1:
+			rows = append(rows, []string{smallRaw, "", "", "", ""})
+		case 2:
+			rows = append(rows, []string{"not json, \"quoted\"", "", "x\r", "", ""})
+		default:
+			rows = append(rows, []string{raw, uri, "", "", ""})
+		}
+	}
+	b := body([]string{"_raw", "requestURI", "other", "sourceIPs{}", "__mv_sourceIPs{}"}, rows...)
+	b = bytes.ReplaceAll(b, []byte("\n\""), []byte("\r\n\"")) // some CRLF line ends
+	var in bytes.Buffer
+	w := chunked.NewWriter(&in)
+	w.WriteChunk([]byte(`{"action":"getinfo","searchinfo":{"args":[]}}`), nil)
+	w.WriteChunk([]byte(`{"action":"execute","finished":false}`), b)
+	w.WriteChunk([]byte(`{"action":"execute","finished":true}`), b[:len(b)/3])
+	run := func(r io.Reader, parallel int) []byte {
+		var out bytes.Buffer
+		cmd := searchcmd.New(filepath.Join("..", "..", "lookups"))
+		cmd.SetParallelism(parallel)
+		err := chunked.Serve(t.Context(), r, &out, cmd, chunked.Options{Name: "kubeenrich"})
+		var pe chunked.ProtocolError
+		if err != nil && !errors.As(err, &pe) {
+			t.Fatalf("Serve: %v", err)
+		}
+		return out.Bytes()
+	}
+	defer searchcmd.SetMinBytesPerWorker(searchcmd.SetMinBytesPerWorker(1024))
+	whole := run(bytes.NewReader(in.Bytes()), 1)
+	if metas, _, err := readStream(whole); err != nil || len(metas) < 2 {
+		t.Fatalf("replies %v: %v", metas, err)
+	}
+	for _, parallel := range []int{1, 2, 4} {
+		if got := run(&dribble{r: bytes.NewReader(in.Bytes())}, parallel); !bytes.Equal(got, whole) {
+			t.Errorf("parallel %d: the replies to a body arriving in pieces differ from those to a whole one", parallel)
+		}
+	}
+}

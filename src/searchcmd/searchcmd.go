@@ -155,7 +155,7 @@ func (c *Command) load() error {
 	c.loaded = true
 	var tables enrich.Tables
 	if c.lookupsDir == "" {
-		c.notes = append(c.notes, chunked.Message{Level: "INFO", Text: "kubeenrich: no lookups folder found next to the executable: user agent classification, resource sensitivity and allow-lists are off"})
+		c.notes = append(c.notes, chunked.Message{Level: "INFO", Text: "kubeenrich: no lookups folder found next to the executable: user agent classification, resource sensitivity, allow-lists and risk scores are off"})
 	} else {
 		t, _, err := lookups.Load(c.lookupsDir)
 		if err != nil {
@@ -167,9 +167,13 @@ func (c *Command) load() error {
 	return nil
 }
 
-// minRowsPerWorker keeps small chunks on one goroutine: splitting them
-// costs more than it saves.
-const minRowsPerWorker = 2000
+// minBytesPerWorker keeps small chunks on one goroutine: splitting them
+// costs more than it saves (about 2,000 EKS audit events). A variable for
+// the tests.
+var minBytesPerWorker = 4 << 20
+
+// claimRows is how many rows a goroutine takes at a time.
+const claimRows = 256
 
 // Execute enriches every record of t in place. A chunk is split into
 // contiguous row ranges enriched in parallel, one goroutine per CPU.
@@ -193,7 +197,7 @@ func (c *Command) Execute(ctx context.Context, t *chunked.Table, msgs *chunked.M
 		cimInputs[k] = t.Field(f.name)
 		refs[k] = t.Prepare(f.name, enrich.Catalogue[f.id].Multi())
 	}
-	workers := max(1, min(c.parallelism, t.Len()/minRowsPerWorker))
+	workers := max(1, min(c.parallelism, t.BodyLen()/minBytesPerWorker))
 	for len(c.workers) < workers {
 		c.workers = append(c.workers, c.enricher.NewWorker())
 	}
@@ -201,7 +205,6 @@ func (c *Command) Execute(ctx context.Context, t *chunked.Table, msgs *chunked.M
 	failed := make([]error, workers)
 	var wg sync.WaitGroup
 	for w := 0; w < workers; w++ {
-		lo, hi := w*t.Len()/workers, (w+1)*t.Len()/workers
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -209,19 +212,27 @@ func (c *Command) Execute(ctx context.Context, t *chunked.Table, msgs *chunked.M
 			rw := t.RowWriter()
 			in := &row{w: rw, refs: inputs}
 			var out enrich.Output
-			for i := lo; i < hi; i++ {
-				if testHookRow != nil {
-					testHookRow(i)
+			for {
+				// Rows are claimed as they arrive: enrichment runs while
+				// splunkd is still sending the chunk.
+				lo, hi := rw.Claim(claimRows)
+				if lo == hi {
+					break
 				}
-				in.i = i
-				if prob := c.workers[w].Enrich(in, &out); prob != nil {
-					report(&parts[w], i, &out, prob)
-				}
-				for k, f := range c.out {
-					if f.cim && cimInputs[k].Exists() && rw.Value(i, cimInputs[k]) != "" {
-						continue // never overwrite an existing CIM extraction
+				for i := lo; i < hi; i++ {
+					if testHookRow != nil {
+						testHookRow(i)
 					}
-					rw.SetValues(i, refs[k], capValues(&parts[w], i, f.name, out.Get(f.id)))
+					in.i = i
+					if prob := c.workers[w].Enrich(in, &out); prob != nil {
+						report(&parts[w], i, &out, prob)
+					}
+					for k, f := range c.out {
+						if f.cim && cimInputs[k].Exists() && rw.Value(i, cimInputs[k]) != "" {
+							continue // never overwrite an existing CIM extraction
+						}
+						rw.SetValues(i, refs[k], capValues(&parts[w], i, f.name, out.Get(f.id)))
+					}
 				}
 			}
 			rw.Done()
@@ -262,7 +273,7 @@ func capValues(msgs *chunked.Messages, row int, field string, values []string) [
 	if total <= MaxAddedCell {
 		return values
 	}
-	msgs.Warn("capped-"+field, fmt.Sprintf("kubeenrich: record %d: %s is %d bytes, cut to the %d bytes kubeenrich writes into a field it adds (the input fields are whole)", row+1, field, total, MaxAddedCell))
+	msgs.WarnAt(row, "capped-"+field, fmt.Sprintf("kubeenrich: record %d: %s is %d bytes, cut to the %d bytes kubeenrich writes into a field it adds (the input fields are whole)", row+1, field, total, MaxAddedCell))
 	var out []string
 	room := MaxAddedCell
 	for i, v := range values {
@@ -299,13 +310,13 @@ func truncateUTF8(s string, n int) string {
 func report(msgs *chunked.Messages, row int, out *enrich.Output, prob *enrich.Problem) {
 	switch lt := out.First(enrich.FieldEKSLogType); {
 	case prob.Kind == enrich.ProblemTruncated:
-		msgs.Warn("truncated", fmt.Sprintf("kubeenrich: record %d: %v", row+1, prob))
+		msgs.WarnAt(row, "truncated", fmt.Sprintf("kubeenrich: record %d: %v", row+1, prob))
 	case prob.Kind == enrich.ProblemSeveralEvents:
-		msgs.Warn("several-events", fmt.Sprintf("kubeenrich: record %d: %v", row+1, prob))
+		msgs.WarnAt(row, "several-events", fmt.Sprintf("kubeenrich: record %d: %v", row+1, prob))
 	case lt != "" && lt != "audit":
-		msgs.Info("not-audit-"+lt, fmt.Sprintf("kubeenrich: records from EKS %s logs are not audit events; they got the EKS fields only", lt))
+		msgs.InfoAt(row, "not-audit-"+lt, fmt.Sprintf("kubeenrich: records from EKS %s logs are not audit events; they got the EKS fields only", lt))
 	default:
-		msgs.Warn("unreadable", fmt.Sprintf("kubeenrich: record %d passed through unenriched: %v", row+1, prob))
+		msgs.WarnAt(row, "unreadable", fmt.Sprintf("kubeenrich: record %d passed through unenriched: %v", row+1, prob))
 	}
 }
 

@@ -192,15 +192,17 @@ func (c *Client) GetPassword(ctx context.Context, app, realm, username string) (
 }
 
 // ListPasswords returns the usernames stored under realm in app's
-// namespace, in the order splunkd lists them. Clear passwords are read by
-// splunkd's answer but dropped here.
+// namespace, in the order splunkd lists them. It asks splunkd for the
+// realm and username fields only; a clear password in the answer all the
+// same is dropped here.
 func (c *Client) ListPasswords(ctx context.Context, app, realm string) ([]string, error) {
 	var names []string
 	const pageSize = 100
 	for offset := 0; ; offset += pageSize {
 		var f feed
+		// f= asks for the names only: the stored secrets stay in splunkd.
 		q := url.Values{"output_mode": {"json"}, "count": {strconv.Itoa(pageSize)}, "offset": {strconv.Itoa(offset)},
-			"search": {"realm=" + realm}}
+			"search": {"realm=" + realm}, "f": {"realm", "username"}}
 		if err := c.do(ctx, http.MethodGet, passwordsPath(app), q, &f); err != nil {
 			return nil, fmt.Errorf("splunkd: list credentials of realm %q: %w", realm, err)
 		}

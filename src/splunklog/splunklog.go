@@ -95,3 +95,12 @@ func ParseLevel(s string) (logrus.Level, error) {
 	}
 	return logrus.InfoLevel, fmt.Errorf("splunklog: unknown log level %q (want DEBUG, INFO, WARN, ERROR or FATAL)", s)
 }
+
+// LevelName returns the level word splunkd files a line under: DEBUG,
+// INFO, WARN, ERROR or FATAL.
+func LevelName(l logrus.Level) string {
+	if w, ok := levelWords[l]; ok {
+		return w
+	}
+	return "ERROR"
+}

@@ -20,6 +20,7 @@
 package cwfake
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
@@ -73,6 +74,9 @@ const (
 	Throttle ErrorKind = iota
 	InternalError
 	Unavailable
+	// Hang accepts the request and never answers (until the client gives
+	// up or the server closes): a stalled endpoint.
+	Hang
 )
 
 // Stats counts what the fake has served.
@@ -80,6 +84,7 @@ type Stats struct {
 	Requests, Pages, EmptyPages, EventsServed int
 	Throttled, ServerErrors, NotFound         int
 	AssumeRoleCalls                           int
+	Hung                                      int
 }
 
 // Request records the parameters of one FilterLogEvents call.
@@ -99,8 +104,9 @@ type AssumeRoleRequest struct {
 
 // Server is a running fake. Its methods are safe for concurrent use.
 type Server struct {
-	URL string
-	srv *httptest.Server
+	URL  string
+	srv  *httptest.Server
+	stop chan struct{}
 
 	mu       sync.Mutex
 	now      func() time.Time
@@ -125,7 +131,7 @@ func WithFaults(f Faults) Option { return func(s *Server) { s.setFaults(f) } }
 
 // New starts a fake on a loopback port. Close it when done.
 func New(opts ...Option) *Server {
-	s := &Server{now: time.Now, groups: map[string][]*Event{}, rng: rand.New(rand.NewSource(1))}
+	s := &Server{now: time.Now, groups: map[string][]*Event{}, rng: rand.New(rand.NewSource(1)), stop: make(chan struct{})}
 	for _, o := range opts {
 		o(s)
 	}
@@ -134,8 +140,12 @@ func New(opts ...Option) *Server {
 	return s
 }
 
-// Close stops the server.
-func (s *Server) Close() { s.srv.Close() }
+// Close stops the server, releasing hung requests first.
+func (s *Server) Close() {
+	close(s.stop)
+	s.srv.CloseClientConnections()
+	s.srv.Close()
+}
 
 // CreateGroup makes an empty log group exist.
 func (s *Server) CreateGroup(name string) {
@@ -271,7 +281,7 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		writeError(w, 400, "SerializationException", "bad content type "+ct)
 		return
 	}
-	s.filterLogEvents(w, keyID, body)
+	s.filterLogEvents(r.Context(), w, keyID, body)
 }
 
 type filterRequest struct {
@@ -307,7 +317,7 @@ type position struct {
 
 const maxPageBytes = 1 << 20
 
-func (s *Server) filterLogEvents(w http.ResponseWriter, keyID string, body []byte) {
+func (s *Server) filterLogEvents(ctx context.Context, w http.ResponseWriter, keyID string, body []byte) {
 	var req filterRequest
 	if err := json.Unmarshal(body, &req); err != nil {
 		writeError(w, 400, "SerializationException", "malformed JSON")
@@ -326,6 +336,16 @@ func (s *Server) filterLogEvents(w http.ResponseWriter, keyID string, body []byt
 	if len(s.script) > 0 {
 		kind := s.script[0]
 		s.script = s.script[1:]
+		if kind == Hang {
+			s.stats.Hung++
+			s.mu.Unlock()
+			select {
+			case <-ctx.Done():
+			case <-s.stop:
+			}
+			s.mu.Lock() // for the deferred Unlock
+			return
+		}
 		s.writeFault(w, kind)
 		return
 	}

@@ -1,7 +1,8 @@
 // Command eks_logs is the kubelens modular input for Amazon EKS
 // control-plane logs in CloudWatch Logs. splunkd runs it with --scheme,
 // --validate-arguments or no argument; admins run its credentials and
-// checkpoint commands. Everything lives in package eksinput.
+// checkpoint commands (package eksinput); "eks_logs run --config FILE" is
+// the standalone service (package eksservice).
 package main
 
 import (
@@ -13,6 +14,7 @@ import (
 	"syscall"
 
 	"github.com/kubelens/kubelens/src/eksinput"
+	"github.com/kubelens/kubelens/src/eksservice"
 	"golang.org/x/term"
 )
 
@@ -20,10 +22,16 @@ func main() {
 	// SIGTERM (splunkd stopping the input) and SIGINT cancel ctx: the input
 	// finishes the page in hand, saves its checkpoint and exits 0.
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
-	code := eksinput.Main(ctx, os.Args[1:], eksinput.IO{
+	sio := eksinput.IO{
 		Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv,
 		Terminal: openTerminal(), StdinIsTerminal: term.IsTerminal(int(os.Stdin.Fd())),
-	})
+	}
+	var code int
+	if len(os.Args) > 1 && os.Args[1] == "run" {
+		code = eksservice.Main(ctx, os.Args[2:], sio)
+	} else {
+		code = eksinput.Main(ctx, os.Args[1:], sio)
+	}
 	stop()
 	os.Exit(code)
 }

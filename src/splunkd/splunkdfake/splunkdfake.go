@@ -1,8 +1,19 @@
 // Package splunkdfake is an in-process fake of the parts of splunkd's REST
-// API that eks_logs uses: /services/auth/login and storage/passwords (list,
-// read, create, update) in an app's namespace, with the Authorization
-// header checked on every call. Tests in other packages and the end-to-end
-// tests in tests/ start it and point server_uri or --splunkd-uri at it.
+// API that kubelens uses, in splunkd's JSON shapes (entry[], paging,
+// messages[] on errors), with the Authorization header checked on every
+// call:
+//   - /services/auth/login;
+//   - storage/passwords in an app's namespace: list, read, create (409 on a
+//     duplicate), update, delete;
+//   - data/inputs/<scheme> of a modular input registered with
+//     EnableInputs: list, create (409 on a duplicate), edit, enable,
+//     disable, delete, with the scheme's external validation run on every
+//     create and edit as splunkd runs it (ExecValidator runs the program's
+//     --validate-arguments);
+//   - apps/local/<app>: read, and configured=1 as a setup page posts it.
+//
+// Tests in other packages and the end-to-end tests in tests/ start it and
+// point server_uri, --splunkd-uri or the Splunk Web fake at it.
 package splunkdfake
 
 import (
@@ -11,6 +22,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -34,12 +46,16 @@ type Server struct {
 	creds       map[string]*Credential
 	requests    []string // method + path, for assertions
 	authFails   int
+	schemes     map[string]*scheme
+	validations int
+	apps        map[string]map[string]string // app -> settings posted to apps/local/<app>
 }
 
 // New starts a fake on loopback; tls selects HTTPS with a self-signed
 // certificate, as splunkd's management port uses.
 func New(tls bool) *Server {
-	s := &Server{sessionKeys: map[string]bool{}, tokens: map[string]bool{}, users: map[string]string{}, creds: map[string]*Credential{}}
+	s := &Server{sessionKeys: map[string]bool{}, tokens: map[string]bool{}, users: map[string]string{}, creds: map[string]*Credential{},
+		schemes: map[string]*scheme{}, apps: map[string]map[string]string{}}
 	if tls {
 		s.srv = httptest.NewTLSServer(http.HandlerFunc(s.serve))
 	} else {
@@ -80,6 +96,21 @@ func (s *Server) Get(app, realm, username string) (Credential, bool) {
 	return *c, true
 }
 
+// Credentials returns the credentials stored under realm in app's
+// namespace, by username.
+func (s *Server) Credentials(app, realm string) []Credential {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []Credential
+	for _, c := range s.creds {
+		if c.App == app && c.Realm == realm {
+			out = append(out, *c)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Username < out[j].Username })
+	return out
+}
+
 // Requests returns "METHOD path" of each request received.
 func (s *Server) Requests() []string {
 	s.mu.Lock()
@@ -94,36 +125,61 @@ func key(app, realm, user string) string { return app + "\x00" + realm + "\x00" 
 
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	s.requests = append(s.requests, r.Method+" "+r.URL.EscapedPath())
+	s.mu.Unlock()
 	if err := r.ParseForm(); err != nil {
 		fail(w, 400, "bad form")
 		return
 	}
 	if r.URL.Path == "/services/auth/login" && r.Method == http.MethodPost {
-		if pw, ok := s.users[r.PostForm.Get("username")]; !ok || pw != r.PostForm.Get("password") {
-			s.authFails++
-			fail(w, 401, "Login failed")
-			return
-		}
-		k := fmt.Sprintf("session-%d", len(s.sessionKeys)+1)
-		s.sessionKeys[k] = true
-		writeJSON(w, 200, map[string]string{"sessionKey": k})
+		s.login(w, r)
 		return
 	}
 	if !s.authorized(r.Header.Get("Authorization")) {
+		s.mu.Lock()
 		s.authFails++
+		s.mu.Unlock()
 		fail(w, 401, "call not properly authenticated")
 		return
 	}
 	parts := strings.Split(strings.TrimPrefix(r.URL.EscapedPath(), "/"), "/")
-	// servicesNS/nobody/<app>/storage/passwords[/<name>]
-	if len(parts) < 5 || parts[0] != "servicesNS" || parts[3] != "storage" || parts[4] != "passwords" {
+	if len(parts) < 5 || parts[0] != "servicesNS" {
 		fail(w, 404, "no such endpoint")
 		return
 	}
 	app, _ := url.PathUnescape(parts[2])
-	if len(parts) == 5 {
+	switch {
+	case parts[3] == "storage" && parts[4] == "passwords":
+		s.passwords(w, r, app, parts[5:])
+	case parts[3] == "data" && parts[4] == "inputs" && len(parts) >= 6:
+		scheme, _ := url.PathUnescape(parts[5])
+		s.inputs(w, r, app, scheme, parts[6:])
+	case parts[3] == "apps" && parts[4] == "local" && len(parts) == 6:
+		name, _ := url.PathUnescape(parts[5])
+		s.localApp(w, r, name)
+	default:
+		fail(w, 404, "no such endpoint")
+	}
+}
+
+func (s *Server) login(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if pw, ok := s.users[r.PostForm.Get("username")]; !ok || pw != r.PostForm.Get("password") {
+		s.authFails++
+		fail(w, 401, "Login failed")
+		return
+	}
+	k := fmt.Sprintf("session-%d", len(s.sessionKeys)+1)
+	s.sessionKeys[k] = true
+	writeJSON(w, 200, map[string]string{"sessionKey": k})
+}
+
+// passwords serves servicesNS/nobody/<app>/storage/passwords[/<name>].
+func (s *Server) passwords(w http.ResponseWriter, r *http.Request, app string, rest []string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(rest) == 0 {
 		switch r.Method {
 		case http.MethodGet:
 			s.list(w, r, app)
@@ -134,8 +190,8 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		}
 		return
 	}
-	name, err := url.PathUnescape(parts[5])
-	if err != nil {
+	name, err := url.PathUnescape(rest[0])
+	if err != nil || len(rest) > 1 {
 		fail(w, 400, "bad name")
 		return
 	}
@@ -144,7 +200,8 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		fail(w, 404, "bad entity name")
 		return
 	}
-	c, found := s.creds[key(app, realm, user)]
+	k := key(app, realm, user)
+	c, found := s.creds[k]
 	if !found {
 		fail(w, 404, fmt.Sprintf("Could not find object id=%s", name))
 		return
@@ -157,12 +214,17 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 			c.Password = p
 		}
 		writeJSON(w, 200, feed([]*Credential{c}, 0, 1))
+	case http.MethodDelete:
+		delete(s.creds, k)
+		s.list(w, r, app)
 	default:
 		fail(w, 405, "method not allowed")
 	}
 }
 
 func (s *Server) authorized(h string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	if k, ok := strings.CutPrefix(h, "Splunk "); ok {
 		return s.sessionKeys[k]
 	}
@@ -194,7 +256,21 @@ func (s *Server) list(w http.ResponseWriter, r *http.Request, app string) {
 	if offset < len(all) {
 		page = all[offset:end]
 	}
-	writeJSON(w, 200, feed(page, offset, len(all)))
+	f := feed(page, offset, len(all))
+	if fields := r.Form["f"]; len(fields) > 0 {
+		// f= keeps only the named content fields, as splunkd's list
+		// endpoints do.
+		for _, e := range f["entry"].([]map[string]any) {
+			content := map[string]string{}
+			for k, v := range e["content"].(map[string]string) {
+				if slices.Contains(fields, k) {
+					content[k] = v
+				}
+			}
+			e["content"] = content
+		}
+	}
+	writeJSON(w, 200, f)
 }
 
 func (s *Server) create(w http.ResponseWriter, r *http.Request, app string) {
@@ -246,7 +322,7 @@ func feed(cs []*Credential, offset, total int) map[string]any {
 			"acl": map[string]string{"app": c.App, "owner": "nobody"},
 		})
 	}
-	return map[string]any{"entry": entries, "paging": map[string]int{"total": total, "perPage": len(cs), "offset": offset}}
+	return map[string]any{"entry": entries, "paging": map[string]int{"total": total, "perPage": len(cs), "offset": offset}, "messages": []any{}}
 }
 
 func fail(w http.ResponseWriter, code int, msg string) {

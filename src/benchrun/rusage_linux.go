@@ -1,0 +1,29 @@
+package benchrun
+
+import (
+	"os"
+	"syscall"
+	"time"
+)
+
+// usage returns a finished process's peak RSS in bytes (Linux reports
+// kilobytes) and its CPU time.
+func usage(ps *os.ProcessState) (maxRSS int64, cpu time.Duration) {
+	ru, ok := ps.SysUsage().(*syscall.Rusage)
+	if !ok {
+		return 0, ps.UserTime() + ps.SystemTime()
+	}
+	return ru.Maxrss * 1024, ps.UserTime() + ps.SystemTime()
+}
+
+// selfMaxRSS is this process's peak RSS in bytes.
+func selfMaxRSS() int64 {
+	var ru syscall.Rusage
+	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
+		return 0
+	}
+	return ru.Maxrss * 1024
+}
+
+// usageKnown says whether usage reports the peak RSS here.
+const usageKnown = true

@@ -1,0 +1,235 @@
+package hec_test
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/kubelens/kubelens/src/sink"
+	"github.com/kubelens/kubelens/src/sink/hec"
+	"github.com/kubelens/kubelens/src/sink/hec/hecfake"
+	"github.com/sirupsen/logrus"
+	logtest "github.com/sirupsen/logrus/hooks/test"
+)
+
+const token = "11111111-2222-3333-4444-555555555555"
+
+func events(n int) []sink.Event {
+	out := make([]sink.Event, n)
+	for i := range out {
+		out[i] = sink.Event{TimeMillis: 1700000000000 + int64(i), Host: "h", Source: "us-east-1:/aws/eks/p/cluster:kube-apiserver-audit-x",
+			SourceType: "aws:cloudwatchlogs:eks", Index: "eks", Data: fmt.Sprintf(`{"kind":"Event","n":%d,"pad":"%s"}`, i, strings.Repeat("x", 200)), ID: fmt.Sprintf("%056d", i)}
+	}
+	return out
+}
+
+func newSink(t *testing.T, url, tok string, mod func(*hec.Config)) (*hec.HEC, *logtest.Hook) {
+	t.Helper()
+	log, hook := logtest.NewNullLogger()
+	cfg := hec.Config{Name: "sinks[0] (hec)", URL: url, Token: tok, Ack: true, AckPollInterval: 5 * time.Millisecond,
+		AckTimeout: 200 * time.Millisecond, Gzip: true, MaxBatchBytes: 16 << 10, MaxBackoff: 10 * time.Millisecond, Timeout: 2 * time.Second, Log: log}
+	if mod != nil {
+		mod(&cfg)
+	}
+	h, err := hec.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { h.Close() })
+	return h, hook
+}
+
+func count(evs []hecfake.Event) map[string]int {
+	m := map[string]int{}
+	for _, e := range evs {
+		m[e.Event]++
+	}
+	return m
+}
+
+// TestSend_FaultsLoseNothing sends through busy, throttled, failing and
+// non-JSON answers, a slow and a lost acknowledgement: every event is
+// indexed, duplicates only from the one batch re-sent after its ack timed
+// out, which the report counts; the channel and its cookie are kept.
+func TestSend_FaultsLoseNothing(t *testing.T) {
+	srv := hecfake.New([]string{token}, hecfake.WithAckDelay(20*time.Millisecond), hecfake.WithIndexes("eks"))
+	defer srv.Close()
+	h, hook := newSink(t, srv.URL, token, nil)
+	srv.FailNext(1, hecfake.Busy)
+	srv.FailNext(1, hecfake.TooMany)
+	srv.FailNext(1, hecfake.Internal)
+	srv.FailNext(1, hecfake.Unavailable)
+	srv.LoseNextAcks(1)
+	evs := events(300)
+	rep, err := h.Send(t.Context(), evs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := count(srv.Events())
+	dupes := 0
+	for _, e := range evs {
+		switch n := got[e.Data]; {
+		case n == 0:
+			t.Fatalf("event %s lost", e.ID)
+		case n > 1:
+			dupes += n - 1
+		}
+	}
+	if rep.Resent != 1 || dupes == 0 || dupes > 16<<10/200 {
+		t.Errorf("resent %d batches, %d duplicate events: want 1 batch and its events", rep.Resent, dupes)
+	}
+	st := srv.Stats()
+	if st.WithoutCookie != 0 || st.Faults != 4 {
+		t.Errorf("stats %+v", st)
+	}
+	for _, e := range srv.Events() {
+		if e.Channel != h.Channel() || e.Index != "eks" || e.SourceType != "aws:cloudwatchlogs:eks" {
+			t.Fatalf("event %+v", e)
+		}
+	}
+	warned := false
+	for _, e := range hook.AllEntries() {
+		if e.Level == logrus.WarnLevel && strings.Contains(e.Message, "did not acknowledge") && e.Data["ack_id"] != nil {
+			warned = true
+		}
+		if strings.Contains(fmt.Sprint(e.Data), token) || strings.Contains(e.Message, token) {
+			t.Error("a log line holds the token")
+		}
+	}
+	if !warned {
+		t.Error("no WARN with the ackId for the re-sent batch")
+	}
+}
+
+// TestSend_TooLargeHalvesThenFatal verifies 413 halves a batch until it
+// fits, and that one event over the limit is fatal and named.
+func TestSend_TooLargeHalvesThenFatal(t *testing.T) {
+	srv := hecfake.New([]string{token}, hecfake.WithMaxBody(2000))
+	defer srv.Close()
+	h, _ := newSink(t, srv.URL, token, nil)
+	evs := events(40)
+	if _, err := h.Send(t.Context(), evs); err != nil {
+		t.Fatal(err)
+	}
+	if got := count(srv.Events()); len(got) != 40 || srv.Stats().TooLarge == 0 {
+		t.Errorf("%d distinct events, stats %+v", len(got), srv.Stats())
+	}
+	big := events(1)
+	big[0].Data = strings.Repeat("y", 5000)
+	_, err := h.Send(t.Context(), big)
+	if !sink.IsFatal(err) || !strings.Contains(err.Error(), big[0].ID) {
+		t.Errorf("err = %v, want fatal naming %s", err, big[0].ID)
+	}
+}
+
+// TestSend_FatalAnswers verifies the answers that stop the service name
+// the sink, HEC's code and text, and never the token.
+func TestSend_FatalAnswers(t *testing.T) {
+	cases := []struct {
+		name  string
+		tok   string
+		opts  []hecfake.Option
+		index string
+		ack   bool
+		want  string
+	}{
+		{"invalid token", "bad-token-value", nil, "", true, "code 4"},
+		{"incorrect index", token, []hecfake.Option{hecfake.WithIndexes("main")}, "eks", true, "code 7"},
+		{"ack disabled", token, []hecfake.Option{hecfake.WithAck(false)}, "", true, "ackId"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := hecfake.New([]string{token}, tc.opts...)
+			defer srv.Close()
+			h, _ := newSink(t, srv.URL, tc.tok, func(c *hec.Config) { c.Ack = tc.ack })
+			evs := events(3)
+			for i := range evs {
+				evs[i].Index = tc.index
+			}
+			_, err := h.Send(t.Context(), evs)
+			var fe *sink.FatalError
+			if !errors.As(err, &fe) || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), "sinks[0] (hec)") {
+				t.Fatalf("err = %v, want fatal with %q", err, tc.want)
+			}
+			if strings.Contains(err.Error(), token) || strings.Contains(err.Error(), "bad-token-value") {
+				t.Error("the error holds the token")
+			}
+		})
+	}
+	// A token disabled while running: 403 code 1.
+	srv := hecfake.New([]string{token})
+	defer srv.Close()
+	h, _ := newSink(t, srv.URL, token, nil)
+	srv.DisableToken(token)
+	if _, err := h.Send(t.Context(), events(1)); !sink.IsFatal(err) || !strings.Contains(err.Error(), "code 1") {
+		t.Errorf("disabled token: %v", err)
+	}
+}
+
+// TestSend_RefusedThenUp verifies refused connections are retried until
+// HEC comes up, and ack: false commits on 200 code 0.
+func TestSend_RefusedThenUp(t *testing.T) {
+	addr, err := hecfake.FreeAddr()
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, hook := newSink(t, "http://"+addr, token, func(c *hec.Config) { c.Ack = false; c.Gzip = false })
+	done := make(chan error, 1)
+	go func() { _, err := h.Send(t.Context(), events(5)); done <- err }()
+	deadline := time.After(5 * time.Second)
+	for len(hook.AllEntries()) < 2 {
+		select {
+		case <-deadline:
+			t.Fatal("no retry logged")
+		case <-time.After(5 * time.Millisecond):
+		}
+	}
+	srv, err := hecfake.NewAt(addr, []string{token}, hecfake.WithAck(false))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if n := len(srv.Events()); n != 5 {
+		t.Errorf("%d events indexed, want 5", n)
+	}
+}
+
+// TestCheck verifies --check's probe: a good token passes without sending
+// an event; a bad one fails.
+func TestCheck(t *testing.T) {
+	srv := hecfake.New([]string{token})
+	defer srv.Close()
+	h, _ := newSink(t, srv.URL, token, nil)
+	if err := h.Check(t.Context()); err != nil {
+		t.Errorf("good token: %v", err)
+	}
+	bad, _ := newSink(t, srv.URL, "nope", nil)
+	if err := bad.Check(t.Context()); err == nil {
+		t.Error("bad token passed")
+	}
+	if len(srv.Events()) != 0 {
+		t.Error("the check sent events")
+	}
+}
+
+// TestSend_CancelReturnsPromptly verifies ctx (shutdown_timeout) ends a
+// Send that waits on acknowledgements that never come.
+func TestSend_CancelReturnsPromptly(t *testing.T) {
+	srv := hecfake.New([]string{token}, hecfake.WithAckDelay(time.Hour))
+	defer srv.Close()
+	h, _ := newSink(t, srv.URL, token, func(c *hec.Config) { c.AckTimeout = time.Hour })
+	ctx, cancel := contextWithTimeout(t, 100*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	if _, err := h.Send(ctx, events(3)); err == nil {
+		t.Fatal("no error")
+	}
+	if el := time.Since(start); el > 2*time.Second {
+		t.Errorf("took %v", el)
+	}
+}
