@@ -125,6 +125,9 @@ func TestAppcheck_BrokenCopies(t *testing.T) {
 		{"risk JSON that does not parse", appcheck.CheckRisk, "action.risk.param._risk is not a JSON list", func(t *testing.T, d string) {
 			edit(t, d, "default/savedsearches.conf", `action.risk.param._risk = [{"risk_object_field"`, `action.risk.param._risk = [{risk_object_field`)
 		}},
+		{"risk object kubeenrich's fields= leaves out", appcheck.CheckRisk, "name k8s_cluster (group cluster), which the search's kubeenrich does not add", func(t *testing.T, d string) {
+			edit(t, d, "default/savedsearches.conf", "| kubeenrich |", "| kubeenrich fields=eks,identity,source,target,outcome,detections,hygiene |")
+		}},
 		{"risk object the search does not carry", appcheck.CheckRisk, "name k8s_node, which the search's results do not carry", func(t *testing.T, d string) {
 			edit(t, d, "default/savedsearches.conf", `"risk_object_field": "k8s_cluster"`, `"risk_object_field": "k8s_node"`)
 		}},

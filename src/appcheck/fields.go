@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/kubelens/kubelens/src/enrich"
+	"github.com/kubelens/kubelens/src/searchcmd"
 	"github.com/kubelens/kubelens/src/spl"
 )
 
@@ -44,8 +45,9 @@ func checkDashboardFields(a *app, _ Options) []Finding {
 var splunkFields = []string{"_time", "_raw", "_indextime", "host", "source", "sourcetype", "index", "eventtype", "tag", "splunk_server", "linecount", "punct"}
 
 // kubelensFields are the fields a search over kubelens data has before
-// any command: Splunk's own, the audit event fields kubeenrich reads,
-// kubeenrich's output fields, and what props.conf extracts.
+// any command: Splunk's own, the audit event fields kubeenrich reads, and
+// what props.conf extracts. kubeenrich's output fields come with the
+// command, as its options select them.
 func kubelensFields(a *app) map[string]bool {
 	known := map[string]bool{}
 	for _, f := range splunkFields {
@@ -53,9 +55,6 @@ func kubelensFields(a *app) map[string]bool {
 	}
 	for _, n := range enrich.InputNames {
 		known[n] = true
-	}
-	for _, f := range enrich.Catalogue {
-		known[f.Name] = true
 	}
 	if props := a.conf("props"); props != nil {
 		for _, s := range props.Stanzas {
@@ -119,8 +118,8 @@ func UnproducedFields(p *spl.Pipeline, known map[string]bool) []string {
 				}
 			}
 		case "kubeenrich":
-			for _, f := range enrich.Catalogue {
-				avail[f.Name] = true
+			for f := range EnrichedFields(c.Args) {
+				avail[f] = true
 			}
 		case "eval":
 			for _, assign := range splitTopLevel(c.Args, ',') {
@@ -203,6 +202,46 @@ func UnproducedFields(p *spl.Pipeline, known map[string]bool) []string {
 		}
 	}
 	return missing
+}
+
+// EnrichedFields are the fields a kubeenrich command with these arguments
+// adds: the catalogue fields of the groups its fields= option selects
+// (all by default), under its prefix=. Arguments kubeenrich refuses add
+// nothing.
+func EnrichedFields(args string) map[string]bool {
+	o, err := searchcmd.ParseOptions(strings.Fields(args))
+	if err != nil {
+		return nil
+	}
+	out := map[string]bool{}
+	for _, f := range enrich.Catalogue {
+		if len(o.Groups) == 0 || slices.Contains(o.Groups, f.Group) {
+			out[o.Prefix+f.Name] = true
+		}
+	}
+	return out
+}
+
+// notEnriched returns, of the named kubeenrich output fields, those that
+// a kubeenrich command of p leaves out by its fields= or prefix= options,
+// each with its group: "k8s_cluster (group cluster)".
+func notEnriched(p *spl.Pipeline, named []string) []string {
+	var out []string
+	for _, c := range p.Commands {
+		if c.Name != "kubeenrich" {
+			continue
+		}
+		added := EnrichedFields(c.Args)
+		for _, n := range named {
+			f, ok := enrich.FieldByName(n)
+			if ok && !added[n] {
+				if s := fmt.Sprintf("%s (group %s)", n, f.Group); !slices.Contains(out, s) {
+					out = append(out, s)
+				}
+			}
+		}
+	}
+	return out
 }
 
 // aggregate reads "fn(field) [as name] ... [by f ...]": it needs the
