@@ -164,9 +164,10 @@ func TestRun_Golden(t *testing.T) {
 	}
 }
 
-// shapeColumns are the columns of the record shapes' goldens.
+// shapeColumns are the columns of the record shapes' goldens: what each
+// shape gives, kubelens findings and risk included.
 var shapeColumns = []string{"_time", "sourcetype", "source", "k8s_platform", "k8s_cluster", "k8s_user_kind", "user", "src_ip", "k8s_action", "k8s_resource",
-	"k8s_namespace_class", "k8s_outcome", "k8s_is_final", "k8s_event_count", "k8s_detections", "k8s_detections_partial"}
+	"k8s_namespace_class", "k8s_outcome", "k8s_is_final", "k8s_event_count", "k8s_findings", "k8s_risk_score", "k8s_detections", "k8s_detections_partial"}
 
 // TestIndexing_Shapes verifies each record shape gets its sourcetype and
 // no EKS source, unless --sourcetype or --source is given: then every
