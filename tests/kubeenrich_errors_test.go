@@ -252,3 +252,33 @@ func TestKubeenrich_Recordings(t *testing.T) {
 		}
 	})
 }
+
+// TestKubeenrich_CommandLineSettings covers the settings of command.arg in
+// commands.conf: the documented ones are accepted as written, and a wrong
+// one is said in the answer to getinfo, where the search shows it, not
+// only in search.log.
+func TestKubeenrich_CommandLineSettings(t *testing.T) {
+	gi := chunk(`{"action":"getinfo","searchinfo":{"args":[]}}`, "")
+	exec1 := chunk(`{"action":"execute","finished":true}`, "_raw\n{}\n")
+	for _, args := range [][]string{{"--max-chunk-size=2GiB"}, {"--max-chunk-size=2048MiB"}, {"--max-chunk-size=512MiB"}, {"--max-chunk-size", "2147483648"}} {
+		metas, _, code, stderr := runStream(t, []byte(gi+exec1), args...)
+		if code != 0 || len(metas) != 2 || metas[1].Error != "" {
+			t.Errorf("%q: exit %d, replies %+v, stderr %q", args, code, metas, stderr)
+		}
+	}
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--max-chunk-size=3GiB"}, "above the 2GiB"},
+		{[]string{"--max-chunk-size=lots"}, "not a positive number"},
+		{[]string{"--bogus"}, "bogus"},
+		{[]string{"stray"}, `unexpected argument "stray"`},
+		{[]string{"--lookups=" + filepath.Join(t.TempDir(), "missing")}, "--lookups"},
+	} {
+		metas, _, code, _ := runStream(t, []byte(gi+exec1), tc.args...)
+		if code != 2 || len(metas) != 1 || !strings.Contains(metas[0].Error, tc.want) {
+			t.Errorf("%q: exit %d, replies %+v; want exit 2 and a getinfo error reply naming %q", tc.args, code, metas, tc.want)
+		}
+	}
+}

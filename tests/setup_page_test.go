@@ -353,6 +353,7 @@ var validInputParams = map[string]string{
 	"lag":                  "90s",
 	"max_calls_per_second": "2",
 	"max_backoff":          "1m",
+	"call_timeout":         "20s",
 	"log_level":            "DEBUG",
 	"index":                "eks",
 }

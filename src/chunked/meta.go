@@ -10,7 +10,9 @@ import (
 
 // GetInfoRequest is the metadata of the first chunk splunkd sends. Unknown
 // keys are ignored and every key is optional: Splunk 6.3 sent fewer than
-// 8.x and 9.x do.
+// 8.x and 9.x do. Only action and args must have their type: a key of
+// another type than expected (a realtime "rt-5m" earliest time, a preview
+// of 0) is left at its zero value rather than failing the search.
 type GetInfoRequest struct {
 	Action                      string     `json:"action"`
 	Preview                     bool       `json:"preview"`
@@ -40,6 +42,66 @@ type SearchInfo struct {
 	MaxResultRows FlexInt   `json:"maxresultrows"`
 	EarliestTime  EpochTime `json:"earliest_time"`
 	LatestTime    EpochTime `json:"latest_time"`
+}
+
+// UnmarshalJSON decodes each key on its own, leniently (see GetInfoRequest).
+func (r *GetInfoRequest) UnmarshalJSON(b []byte) error {
+	var keys map[string]json.RawMessage
+	if err := json.Unmarshal(b, &keys); err != nil {
+		return err
+	}
+	*r = GetInfoRequest{}
+	if err := strictKey(keys, "action", &r.Action); err != nil {
+		return err
+	}
+	lenientKey(keys, "preview", &r.Preview)
+	lenientKey(keys, "streaming_command_will_restart", &r.StreamingCommandWillRestart)
+	if raw, ok := keys["searchinfo"]; ok {
+		return json.Unmarshal(raw, &r.SearchInfo)
+	}
+	return nil
+}
+
+// UnmarshalJSON decodes each key on its own, leniently but for args.
+func (s *SearchInfo) UnmarshalJSON(b []byte) error {
+	var keys map[string]json.RawMessage
+	if err := json.Unmarshal(b, &keys); err != nil {
+		return fmt.Errorf("searchinfo: %w", err)
+	}
+	*s = SearchInfo{}
+	if err := strictKey(keys, "args", &s.Args); err != nil {
+		return err
+	}
+	lenientKey(keys, "raw_args", &s.RawArgs)
+	lenientKey(keys, "dispatch_dir", &s.DispatchDir)
+	lenientKey(keys, "sid", &s.SID)
+	lenientKey(keys, "app", &s.App)
+	lenientKey(keys, "owner", &s.Owner)
+	lenientKey(keys, "username", &s.Username)
+	lenientKey(keys, "session_key", &s.SessionKey)
+	lenientKey(keys, "splunkd_uri", &s.SplunkdURI)
+	lenientKey(keys, "splunk_version", &s.SplunkVersion)
+	lenientKey(keys, "search", &s.Search)
+	lenientKey(keys, "command", &s.Command)
+	lenientKey(keys, "maxresultrows", &s.MaxResultRows)
+	lenientKey(keys, "earliest_time", &s.EarliestTime)
+	lenientKey(keys, "latest_time", &s.LatestTime)
+	return nil
+}
+
+func strictKey(keys map[string]json.RawMessage, name string, dst any) error {
+	if raw, ok := keys[name]; ok && string(raw) != "null" {
+		if err := json.Unmarshal(raw, dst); err != nil {
+			return fmt.Errorf("%s: %w", name, err)
+		}
+	}
+	return nil
+}
+
+func lenientKey(keys map[string]json.RawMessage, name string, dst any) {
+	if raw, ok := keys[name]; ok {
+		_ = json.Unmarshal(raw, dst) // a value of another type is left out
+	}
 }
 
 // DecodedSearch returns Search with its percent-encoding undone. Splunk 8.x

@@ -339,3 +339,33 @@ func TestReadChunk_DeclaredSizeIsNotAllocated(t *testing.T) {
 		t.Errorf("a declared 1 GiB body with 3 bytes sent allocated %d bytes", n)
 	}
 }
+
+// TestGetInfo_LenientAboutKeysNotUsed verifies getinfo keys the command
+// does not need may have another type than usual (a realtime search's
+// earliest time, a numeric preview) without failing the search, while
+// action and args must be right.
+func TestGetInfo_LenientAboutKeysNotUsed(t *testing.T) {
+	for _, meta := range []string{
+		`{"action":"getinfo","preview":0,"searchinfo":{"args":["f=name"],"earliest_time":"rt-5m","latest_time":"rt","session_key":123,"maxresultrows":"1e400","sid":7}}`,
+		`{"action":"getinfo","streaming_command_will_restart":"no","searchinfo":{"args":["f=name"],"raw_args":[1,2]}}`,
+	} {
+		var out bytes.Buffer
+		cmd := &upperCommand{}
+		if err := chunked.Serve(t.Context(), stream(t, [2]string{meta, ""}), &out, cmd, chunked.Options{}); err != nil {
+			t.Errorf("%s: %v", meta, err)
+			continue
+		}
+		if cmd.field != "name" {
+			t.Errorf("%s: args not read (field %q)", meta, cmd.field)
+		}
+	}
+	for _, meta := range []string{
+		`{"action":7,"searchinfo":{"args":[]}}`,
+		`{"action":"getinfo","searchinfo":{"args":"f=name"}}`,
+	} {
+		var out bytes.Buffer
+		if err := chunked.Serve(t.Context(), stream(t, [2]string{meta, ""}), &out, &upperCommand{}, chunked.Options{}); err == nil {
+			t.Errorf("%s: accepted", meta)
+		}
+	}
+}

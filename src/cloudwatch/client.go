@@ -4,8 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"net"
 	"strings"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -112,6 +115,15 @@ func NewClient(ctx context.Context, cc ClientConfig) (*Client, error) {
 				// refuse retries for the rest of the process's life; our own
 				// limiter and the backoff pace us instead.
 				o.RateLimiter = ratelimit.None
+				// FilterLogEvents only reads: a connection that broke under
+				// the request (a keep-alive connection a load balancer or
+				// NAT dropped) is safe to retry, whatever the SDK thinks.
+				o.Retryables = append(o.Retryables, retry.IsErrorRetryableFunc(func(err error) aws.Ternary {
+					if brokenConnection(err) {
+						return aws.TrueTernary
+					}
+					return aws.UnknownTernary
+				}))
 			})
 		}),
 	}
@@ -238,4 +250,10 @@ func (l sdkLogger) Logf(c logging.Classification, format string, v ...any) {
 		return
 	}
 	e.Debugf(format, v...)
+}
+
+// brokenConnection reports whether err is a connection that closed under
+// a request.
+func brokenConnection(err error) bool {
+	return errors.Is(err, net.ErrClosed) || errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, syscall.ECONNRESET)
 }

@@ -237,6 +237,26 @@ func TestPoll_ThrottlingStormAnd5xxAreRetried(t *testing.T) {
 	}
 }
 
+// TestPoll_DroppedConnectionsAreRetried verifies a request whose
+// connection is closed under it (a keep-alive connection dropped by a load
+// balancer) is retried: FilterLogEvents only reads.
+func TestPoll_DroppedConnectionsAreRetried(t *testing.T) {
+	clk := &clock{t: time.Unix(1700000000, 0)}
+	srv := cwfake.New(cwfake.WithClock(clk.Now))
+	defer srv.Close()
+	want := put(srv, 10, 2, clk.Now().Add(-time.Minute), "kube-apiserver-audit-")
+	c := newClient(t, srv, nil)
+	srv.FailNext(3, cwfake.Hangup)
+	p := cloudwatch.NewPuller(c, cloudwatch.PullerConfig{Overlap: time.Minute, Now: clk.Now})
+	rec := &recorder{}
+	if _, err := p.Poll(t.Context(), cloudwatch.Query{LogGroup: group, Prefix: "kube-apiserver-audit-"}, cloudwatch.NewCursor(0), rec); err != nil {
+		t.Fatalf("three dropped connections within 8 attempts should succeed: %v", err)
+	}
+	if len(rec.events) != len(want) {
+		t.Errorf("emitted %d, want %d", len(rec.events), len(want))
+	}
+}
+
 // TestPoll_ExhaustedRetriesKeepCursor verifies that when retries run out,
 // nothing is emitted or committed, and the next poll delivers everything.
 func TestPoll_ExhaustedRetriesKeepCursor(t *testing.T) {

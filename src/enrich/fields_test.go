@@ -208,12 +208,16 @@ func TestUserAgent_PlatformSuffixesAndBareNames(t *testing.T) {
 			continue
 		}
 		name, tool := m[1], row[1]
-		for _, ua := range []string{
+		uas := []string{
 			name + ".exe/v1.28.2 (windows/amd64) kubernetes/89182bd",
 			name + ".EXE/v1.28.2 (windows/arm64) kubernetes/89182bd",
 			name,
 			name + ".exe",
-		} {
+		}
+		if strings.ToLower(name) == name {
+			uas = append(uas, strings.ToUpper(name)+".EXE/v1.28.2 (windows/amd64) kubernetes/89182bd")
+		}
+		for _, ua := range uas {
 			tried++
 			out, _ := enrichWith(t, tables, rawRec(t, with(baseEvent(), obj{"userAgent": ua, "user": user("alice", "ops")})))
 			if got := field(out, "k8s_ua_tool"); got != tool {

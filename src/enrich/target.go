@@ -125,14 +125,47 @@ func containsAny(s string, words []string) bool {
 // can be megabytes long, and an unanchored alternation costs hundreds of
 // nanoseconds a byte.
 var (
-	execShells = map[string]bool{"sh": true, "bash": true, "ash": true, "dash": true, "zsh": true, "busybox": true}
-	execTools  = []string{"curl", "wget", "python", "perl", "kubectl"}
+	execShells = map[string]bool{"sh": true, "bash": true, "ash": true, "dash": true, "zsh": true, "busybox": true,
+		"cmd": true, "powershell": true, "pwsh": true} // Windows containers
+	execTools = []string{"curl", "wget", "python", "perl", "kubectl"}
 )
 
 // isShellOrTool reports whether a command word runs a shell or a tool
 // that fetches or runs code.
 func isShellOrTool(word string) bool {
-	return execShells[word[strings.LastIndexByte(word, '/')+1:]] || containsAny(word, execTools)
+	base := word[max(strings.LastIndexByte(word, '/'), strings.LastIndexByte(word, '\\'))+1:]
+	if n := len(base); n > 4 && strings.EqualFold(base[n-4:], ".exe") {
+		base = strings.ToLower(base[:n-4])
+	}
+	return execShells[base] || containsAny(word, execTools)
+}
+
+// uniqueList is a list of distinct values in the order first seen. It
+// looks values up in a map once it is long: a pod spec may list a
+// hundred thousand capabilities, and a linear search for each would be
+// quadratic.
+type uniqueList struct {
+	list []string
+	seen map[string]struct{}
+}
+
+func (u *uniqueList) add(v string) {
+	if u.seen == nil && len(u.list) < 16 {
+		if !slices.Contains(u.list, v) {
+			u.list = append(u.list, v)
+		}
+		return
+	}
+	if u.seen == nil {
+		u.seen = make(map[string]struct{}, 2*len(u.list))
+		for _, x := range u.list {
+			u.seen[x] = struct{}{}
+		}
+	}
+	if _, ok := u.seen[v]; !ok {
+		u.seen[v] = struct{}{}
+		u.list = append(u.list, v)
+	}
 }
 
 // deriveExec reads the query of an exec or attach request:
@@ -207,7 +240,8 @@ func derivePodSpec(e *Enricher, ev *event, out *Output) {
 	}
 	containers := spec.AllContainers()
 	privileged, runAsRoot, explicitRoot, dangerous := false, false, false, false
-	var caps, images, registries, hostPaths []string
+	var images, hostPaths []string
+	var caps, registries uniqueList
 	podRunAsUser, podNonRoot := (*int64)(nil), false
 	if sc := spec.SecurityContext; sc != nil {
 		podRunAsUser = sc.RunAsUser
@@ -222,9 +256,7 @@ func derivePodSpec(e *Enricher, ev *event, out *Output) {
 			}
 			if sc.Capabilities != nil {
 				for _, cp := range sc.Capabilities.Add {
-					if !slices.Contains(caps, cp) {
-						caps = append(caps, cp)
-					}
+					caps.add(cp)
 					dangerous = dangerous || isDangerousCapability(cp)
 				}
 			}
@@ -244,9 +276,7 @@ func derivePodSpec(e *Enricher, ev *event, out *Output) {
 		explicitRoot = explicitRoot || runAsUser != nil && *runAsUser == 0
 		if c.Image != "" {
 			images = append(images, c.Image)
-			if reg := imageRegistry(c.Image); !slices.Contains(registries, reg) {
-				registries = append(registries, reg)
-			}
+			registries.add(imageRegistry(c.Image))
 		}
 	}
 	if !privileged && strings.Contains(lastApplied, `"privileged":true`) {
@@ -279,14 +309,14 @@ func derivePodSpec(e *Enricher, ev *event, out *Output) {
 	out.SetBool(FieldK8sPodHostIPC, spec.HostIPC)
 	out.SetMulti(FieldK8sPodHostPath, hostPaths)
 	out.SetBool(FieldK8sPodSensitiveMount, sensitive)
-	out.SetMulti(FieldK8sPodCapsAdded, caps)
+	out.SetMulti(FieldK8sPodCapsAdded, caps.list)
 	// A patch carries only the containers' changed members: whether they
 	// run as root is not in it.
 	if len(containers) > 0 && ev.Verb != "patch" {
 		out.SetBool(FieldK8sPodRunAsRoot, runAsRoot)
 	}
 	out.SetMulti(FieldK8sImages, images)
-	out.SetMulti(FieldK8sImageRegistry, registries)
+	out.SetMulti(FieldK8sImageRegistry, registries.list)
 }
 
 func cleanPath(p string) string {

@@ -1,6 +1,11 @@
 package enrich_test
 
-import "testing"
+import (
+	"fmt"
+	"net/url"
+	"strings"
+	"testing"
+)
 
 func ref(resource, ns, name string) obj {
 	o := obj{"resource": resource, "apiVersion": "v1"}
@@ -206,5 +211,50 @@ func TestIsFinal_EveryStageSequence(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// TestExecShell_EveryShellKind checks the shells and tools of Linux and
+// Windows containers, by path and by name, and what is not one.
+func TestExecShell_EveryShellKind(t *testing.T) {
+	tables := shippedTables(t)
+	for command, want := range map[string]string{
+		"sh": "true", "/bin/bash": "true", "busybox": "true", "zsh": "true",
+		"cmd.exe": "true", "CMD.EXE": "true", `C:\Windows\System32\cmd.exe`: "true",
+		"powershell.exe": "true", "pwsh": "true", "/usr/bin/python3": "true", "curl": "true",
+		"date": "false", "ls": "false", "shasum": "false", "cmdline-tool": "false",
+	} {
+		uri := "/api/v1/namespaces/shop/pods/web-1/exec?command=" + url.QueryEscape(command) + "&container=web"
+		out, _ := enrichWith(t, tables, rawRec(t, with(baseEvent(), obj{"verb": "create", "stage": "ResponseStarted", "requestURI": uri,
+			"objectRef": obj{"resource": "pods", "namespace": "shop", "name": "web-1", "subresource": "exec"}})))
+		if got := field(out, "k8s_exec_shell"); got != want {
+			t.Errorf("%q: k8s_exec_shell %q, want %q", command, got, want)
+		}
+	}
+}
+
+// TestPodSpec_ManyCapabilities checks capabilities and registries are
+// listed once each, in the order first seen, however many there are.
+func TestPodSpec_ManyCapabilities(t *testing.T) {
+	var caps, want []string
+	for i := 0; i < 200; i++ {
+		caps = append(caps, fmt.Sprintf("CAP_%d", i%150))
+		if i < 150 {
+			want = append(want, fmt.Sprintf("CAP_%d", i))
+		}
+	}
+	var containers []obj
+	for i := 0; i < 40; i++ {
+		containers = append(containers, obj{"name": fmt.Sprint("c", i), "image": fmt.Sprintf("reg%d.example.com/app:1", i%25),
+			"securityContext": obj{"capabilities": obj{"add": caps}}})
+	}
+	ev := with(baseEvent(), obj{"verb": "create", "objectRef": ref("pods", "shop", "p"),
+		"requestObject": obj{"kind": "Pod", "spec": obj{"containers": containers}}})
+	out, _ := enrichWith(t, shippedTables(t), rawRec(t, ev))
+	if got := field(out, "k8s_pod_caps_added"); got != strings.Join(want, ",") {
+		t.Errorf("caps %q", got)
+	}
+	if got := strings.Count(field(out, "k8s_image_registry"), ",") + 1; got != 25 {
+		t.Errorf("%d registries, want 25", got)
 	}
 }

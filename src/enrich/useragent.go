@@ -22,6 +22,10 @@ const maxUALen = 4096
 var clientPlatform = regexp.MustCompile(`\(([a-z0-9]+)/([a-z0-9_]+)\)`)
 
 func (w *Worker) userAgent(ua string) uaInfo {
+	// Only the first maxUALen bytes are classified, and only they are
+	// kept: a flood of huge forged user agents costs the cache at most
+	// maxUACache times maxUALen.
+	ua = ua[:min(len(ua), maxUALen)]
 	if info, ok := w.uaCache[ua]; ok {
 		return info
 	}
@@ -79,6 +83,11 @@ func canonicalUserAgent(ua string) string {
 	trimmed := product
 	if n := len(trimmed); n > 4 && strings.EqualFold(trimmed[n-4:], ".exe") {
 		trimmed = trimmed[:n-4]
+	}
+	if trimmed != product && strings.ToUpper(trimmed) == trimmed {
+		// Windows names are case-insensitive, and some are shouted:
+		// KUBECTL.EXE is kubectl (a mixed-case name keeps its case).
+		trimmed = strings.ToLower(trimmed)
 	}
 	switch {
 	case end < 0:

@@ -24,6 +24,7 @@ import (
 	"github.com/kubelens/kubelens/src/searchcmd"
 	"github.com/kubelens/kubelens/src/splunklog"
 	"github.com/sirupsen/logrus"
+	"golang.org/x/term"
 )
 
 const usage = `Usage:
@@ -52,36 +53,51 @@ func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 		return runReplay(ctx, args[1:], stdin, stdout, stderr)
 	}
 	fs := flag.NewFlagSet("kubeenrich", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() { fmt.Fprint(stderr, usage) }
+	var flagErrs strings.Builder
+	fs.SetOutput(&flagErrs)
+	fs.Usage = func() {}
 	maxChunk := fs.String("max-chunk-size", "", "largest incoming chunk (metadata plus body), e.g. 512MiB; default and most 2GiB")
 	lookupsDir := fs.String("lookups", "", "the lookups folder (default: <app>/lookups, found from the executable's path)")
 	version := fs.Bool("version", false, "print the version and exit")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		return 2
-	}
-	if *version {
+	var setupErr error
+	switch err := fs.Parse(args); {
+	case errors.Is(err, flag.ErrHelp):
+		fmt.Fprint(stderr, usage)
+		return 0
+	case err != nil:
+		setupErr = fmt.Errorf("kubeenrich: %v (check command.arg in commands.conf)", err)
+	case *version:
 		fmt.Fprintln(stdout, "kubeenrich", buildinfo.Version)
 		return 0
-	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "kubeenrich: unexpected argument %q\n%s", fs.Arg(0), usage)
-		return 2
+	case fs.NArg() > 0:
+		setupErr = fmt.Errorf("kubeenrich: unexpected argument %q (check command.arg in commands.conf)", fs.Arg(0))
 	}
 	var limit int64
-	if *maxChunk != "" {
+	if *maxChunk != "" && setupErr == nil {
 		n, err := ParseSize(*maxChunk)
-		if err == nil && n > chunked.MaxBody {
-			err = fmt.Errorf("kubeenrich: --max-chunk-size %s is above the %d bytes a chunk can hold", *maxChunk, chunked.MaxBody)
+		switch {
+		case err != nil:
+			setupErr = err
+		case n > chunked.MaxBody+1:
+			setupErr = fmt.Errorf("kubeenrich: --max-chunk-size %s is above the 2GiB a chunk can hold", *maxChunk)
 		}
-		if err != nil {
-			log.Error(err.Error())
+		limit = min(n, chunked.MaxBody) // 2GiB: the most there is
+	}
+	if *lookupsDir != "" && setupErr == nil {
+		if st, err := os.Stat(*lookupsDir); err != nil || !st.IsDir() {
+			setupErr = fmt.Errorf("kubeenrich: --lookups %s: no such folder (check command.arg in commands.conf)", *lookupsDir)
+		}
+	}
+	if setupErr != nil {
+		log.Error(setupErr.Error())
+		if f, ok := stdin.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+			fmt.Fprint(stderr, usage)
 			return 2
 		}
-		limit = n
+		// Started by splunkd: say it where the search shows it, as the
+		// answer to getinfo, rather than exiting unexplained.
+		_ = chunked.Serve(ctx, stdin, stdout, failing{setupErr}, chunked.Options{})
+		return 2
 	}
 	err := chunked.Serve(ctx, stdin, stdout, searchcmd.New(findLookups(*lookupsDir)), chunked.Options{Name: "kubeenrich", MaxChunkSize: limit})
 	if errors.Is(err, chunked.ErrStopped) {
@@ -210,6 +226,16 @@ func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
 		args = rest[1:]
 	}
 }
+
+// failing is the command when kubeenrich cannot start: its getinfo reply
+// is the error.
+type failing struct{ err error }
+
+func (f failing) GetInfo(*chunked.GetInfoRequest) (chunked.Config, error) {
+	return chunked.Config{}, f.err
+}
+
+func (f failing) Execute(context.Context, *chunked.Table, *chunked.Messages) error { return f.err }
 
 // findLookups returns the lookups folder: the one given, else the app's,
 // found from where the executable lives.

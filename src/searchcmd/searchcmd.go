@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"regexp"
 	"runtime"
 	"slices"
 	"strings"
@@ -31,7 +32,7 @@ type Options struct {
 // written from it.
 var OptionDocs = []struct{ Name, Syntax, Desc string }{
 	{"fields", "fields=<group>[,<group>...]", "Field groups to add, comma separated: " + groupList() + ". Default: all."},
-	{"prefix", "prefix=<string>", "Prepended to the name of every field kubeenrich adds (the CIM fields src_ip and user included), e.g. prefix=kl_. Default: none."},
+	{"prefix", "prefix=<string>", "Prepended to the name of every field kubeenrich adds (the CIM fields src_ip and user included), e.g. prefix=kl_: a letter, then letters, digits, _, . or -. Default: none."},
 }
 
 func groupList() string {
@@ -41,6 +42,9 @@ func groupList() string {
 	}
 	return strings.Join(names, ", ")
 }
+
+// prefixRE is what prefix= may be: field names Splunk shows as they are.
+var prefixRE = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_.-]{0,63}$`)
 
 // ParseOptions parses the words splunkd passes in searchinfo.args.
 func ParseOptions(args []string) (Options, error) {
@@ -65,8 +69,8 @@ func ParseOptions(args []string) (Options, error) {
 			o.Groups = groups
 		case "prefix":
 			o.Prefix = strings.TrimSpace(value)
-			if strings.ContainsAny(o.Prefix, " ,\"=") {
-				return o, fmt.Errorf("searchcmd: prefix=%q: a field name prefix may not contain spaces, commas, quotes or =", value)
+			if !prefixRE.MatchString(o.Prefix) {
+				return o, fmt.Errorf("searchcmd: prefix=%q: a field name prefix starts with a letter and holds letters, digits, _, . and - only (a leading _ or __mv_ would make Splunk read the fields as internal or as multivalues)", value)
 			}
 		default:
 			return o, fmt.Errorf("searchcmd: unknown option %q: kubeenrich accepts fields= and prefix=", name)

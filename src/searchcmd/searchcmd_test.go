@@ -27,6 +27,11 @@ func TestParseOptions(t *testing.T) {
 		{args: []string{"fields=identity,nope"}, wantErr: `unknown field group "nope"`},
 		{args: []string{"fields="}, wantErr: "fields= is empty"},
 		{args: []string{"prefix=a b"}, wantErr: "prefix="},
+		{args: []string{"prefix=__mv_"}, wantErr: "prefix="},
+		{args: []string{"prefix=_x"}, wantErr: "prefix="},
+		{args: []string{"prefix=$x"}, wantErr: "prefix="},
+		{args: []string{"prefix=a\nb"}, wantErr: "prefix="},
+		{args: []string{"prefix=kl.v2-"}, want: searchcmd.Options{Prefix: "kl.v2-"}},
 		{args: []string{"prefix=a", "prefix=b"}, wantErr: "prefix= given twice"},
 	}
 	for _, tc := range cases {

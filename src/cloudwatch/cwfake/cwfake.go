@@ -77,6 +77,9 @@ const (
 	// Hang accepts the request and never answers (until the client gives
 	// up or the server closes): a stalled endpoint.
 	Hang
+	// Hangup closes the connection without answering: a keep-alive
+	// connection a load balancer or NAT dropped under the request.
+	Hangup
 )
 
 // Stats counts what the fake has served.
@@ -345,6 +348,14 @@ func (s *Server) filterLogEvents(ctx context.Context, w http.ResponseWriter, key
 			}
 			s.mu.Lock() // for the deferred Unlock
 			return
+		}
+		if kind == Hangup {
+			if hj, ok := w.(http.Hijacker); ok {
+				if conn, _, err := hj.Hijack(); err == nil {
+					conn.Close()
+					return
+				}
+			}
 		}
 		s.writeFault(w, kind)
 		return
