@@ -116,11 +116,17 @@ func TestAppcheck_BrokenCopies(t *testing.T) {
 		{"pipe in an event type", appcheck.CheckSPL, "event type search may not contain pipes", func(t *testing.T, d string) {
 			edit(t, d, "default/eventtypes.conf", `OR sourcetype="kube:apiserver:audit"`, `| head 1`)
 		}},
+		{"dashboard field nothing produces", appcheck.CheckDashboardFields, `field "eks_clustre" is produced by nothing`, func(t *testing.T, d string) {
+			edit(t, d, "default/data/ui/views/kubelens_eks_audit.xml", "| search k8s_action=exec |", "| search eks_clustre=* k8s_action=exec |")
+		}},
 		{"enabled detection", appcheck.CheckSavedSearches, "must ship disabled", func(t *testing.T, d string) {
 			edit(t, d, "default/savedsearches.conf", "disabled = 1", "disabled = 0")
 		}},
 		{"risk JSON that does not parse", appcheck.CheckRisk, "action.risk.param._risk is not a JSON list", func(t *testing.T, d string) {
 			edit(t, d, "default/savedsearches.conf", `action.risk.param._risk = [{"risk_object_field"`, `action.risk.param._risk = [{risk_object_field`)
+		}},
+		{"risk object kubeenrich's fields= leaves out", appcheck.CheckRisk, "name k8s_cluster (group cluster), which the search's kubeenrich does not add", func(t *testing.T, d string) {
+			edit(t, d, "default/savedsearches.conf", "| kubeenrich |", "| kubeenrich fields=eks,identity,source,target,outcome,detections,hygiene |")
 		}},
 		{"risk object the search does not carry", appcheck.CheckRisk, "name k8s_node, which the search's results do not carry", func(t *testing.T, d string) {
 			edit(t, d, "default/savedsearches.conf", `"risk_object_field": "k8s_cluster"`, `"risk_object_field": "k8s_node"`)

@@ -47,7 +47,7 @@ func TestKubeenrich_ReplayDemo(t *testing.T) {
 	if len(lines) != events+2 {
 		t.Fatalf("%d lines, want a header, a rule and %d rows:\n%s", len(lines), events, out)
 	}
-	for _, col := range []string{"_time", "eks_cluster_name", "user_kind", "src_ip"} {
+	for _, col := range []string{"_time", "platform", "cluster", "user_kind", "src_ip"} {
 		if !strings.Contains(lines[0], col) {
 			t.Errorf("header %q lacks %s", lines[0], col)
 		}

@@ -36,6 +36,9 @@ const (
 	CheckViews         = "views"
 	CheckCloudVetting  = "cloud-vetting"
 	CheckSetupPage     = "setup-page"
+	// CheckDashboardFields: every field a dashboard query names is
+	// produced before it is used.
+	CheckDashboardFields = "dashboard-fields"
 )
 
 // Checks lists every check in the order Run reports them.
@@ -43,7 +46,7 @@ var Checks = []string{
 	CheckArchive, CheckHiddenFiles, CheckLocal, CheckPermissions, CheckConfSyntax,
 	CheckConfKeys, CheckAppConf, CheckMacros, CheckLookups, CheckSPL, CheckSavedSearches, CheckRisk,
 	CheckBinaries, CheckInputsSpec, CheckSecrets, CheckReadme, CheckSearchBNF, CheckViews,
-	CheckCloudVetting, CheckSetupPage,
+	CheckCloudVetting, CheckSetupPage, CheckDashboardFields,
 }
 
 // Platforms are the platform folders the package carries binaries for.
@@ -155,7 +158,7 @@ func Run(path string, opts Options) (*Report, error) {
 	for _, check := range []func(*app, Options) []Finding{
 		checkFiles, checkConfKeys, checkAppConf, checkMacros, checkLookups, checkSPL,
 		checkSavedSearches, checkRisk, checkBinaries, checkInputsSpec, checkSecrets, checkReadme,
-		checkSearchBNF, checkViews, checkCloudVetting, checkSetupPage,
+		checkSearchBNF, checkViews, checkCloudVetting, checkSetupPage, checkDashboardFields,
 	} {
 		findings = append(findings, check(a, opts)...)
 	}

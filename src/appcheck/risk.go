@@ -33,7 +33,9 @@ type riskEntry struct {
 // well formed and name fields the search's results carry: a search with
 // action.risk = 1 has a _risk that parses as a list of risk objects (field,
 // type, score from 0 to 100) and threat objects (field, type); every field
-// it names, and every $field$ of _risk_message, is a field of the results;
+// it names, and every $field$ of _risk_message, is a field of the results
+// and, if it is one of kubeenrich's, one the search's kubeenrich adds (a
+// fields= that leaves out the cluster group drops k8s_cluster);
 // action.correlationsearch.annotations is a JSON object whose mitre_attack
 // lists ATT&CK technique ids.
 func checkRisk(a *app, _ Options) []Finding {
@@ -111,6 +113,9 @@ func checkRisk(a *app, _ Options) []Finding {
 		p, err := spl.Parse(text)
 		if err != nil {
 			continue // reported by the SPL check
+		}
+		if miss := notEnriched(p, named); len(miss) > 0 {
+			bad("the risk settings name %s, which the search's kubeenrich does not add: its fields= leaves the group out", strings.Join(miss, ", "))
 		}
 		fields, all := p.Fields()
 		if all {

@@ -1,7 +1,10 @@
 // Package audit models Kubernetes audit events (audit.k8s.io/v1 Event and
 // EventList, and v1beta1) as the kube-apiserver writes them, and parses the
 // text of one log record into an Event, including records CloudWatch Logs
-// cut short with "[Truncated...]".
+// cut short with "[Truncated...]", and the records the managed platforms
+// and Splunk's add-ons wrap events in (see Shape): Azure diagnostic log
+// records, GKE Cloud Audit Logs entries, CloudWatch Logs subscription
+// messages.
 //
 // Parsing runs on every event of every search, so a Parser reuses its
 // memory: the Event it returns, and every string in it, is only valid until
@@ -46,6 +49,14 @@ type Event struct {
 	// events never need it (see DecodeRequestObject). It is an object, or
 	// for a JSON patch an array of operations (see PodSpecFromJSONPatch).
 	RequestObject []byte
+	// Origin is what the record around the event says of where it came
+	// from.
+	Origin Origin
+	// GKE holds the members of a GKE Cloud Audit Logs entry that have no
+	// native counterpart; Normalize maps them onto the event.
+	GKE GKEEntry
+	// gkeIP backs SourceIPs of a GKE entry, which has one caller IP.
+	gkeIP [1]string
 }
 
 // RequestFields are members of requestObject read on their own.
@@ -121,16 +132,19 @@ const TruncatedMarker = eks.TruncatedMarker
 
 // Parsed is the result of Parse.
 type Parsed struct {
-	// Event is the event, or for an EventList its first item.
+	// Event is the event, or for a record holding several its first.
 	Event *Event
-	// Count is the number of events the record holds (1, or an
-	// EventList's length).
+	// Count is the number of events the record holds: 1, or the length
+	// of an EventList's items, an Azure records array or a subscription
+	// message's logEvents.
 	Count int
-	// List says the record is an EventList.
+	// List says the record holds a list of events (of any length).
 	List bool
 	// Truncated says the record ended in "[Truncated...]": Event holds
 	// the members that arrived complete.
 	Truncated bool
+	// Shape is how the record holds the event.
+	Shape Shape
 }
 
 // Parser parses log records; its zero value is ready. It is not safe for
@@ -141,11 +155,11 @@ type Parser struct {
 	ev    Event
 	lists []string // backing store of Groups and SourceIPs
 	body  []byte   // RequestObject
+	nums  []byte   // backing store of KindNumber members
 }
 
-// Parse decodes one log record: an Event, an EventList, or an Event in
-// Azure's diagnostic log envelope (properties.log). The result is valid
-// until the next Parse.
+// Parse decodes one log record: an Event or an EventList in any of the
+// shapes Shape names. The result is valid until the next Parse.
 func (p *Parser) Parse(text string) (Parsed, error) {
 	text = strings.TrimSpace(text)
 	if !strings.HasPrefix(text, "{") {
@@ -164,16 +178,20 @@ func (p *Parser) Parse(text string) (Parsed, error) {
 		return out, ErrNotJSON
 	}
 	out.Count = 1
-	// Azure's diagnostic logs wrap the event: {"category":"kube-audit",
-	// "properties":{"log":"<event JSON>"}}, the log also as an object.
-	if log := v.Get("properties", "log"); log != nil && v.Get("kind") == nil {
-		switch log.Type() {
-		case fastjson.TypeString:
-			if v, err = p.inner.Parse(str(log)); err != nil {
-				return out, fmt.Errorf("%w: properties.log: %v", ErrNotJSON, err)
+	p.reset()
+	// A native event names its kind first, so it costs one lookup to know
+	// it is not wrapped.
+	if v.Get("kind") == nil {
+		if v, err = p.unwrap(v, &out); err != nil {
+			return out, err
+		}
+		if out.Shape == ShapeGKE {
+			p.ev.Normalize()
+			if !p.ev.GKE.isKubernetes() {
+				return out, ErrNotAuditEvent
 			}
-		case fastjson.TypeObject:
-			v = log
+			out.Event = &p.ev
+			return out, nil
 		}
 	}
 	if str(v.Get("kind")) == "EventList" {
@@ -238,13 +256,22 @@ func (p *Parser) stringList(v *fastjson.Value) []string {
 	return p.lists[start:len(p.lists):len(p.lists)]
 }
 
-func (p *Parser) fill(v *fastjson.Value) {
+// reset readies the parser's event for a new record.
+func (p *Parser) reset() {
 	p.ev = Event{}
 	p.lists = p.lists[:0]
-	p.fillMembers(v, &p.ev)
-	// An object, or the array of operations of a JSON patch
-	// (kubectl patch --type=json).
-	if ro := v.Get("requestObject"); ro != nil && (ro.Type() == fastjson.TypeObject || ro.Type() == fastjson.TypeArray) {
+	p.nums = p.nums[:0]
+}
+
+func (p *Parser) fill(v *fastjson.Value) {
+	p.fillMembers(v, &p.ev, ScopeEvent)
+	p.setRequestObject(v.Get("requestObject"))
+}
+
+// setRequestObject keeps the request body's JSON: an object, or the array
+// of operations of a JSON patch (kubectl patch --type=json).
+func (p *Parser) setRequestObject(ro *fastjson.Value) {
+	if ro != nil && (ro.Type() == fastjson.TypeObject || ro.Type() == fastjson.TypeArray) {
 		p.body = ro.MarshalTo(p.body[:0])
 		p.ev.RequestObject = p.body
 	}

@@ -98,6 +98,10 @@ func FuzzParse(f *testing.F) {
 	f.Add(podCreate, 300)
 	f.Add(`{"kind":"EventList","items":[{"auditID":"1","verb":"get"}]}`, 20)
 	f.Add(`{"a":"\\\"","b":[[],{}]}`, 9)
+	f.Add(gkeEntry, 200)
+	f.Add(`{"data":{"protoPayload":{"serviceName":"k8s.io","methodName":"io.k8s.core.v1.namespaces.finalize.update","resourceName":"core/v1/namespaces/x/finalize","status":{"code":7}}}}`, 50)
+	f.Add(`{"records":[{"category":"kube-audit","resourceId":"/SUBSCRIPTIONS/1/RESOURCEGROUPS/G/PROVIDERS/MICROSOFT.CONTAINERSERVICE/MANAGEDCLUSTERS/C","properties":{"log":"{\"kind\":\"Event\",\"apiVersion\":\"audit.k8s.io/v1\",\"verb\":\"get\"}"}}]}`, 80)
+	f.Add(`{"logGroup":"/aws/eks/c/cluster","logStream":"kube-apiserver-audit-1","logEvents":[{"message":"{\"kind\":\"Event\",\"auditID\":\"1\",\"verb\":\"get\"}"}]}`, 60)
 	f.Fuzz(func(t *testing.T, text string, cut int) {
 		Parse(text)
 		Parse(text + TruncatedMarker)

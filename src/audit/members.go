@@ -2,7 +2,9 @@ package audit
 
 import (
 	"slices"
+	"strconv"
 	"strings"
+	"unsafe"
 
 	"github.com/valyala/fastjson"
 )
@@ -21,18 +23,47 @@ const (
 	KindList
 	// KindInt is a JSON integer.
 	KindInt
+	// KindNumber is a JSON integer kept as its decimal text, so that 0
+	// and absent differ (a gRPC status code of 0 means OK).
+	KindNumber
 )
 
-// Member is one member of an audit event that kubelens reads. It is read
-// from the event's JSON by Path, and from a Splunk search result by Name:
-// the field Splunk's JSON extraction (KV_MODE = json, or indexed
-// extractions) makes of it, the path joined with "." and "{}" after an
-// array. A member declared here exists in both forms, so a search that
-// drops _raw (| fields - _raw) loses nothing kubelens reads.
+// Scope says which object of a log record a member's Path starts from.
+type Scope uint8
+
+// The scopes.
+const (
+	// ScopeEvent members are the audit event's own, inside any envelope.
+	ScopeEvent Scope = iota
+	// ScopeRecord members belong to the record around an audit event:
+	// an Azure diagnostic log record, a CloudWatch Logs subscription
+	// message.
+	ScopeRecord
+	// ScopeGKE members belong to a GKE Cloud Audit Logs entry (a
+	// LogEntry whose protoPayload is a k8s.io AuditLog), which Normalize
+	// maps onto the event's own.
+	ScopeGKE
+	numScopes
+)
+
+// Member is one member of an audit event, or of the record around it, that
+// kubelens reads. It is read from the JSON by Path, starting at its
+// Scope's object, and from a Splunk search result by Names: the fields
+// Splunk's JSON extraction (KV_MODE = json, or indexed extractions) makes
+// of it, the path joined with "." and "{}" after an array, under each
+// wrapper the record may come in (a Pub/Sub message's data, the Microsoft
+// Cloud Services add-on's body). A member declared here exists in both
+// forms, so a search that drops _raw (| fields - _raw) loses nothing
+// kubelens reads, except what only exists as JSON text inside a string
+// (an Azure record's properties.log, a subscription message's events).
 type Member struct {
-	Path []string
-	Kind MemberKind
-	Name string // Splunk field name, derived from Path and Kind
+	Path  []string
+	Kind  MemberKind
+	Scope Scope
+	// Name is the field's name when the record is not wrapped; Names
+	// adds the wrapped forms. Both derive from Path and Kind.
+	Name  string
+	Names []string
 
 	// Exactly one of these locates the Event field, by kind.
 	str  func(*Event) *string
@@ -55,8 +86,30 @@ func member(path string, kind MemberKind) Member {
 	if kind == KindFirst || kind == KindList {
 		m.Name += "{}"
 	}
+	m.Names = []string{m.Name}
 	return m
 }
+
+// in puts a member in a scope whose record may also come wrapped under
+// each of the prefixes.
+func (m Member) in(scope Scope, wrappers ...string) Member {
+	m.Scope = scope
+	for _, w := range wrappers {
+		m.Names = append(m.Names, w+m.Name)
+	}
+	return m
+}
+
+// The wrappers records arrive in: the Splunk Add-on for Google Cloud
+// Platform puts a Pub/Sub message's LogEntry under data; the Splunk Add-on
+// for Microsoft Cloud Services puts an Event Hubs record under body when
+// its input adds the system properties (event_format_flags).
+const (
+	pubsubData    = "data."
+	eventHubsBody = "body."
+)
+
+func gke(m Member) Member { return m.in(ScopeGKE, pubsubData) }
 
 // splitPath splits a JSON path at "." except inside [...]: keys such as
 // authorization.k8s.io/decision hold dots, and are written in brackets.
@@ -100,11 +153,19 @@ func intMember(path string, f func(*Event) *int) Member {
 	return m
 }
 
-// Members are the members of an audit event kubelens reads, grouped by
-// parent object (the parser looks each parent up once). Add a member here,
-// and nowhere else, to read a new one: the parser and the Splunk field
-// reader both follow this table. Field names are the audit.k8s.io/v1
-// Event's (k8s.io/apiserver/pkg/apis/audit/v1/types.go).
+func numberMember(path string, f func(*Event) *string) Member {
+	m := member(path, KindNumber)
+	m.str = f
+	return m
+}
+
+// Members are the members of audit events and of the records around them
+// that kubelens reads, grouped by scope and then by parent object (the
+// parser looks each parent up once). Add a member here, and nowhere else,
+// to read a new one: the parser and the Splunk field reader both follow
+// this table. Event field names are the audit.k8s.io/v1 Event's
+// (k8s.io/apiserver/pkg/apis/audit/v1/types.go); the others are named in
+// their group.
 var Members = []Member{
 	strMember("kind", func(e *Event) *string { return &e.Kind }),
 	strMember("apiVersion", func(e *Event) *string { return &e.APIVersion }),
@@ -163,24 +224,65 @@ var Members = []Member{
 	strMember("requestObject.metadata.annotations.[kubectl.kubernetes.io/last-applied-configuration]", func(e *Event) *string { return &e.Request.LastApplied }),
 	strMember("requestObject.message", func(e *Event) *string { return &e.Request.Message }),
 	strMember("requestObject.spec.type", func(e *Event) *string { return &e.Request.SpecType }),
+
+	// Azure diagnostic log records (AKS kube-audit and kube-audit-admin),
+	// as the Splunk Add-on for Microsoft Cloud Services writes them: one
+	// record per event, under body when its input adds the Event Hubs
+	// system properties. Microsoft's resource log schema.
+	strMember("resourceId", func(e *Event) *string { return &e.Origin.ResourceID }).in(ScopeRecord, eventHubsBody),
+	strMember("category", func(e *Event) *string { return &e.Origin.Category }).in(ScopeRecord, eventHubsBody),
+	// CloudWatch Logs subscription messages, as Amazon Data Firehose
+	// delivers them without message extraction (CloudWatch Logs
+	// subscription filter payload).
+	strMember("logGroup", func(e *Event) *string { return &e.Origin.LogGroup }).in(ScopeRecord),
+	strMember("logStream", func(e *Event) *string { return &e.Origin.LogStream }).in(ScopeRecord),
+
+	// GKE Cloud Audit Logs entries (LogEntry with an AuditLog protoPayload
+	// of service k8s.io), bare or under a Pub/Sub message's data. The
+	// members with a native counterpart are read into it directly.
+	gke(strMember("protoPayload.serviceName", func(e *Event) *string { return &e.GKE.ServiceName })),
+	gke(strMember("protoPayload.methodName", func(e *Event) *string { return &e.GKE.MethodName })),
+	gke(strMember("protoPayload.resourceName", func(e *Event) *string { return &e.GKE.ResourceName })),
+	gke(strMember("protoPayload.authenticationInfo.principalEmail", func(e *Event) *string { return &e.User.Username })),
+	gke(strMember("protoPayload.requestMetadata.callerIp", func(e *Event) *string { return &e.GKE.CallerIP })),
+	gke(strMember("protoPayload.requestMetadata.callerSuppliedUserAgent", func(e *Event) *string { return &e.UserAgent })),
+	gke(numberMember("protoPayload.status.code", func(e *Event) *string { return &e.GKE.StatusCode })),
+	gke(strMember("protoPayload.status.message", func(e *Event) *string { return &e.ResponseStatus.Message })),
+	// The subject review's groups (TokenReview, SubjectAccessReview),
+	// which a deprecated security content search reads.
+	gke(listMember("protoPayload.request.spec.group", func(e *Event) *[]string { return &e.GKE.RequestGroups })),
+	gke(strMember("operation.id", func(e *Event) *string { return &e.AuditID })),
+	gke(strMember("labels.[authorization.k8s.io/decision]", func(e *Event) *string { return &e.Annotations.Decision })),
+	gke(strMember("labels.[authorization.k8s.io/reason]", func(e *Event) *string { return &e.Annotations.Reason })),
+	gke(strMember("resource.labels.project_id", func(e *Event) *string { return &e.GKE.ProjectID })),
+	gke(strMember("resource.labels.location", func(e *Event) *string { return &e.GKE.Location })),
+	gke(strMember("resource.labels.cluster_name", func(e *Event) *string { return &e.GKE.ClusterName })),
 }
 
-// MemberByName returns the member Splunk names name.
+// scopeMembers are the indexes in Members of each scope's members.
+var scopeMembers = func() (s [numScopes][]int) {
+	for i, m := range Members {
+		s[m.Scope] = append(s[m.Scope], i)
+	}
+	return s
+}()
+
+// MemberByName returns the member Splunk names name, in any of its forms.
 func MemberByName(name string) (*Member, bool) {
 	for i := range Members {
-		if Members[i].Name == name {
+		if slices.Contains(Members[i].Names, name) {
 			return &Members[i], true
 		}
 	}
 	return nil, false
 }
 
-// fillMembers reads every member of v into ev. Members of one parent are
-// next to each other in the table, so each parent object is looked up
-// once per event.
-func (p *Parser) fillMembers(v *fastjson.Value, ev *Event) {
+// fillMembers reads every member of a scope from v into ev. Members of one
+// parent are next to each other in the table, so each parent object is
+// looked up once per event.
+func (p *Parser) fillMembers(v *fastjson.Value, ev *Event, scope Scope) {
 	parent, parentPath := v, []string{}
-	for i := range Members {
+	for _, i := range scopeMembers[scope] {
 		m := &Members[i]
 		dir, key := m.Path[:len(m.Path)-1], m.Path[len(m.Path)-1]
 		if !slices.Equal(dir, parentPath) {
@@ -203,6 +305,12 @@ func (p *Parser) fillMembers(v *fastjson.Value, ev *Event) {
 		case KindInt:
 			if n, err := val.Int(); err == nil {
 				*m.num(ev) = n
+			}
+		case KindNumber:
+			if n, err := val.Int(); err == nil {
+				start := len(p.nums)
+				p.nums = strconv.AppendInt(p.nums, int64(n), 10)
+				*m.str(ev) = unsafe.String(&p.nums[start], len(p.nums)-start)
 			}
 		}
 	}

@@ -16,6 +16,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/kubelens/kubelens/src/audit"
 	"github.com/kubelens/kubelens/src/eksconf"
 	"github.com/kubelens/kubelens/src/enrich"
 	"github.com/kubelens/kubelens/src/lookups"
@@ -37,6 +38,7 @@ func ReadmeSections(risk RiskTable) []Section {
 		{"inputs", inputsList()},
 		{"fields", fieldsTable()},
 		{"detections", detectionsTable(risk)},
+		{"notjudged", notJudgedList()},
 		{"findings", findingsTable(risk)},
 		{"correspondence", correspondenceTable()},
 		{"falco", falcoTable(risk)},
@@ -147,6 +149,13 @@ func fieldsTable() string {
 	return strings.TrimSuffix(b.String(), "\n")
 }
 
+// shapeData names the records each detection is judged on.
+var shapeData = map[audit.Shape]string{
+	audit.ShapeNative: "audit events",
+	audit.ShapeAKS:    "AKS records",
+	audit.ShapeGKE:    "GKE entries",
+}
+
 // scoreCells are a signal's score and ATT&CK techniques as the shipped
 // lookup gives them.
 func scoreCells(risk RiskTable, signal string) (score, techniques string) {
@@ -163,7 +172,7 @@ func scoreCells(risk RiskTable, signal string) (score, techniques string) {
 
 func detectionsTable(risk RiskTable) string {
 	var b strings.Builder
-	b.WriteString("| detection (the value in `k8s_detections`) | security content id | status | ATT&CK | risk | judged |\n|---|---|---|---|---|---|\n")
+	b.WriteString("| detection (the value in `k8s_detections`) | security content id | status | ATT&CK | risk | judged on | judged |\n|---|---|---|---|---|---|---|\n")
 	for _, d := range enrich.Detections {
 		judged := "per event: `k8s_detections`"
 		if d.Partial {
@@ -174,7 +183,18 @@ func detectionsTable(risk RiskTable) string {
 			status = "deprecated in security content"
 		}
 		score, tech := scoreCells(risk, d.Signal())
-		fmt.Fprintf(&b, "| %s | `%s` | %s | %s | %s | %s |\n", md(d.Name), d.ID, status, tech, score, judged)
+		fmt.Fprintf(&b, "| %s | `%s` | %s | %s | %s | %s | %s |\n", md(d.Name), d.ID, status, tech, score, shapeData[d.Shape], judged)
+	}
+	return b.String()
+}
+
+// notJudgedList names the security content detections on Kubernetes audit
+// data that kubeenrich does not judge, and why.
+func notJudgedList() string {
+	var b strings.Builder
+	b.WriteString("Not judged, on any data:\n\n")
+	for _, n := range enrich.NotJudged {
+		fmt.Fprintf(&b, "- %s (`%s`): %s.\n", n.Name, n.ID, n.Why)
 	}
 	return b.String()
 }
@@ -247,7 +267,7 @@ func SearchBNF() string {
 	b.WriteString("syntax = kubeenrich (fields=<string>)? (prefix=<string>)?\n")
 	b.WriteString("shortdesc = Adds who, from where, against what, with what outcome and which detections to Kubernetes and EKS audit events.\n")
 	desc := []string{
-		"Enriches Kubernetes audit events (audit.k8s.io Event JSON, as the kube_audit and aws_cloudwatchlogs_eks macros return them) with flat k8s_*, eks_* and aws_* fields and the CIM fields src_ip and user (filled only where empty).",
+		"Enriches Kubernetes audit events (audit.k8s.io Event JSON of any cluster, AKS diagnostic records, GKE Cloud Audit Logs entries, CloudWatch Logs subscription messages: what the kubelens_k8s_audit macro returns) with flat k8s_*, eks_*, aws_*, azure_* and gcp_* fields and the CIM fields src_ip and user (filled only where empty).",
 		"It reads Splunk's extracted fields and falls back to _raw for what they lack; every input field passes through unchanged. \\p\\",
 		"Options:",
 	}
@@ -266,9 +286,9 @@ func SearchBNF() string {
 	desc = append(desc, "See the kubelens README for the meaning and values of every field.")
 	writeContinued(&b, "description", desc)
 	examples := []struct{ comment, search string }{
-		{"Enrich EKS audit events and count requests by kind of principal, once per request.", "`kube_audit` | kubeenrich | search k8s_is_final=true | stats count by k8s_user_kind"},
+		{"Enrich the audit events of every cluster and count requests by platform and kind of principal, once per request.", "`kubelens_k8s_audit` | kubeenrich | search k8s_is_final=true | stats count by k8s_platform k8s_user_kind"},
 		{"Events any signal scores (security content detection, kubelens finding, Falco rule), highest risk first.", "`aws_cloudwatchlogs_eks` | kubeenrich fields=identity,source,detections | search k8s_risk_score=* | sort - k8s_risk_score"},
-		{"kubelens findings by user.", "`kube_audit` | kubeenrich | search k8s_findings=* | stats count by user k8s_findings"},
+		{"kubelens findings by platform and user, on every cluster.", "`kubelens_k8s_audit` | kubeenrich | search k8s_findings=* | stats count by k8s_platform user k8s_findings"},
 		{"Keep kubeenrich's fields apart with a prefix.", "`kube_audit` | kubeenrich prefix=kl_ | stats values(kl_k8s_exec_command) by kl_user"},
 	}
 	for i, e := range examples {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/kubelens/kubelens/src/audit"
 	"github.com/kubelens/kubelens/src/enrich"
 )
 
@@ -35,7 +36,7 @@ type SavedSearch struct {
 
 // The pieces every kubelens search shares.
 const (
-	anomalyAggregation = "stats count min(_time) as firstTime max(_time) as lastTime values(k8s_resource) as k8s_resource values(k8s_namespace) as k8s_namespace values(k8s_object) as k8s_object values(verb) as verb values(requestURI) as requestURI values(k8s_outcome) as k8s_outcome values(userAgent) as http_user_agent"
+	anomalyAggregation = "stats count min(_time) as firstTime max(_time) as lastTime values(k8s_resource) as k8s_resource values(k8s_namespace) as k8s_namespace values(k8s_object) as k8s_object values(verb) as verb values(requestURI) as requestURI values(k8s_outcome) as k8s_outcome values(userAgent) as http_user_agent values(k8s_platform) as k8s_platform"
 	ctimes             = "`kubelens_ctime(firstTime)` | `kubelens_ctime(lastTime)`"
 )
 
@@ -54,8 +55,22 @@ var detectionShapes = map[string]detectionShape{
 	"Kubernetes Abuse of Secret by Unusual Location":            {pre: "iplocation src_ip | search NOT `kubelens_allowed_locations`", by: "user src_ip k8s_cluster Country City"},
 	"Kubernetes Access Scanning":                                {pre: "iplocation src_ip", by: "src_ip k8s_cluster Country City", post: "where count > 5"},
 	"Kubernetes Scanning by Unauthenticated IP Address":         {pre: "iplocation src_ip", by: "src_ip k8s_cluster Country City", post: "where count > 5"},
-	"Kubernetes AWS detect most active service accounts by pod": {agg: "top limit=20 src_ip user k8s_cluster verb k8s_authz_decision"},
-	"Kubernetes AWS detect RBAC authorization by account":       {agg: "rare limit=20 user k8s_cluster annotations.authorization.k8s.io/reason", threatFields: []string{}},
+	"Kubernetes AWS detect most active service accounts by pod": {agg: "top limit=20 src_ip user k8s_cluster k8s_platform verb k8s_authz_decision"},
+	"Kubernetes AWS detect RBAC authorization by account":       {agg: "rare limit=20 user k8s_cluster k8s_platform annotations.authorization.k8s.io/reason", threatFields: []string{}},
+	// The AKS and GKE hunting searches that count in SPL: top and rare over
+	// kubeenrich's fields, which every platform fills alike.
+	"Kubernetes Azure active service accounts by pod namespace": {agg: "top limit=20 src_ip user k8s_cluster k8s_platform verb k8s_authz_decision"},
+	"Kubernetes Azure detect RBAC authorization by account":     {agg: "rare limit=20 user k8s_cluster k8s_platform k8s_authz_reason", threatFields: []string{}},
+	"Kubernetes Azure detect suspicious kubectl calls":          {agg: "rare limit=20 src_ip user verb requestURI k8s_cluster k8s_platform"},
+	"Kubernetes GCP detect most active service accounts by pod": {agg: "top limit=20 src_ip user k8s_cluster k8s_platform k8s_authz_decision"},
+	"Kubernetes GCP detect RBAC authorizations by account":      {agg: "rare limit=20 user k8s_cluster k8s_platform k8s_authz_reason", threatFields: []string{}},
+}
+
+// shapeJudged says, in a saved search's description, on which records a
+// detection is judged when its SPL reads a wrapped shape.
+var shapeJudged = map[audit.Shape]string{
+	audit.ShapeAKS: " on AKS diagnostic records",
+	audit.ShapeGKE: " on GKE Cloud Audit Logs entries",
 }
 
 // FilterMacro is the name of a detection's or finding's exclusions macro.
@@ -113,7 +128,7 @@ func detectionSearch(d enrich.Detection) SavedSearch {
 	}
 	s := SavedSearch{
 		Name:        "kubelens - " + d.Name,
-		Description: fmt.Sprintf("%s security_content detection %q (%s%s), judged per event by kubeenrich.", d.Summary, d.Name, kind, status),
+		Description: fmt.Sprintf("%s security_content detection %q (%s%s), judged per event by kubeenrich%s.", d.Summary, d.Name, kind, status, shapeJudged[d.Shape]),
 		Signal:      d.Signal(), Hunting: d.Type == "hunting",
 		RiskFields: []string{"user", "k8s_cluster"}, ThreatFields: []string{"src_ip"},
 	}
@@ -239,10 +254,12 @@ const savedSearchesHeader = `# Generated from the code by "make docs" (src/docge
 # (src/enrich detections and findings, lookups/kubelens_risk_signals_default.csv),
 # not this file. Your changes go in local/savedsearches.conf.
 #
-# kubelens saved searches: every Kubernetes/EKS detection of Splunk's security
-# content that kubeenrich judges ("kubelens - <detection>"), every kubelens
-# finding ("kubelens finding - <title>"), and two detections exactly as
-# security content writes them ("... - security_content SPL"). All ship
+# kubelens saved searches: every Kubernetes detection of Splunk's security
+# content that kubeenrich judges, on EKS, AKS, GKE and any other cluster's
+# audit data ("kubelens - <detection>"), every kubelens finding on every
+# platform ("kubelens finding - <title>"), and two detections exactly as
+# security content writes them ("... - security_content SPL"). Each result
+# names its cluster (k8s_cluster) and platform (k8s_platform). All ship
 # disabled: enable the ones you want under Settings > Searches, reports, and
 # alerts (app kubelens), or with disabled = 0 in local/savedsearches.conf.
 #

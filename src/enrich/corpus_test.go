@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/kubelens/kubelens/src/enrich"
@@ -59,6 +60,69 @@ func TestCorpus(t *testing.T) {
 	}
 	if audit < events*3/4 {
 		t.Errorf("only %d of %d corpus records read as audit events", audit, events)
+	}
+}
+
+// TestCorpus_Platforms runs the corpus's AKS, GKE and OpenShift records
+// (../shared, never committed) through the enricher as their Splunk
+// add-ons deliver them, and checks what the platforms' issue reported:
+// GKE records enriched, OpenShift's namespaces system, its system:admin a
+// privileged user, each record's platform from its shape.
+func TestCorpus_Platforms(t *testing.T) {
+	dir := filepath.Join("..", "..", "..", "shared", "corpus")
+	if _, err := os.Stat(dir); err != nil {
+		t.Skip("../shared/corpus is absent")
+	}
+	w := enrich.New(shippedTables(t)).NewWorker()
+	var out enrich.Output
+	for _, c := range []struct {
+		file, sourcetype, platform string
+		min                        int // records read as audit events, at least
+	}{
+		{"panther_gke_auditlog_tests.jsonl", "google:gcp:pubsub:message", "gke", 30},
+		{"panther_aks_monitoractivity_tests.jsonl", "mscs:azure:eventhub", "aks", 30},
+		{"openshift_clo_audit_in.jsonl", "kube:apiserver-audit", "", 100},
+	} {
+		f, err := os.Open(filepath.Join(dir, c.file))
+		if err != nil {
+			t.Fatal(err)
+		}
+		sc := bufio.NewScanner(f)
+		sc.Buffer(nil, 4<<20)
+		read, privilegedAdmin := 0, false
+		shown := map[string]int{}
+		for sc.Scan() {
+			if w.Enrich(rec{"_raw": {sc.Text()}, "sourcetype": {c.sourcetype}}, &out) != nil && out.First(enrich.FieldK8sUserKind) == "" {
+				continue
+			}
+			read++
+			checkJudgement(t, c.file, &out, shown)
+			if p := out.First(enrich.FieldK8sPlatform); c.platform != "" && p != c.platform {
+				t.Errorf("%s: platform %q, want %q", c.file, p, c.platform)
+			}
+			ns, class := out.First(enrich.FieldK8sNamespace), out.First(enrich.FieldK8sNamespaceClass)
+			if strings.HasPrefix(ns, "openshift-") && class != "system" {
+				t.Errorf("%s: namespace %s classed %q, want system", c.file, ns, class)
+			}
+			if out.First(enrich.FieldK8sUser) == "system:admin" {
+				if out.First(enrich.FieldK8sUserKind) != "user" || out.First(enrich.FieldK8sUserPrivileged) != "true" {
+					t.Errorf("%s: system:admin is %q, privileged %q; want a privileged user", c.file, out.First(enrich.FieldK8sUserKind), out.First(enrich.FieldK8sUserPrivileged))
+				}
+				privilegedAdmin = true
+			}
+			for _, fd := range enrich.Catalogue {
+				for _, v := range out.Get(fd.ID) {
+					if fd.Kind == enrich.KindEnum && !slices.Contains(fd.Values, v) {
+						t.Errorf("%s: %s = %q, not in its vocabulary", c.file, fd.Name, v)
+					}
+				}
+			}
+		}
+		f.Close()
+		t.Logf("%s: %d records read as audit events (system:admin seen: %t); findings shown: %v", c.file, read, privilegedAdmin, shown)
+		if read < c.min {
+			t.Errorf("%s: %d records read as audit events, want at least %d", c.file, read, c.min)
+		}
 	}
 }
 

@@ -3,17 +3,26 @@ package enrich
 import (
 	"slices"
 	"strings"
+
+	"github.com/kubelens/kubelens/src/audit"
 )
 
 // Detection is a Splunk security content detection that kubeenrich judges
 // on single events, following its SPL: field=value comparisons are
 // case-insensitive and a multivalue field matches when any value does, as
-// in Splunk's search command.
+// in Splunk's search command. A detection is judged only on records of
+// the shape its SPL was written for.
 type Detection struct {
 	Name string
 	ID   string
-	// Type is security content's: anomaly or hunting. Hunting searches run
-	// daily, anomalies hourly.
+	// Shape is the data its SPL reads: native audit events (the EKS and
+	// Kubernetes detections, whatever the source), AKS diagnostic records
+	// (category=kube-audit | spath input=properties.log), GKE Cloud Audit
+	// Logs entries (data.protoPayload.*).
+	Shape audit.Shape
+	// Type is security content's: anomaly or hunting (its one TTP among
+	// them, GCP Kubernetes cluster scan detection, deprecated, runs as a
+	// hunting search). Hunting searches run daily, anomalies hourly.
 	Type string
 	// Summary says what the detection finds, in a sentence.
 	Summary string
@@ -107,6 +116,19 @@ func (f *facts) notLoopbackOnly() bool {
 }
 
 func (f *facts) secretGet() bool { return eq(f.resource(), "secrets") && eq(f.verb(), "get") }
+
+// kubeAudit is the Azure detections' category=kube-audit: the
+// kube-audit-admin category does not match.
+func (f *facts) kubeAudit() bool { return eq(f.ev.Origin.Category, "kube-audit") }
+
+// serviceAccountGroup is user.groups{}=system:serviceaccounts*.
+func (f *facts) serviceAccountGroup() bool {
+	return slices.ContainsFunc(f.groups, func(g string) bool { return wildcardFold("system:serviceaccounts*", g) })
+}
+
+// notLoopback is "field!=127.0.0.1 field!=::1" on a one-valued field: it
+// must exist and differ from both.
+func notLoopback(v string) bool { return v != "" && v != "127.0.0.1" && v != "::1" }
 
 func (f *facts) lastApplied() string    { return f.ev.Request.LastApplied }
 func (f *facts) serviceType() string    { return f.ev.Request.SpecType }
@@ -313,6 +335,151 @@ var Detections = []Detection{
 		SPL:   "`aws_cloudwatchlogs_eks` annotations.authorization.k8s.io/reason=* | table ... | stats count by user.username annotations.authorization.k8s.io/reason | rare user.username annotations.authorization.k8s.io/reason",
 		match: func(f *facts) bool { return f.ev.Annotations.Reason != "" },
 	},
+
+	// AKS diagnostic records: `kubernetes_azure` category=kube-audit |
+	// spath input=properties.log | search ... (all removed from security
+	// content in 5.2.0).
+	{
+		Name: "Kubernetes Azure active service accounts by pod namespace", ID: "55a2264a-b7f0-45e5-addd-1e5ab3415c72", Shape: audit.ShapeAKS,
+		Type: "hunting", Terms: `"kube-audit"`,
+		Summary:    "The most active service accounts, anonymous and allowed requests of AKS clusters (deprecated in security_content 5.2.0).",
+		Deprecated: true, Partial: true,
+		SPL: "`kubernetes_azure` category=kube-audit | spath input=properties.log | search user.groups{}=system:serviceaccounts* OR user.username=system.anonymous OR annotations.authorization.k8s.io/decision=allow | table ... | top sourceIPs{} user.username verb responseStatus.status properties.pod objectRef.namespace",
+		match: func(f *facts) bool {
+			return f.kubeAudit() && (f.serviceAccountGroup() || eq(f.username(), "system.anonymous") || eq(f.ev.Annotations.Decision, "allow"))
+		},
+	},
+	{
+		Name: "Kubernetes Azure detect RBAC authorization by account", ID: "47af7d20-0607-4079-97d7-7a29af58b54e", Shape: audit.ShapeAKS,
+		Type: "hunting", Terms: `"kube-audit" "authorization.k8s.io/reason"`,
+		Summary:    "The rarest user and RBAC authorization reason pairs of AKS clusters (deprecated in security_content 5.2.0).",
+		Deprecated: true, Partial: true,
+		SPL:   "`kubernetes_azure` category=kube-audit | spath input=properties.log | search annotations.authorization.k8s.io/reason=* | table ... | stats count by user.username annotations.authorization.k8s.io/reason | rare user.username annotations.authorization.k8s.io/reason",
+		match: func(f *facts) bool { return f.kubeAudit() && f.ev.Annotations.Reason != "" },
+	},
+	{
+		// (secrets OR configmaps) AND (system.anonymous OR allow), as OR
+		// binds tighter than the implicit AND.
+		Name: "Kubernetes Azure detect sensitive object access", ID: "1bba382b-07fd-4ffa-b390-8002739b76e8", Shape: audit.ShapeAKS,
+		Type: "hunting", Terms: `"kube-audit" ("secrets" OR "configmaps")`,
+		Summary:    "Secrets and config maps accessed anonymously or with an allowed authorization in AKS clusters (deprecated in security_content 5.2.0).",
+		Deprecated: true,
+		SPL:        "`kubernetes_azure` category=kube-audit | spath input=properties.log | search objectRef.resource=secrets OR configmaps user.username=system.anonymous OR annotations.authorization.k8s.io/decision=allow | table ... | dedup user.username user.groups{}",
+		match: func(f *facts) bool {
+			return f.kubeAudit() && (eq(f.resource(), "secrets") || f.hasTerm("configmaps")) && (eq(f.username(), "system.anonymous") || eq(f.ev.Annotations.Decision, "allow"))
+		},
+	},
+	{
+		Name: "Kubernetes Azure detect sensitive role access", ID: "f27349e5-1641-4f6a-9e68-30402be0ad4c", Shape: audit.ShapeAKS,
+		Type: "hunting", Terms: `"kube-audit" ("clusterroles" OR "clusterrolebindings")`,
+		Summary:    "Cluster roles and bindings accessed in AKS clusters (deprecated in security_content 5.2.0).",
+		Deprecated: true,
+		SPL:        "`kubernetes_azure` category=kube-audit | spath input=properties.log | search objectRef.resource=clusterroles OR clusterrolebindings | table ... | dedup user.username user.groups{}",
+		match: func(f *facts) bool {
+			return f.kubeAudit() && (eq(f.resource(), "clusterroles") || f.hasTerm("clusterrolebindings"))
+		},
+	},
+	{
+		Name: "Kubernetes Azure detect service accounts forbidden failure access", ID: "019690d7-420f-4da0-b320-f27b09961514", Shape: audit.ShapeAKS,
+		Type: "hunting", Terms: `"kube-audit" "Forbidden"`,
+		Summary:    "Service accounts refused (Forbidden) in AKS clusters (deprecated in security_content 5.2.0).",
+		Deprecated: true,
+		SPL:        "`kubernetes_azure` category=kube-audit | spath input=properties.log | search user.groups{}=system:serviceaccounts* responseStatus.reason=Forbidden | table ...",
+		match: func(f *facts) bool {
+			return f.kubeAudit() && f.serviceAccountGroup() && eq(f.status("reason"), "Forbidden")
+		},
+	},
+	{
+		Name: "Kubernetes Azure detect suspicious kubectl calls", ID: "4b6d1ba8-0000-4cec-87e6-6cbbd71651b5", Shape: audit.ShapeAKS,
+		Type: "hunting", Terms: `"kube-audit" "kubectl"`,
+		Summary:    "The rarest kubectl requests from other than loopback to AKS clusters (deprecated in security_content 5.2.0).",
+		Deprecated: true, Partial: true,
+		SPL: "`kubernetes_azure` category=kube-audit | spath input=properties.log | spath input=responseObject.metadata.annotations.kubectl.kubernetes.io/last-applied-configuration | search userAgent=kubectl* sourceIPs{}!=127.0.0.1 sourceIPs{}!=::1 | table ... | rare sourceIPs{} verb userAgent user.groups{} objectRef.resource objectRef.namespace requestURI",
+		match: func(f *facts) bool {
+			return f.kubeAudit() && wildcardFold("kubectl*", f.ev.UserAgent) && f.notLoopbackOnly()
+		},
+	},
+	{
+		Name: "Kubernetes Azure pod scan fingerprint", ID: "86aad3e0-732f-4f66-bbbc-70df448e461d", Shape: audit.ShapeAKS,
+		Type: "hunting", Terms: `"kube-audit" "401"`,
+		Summary:    "Requests refused as unauthenticated (401) by AKS clusters (deprecated in security_content 5.2.0).",
+		Deprecated: true,
+		SPL:        "`kubernetes_azure` category=kube-audit | spath input=properties.log | search responseStatus.code=401 | table sourceIPs{} userAgent verb requestURI responseStatus.reason properties.pod",
+		match:      func(f *facts) bool { return f.kubeAudit() && f.code() == 401 },
+	},
+	{
+		Name: "Kubernetes Azure scan fingerprint", ID: "c5e5bd5c-1013-4841-8b23-e7b3253c840a", Shape: audit.ShapeAKS,
+		Type: "hunting", Terms: `"kube-audit" "401"`,
+		Summary:    "Requests refused as unauthenticated (401) by AKS clusters (deprecated in security_content 5.2.0).",
+		Deprecated: true,
+		SPL:        "`kubernetes_azure` category=kube-audit | spath input=properties.log | search responseStatus.code=401 | table sourceIPs{} userAgent verb requestURI responseStatus.reason",
+		match:      func(f *facts) bool { return f.kubeAudit() && f.code() == 401 },
+	},
+	{
+		// Named for GCP and reached through the Pub/Sub macro, but its
+		// SPL reads an Azure diagnostic record: it is judged on those.
+		Name: "GCP Kubernetes cluster pod scan detection", ID: "19b53215-4a16-405b-8087-9e6acf619842", Shape: audit.ShapeAKS,
+		Type: "hunting", Terms: `"kube-audit" "401"`,
+		Summary: "Requests refused as unauthenticated (401); its SPL reads AKS diagnostic records, on which it is judged.",
+		SPL:     "`google_gcp_pubsub_message` category=kube-audit | spath input=properties.log | search responseStatus.code=401 | table sourceIPs{} userAgent verb requestURI responseStatus.reason properties.pod",
+		match:   func(f *facts) bool { return f.kubeAudit() && f.code() == 401 },
+	},
+
+	// GKE Cloud Audit Logs entries as the Splunk Add-on for Google Cloud
+	// Platform writes Pub/Sub messages: `google_gcp_pubsub_message`
+	// data.protoPayload.* (removed from security content in 5.2.0).
+	{
+		Name: "GCP Kubernetes cluster scan detection", ID: "db5957ec-0144-4c56-b512-9dccbe7a2d26", Shape: audit.ShapeGKE,
+		Type: "hunting", Terms: `"system:anonymous" "PERMISSION_DENIED"`,
+		Summary:    "Anonymous requests refused (PERMISSION_DENIED) by GKE clusters from other than loopback (deprecated in security_content 5.2.0).",
+		Deprecated: true,
+		SPL:        "`google_gcp_pubsub_message` data.protoPayload.requestMetadata.callerIp!=127.0.0.1 data.protoPayload.requestMetadata.callerIp!=::1 \"data.labels.authorization.k8s.io/decision\"=forbid \"data.protoPayload.status.message\"=PERMISSION_DENIED data.protoPayload.authenticationInfo.principalEmail=\"system:anonymous\" | rename data.protoPayload.requestMetadata.callerIp as src_ip | stats count ... by src_ip data.resource.labels.cluster_name",
+		match: func(f *facts) bool {
+			return notLoopback(f.ev.GKE.CallerIP) && eq(f.ev.Annotations.Decision, "forbid") && eq(f.ev.ResponseStatus.Message, "PERMISSION_DENIED") && eq(f.username(), "system:anonymous")
+		},
+	},
+	{
+		Name: "Kubernetes GCP detect most active service accounts by pod", ID: "7f5c2779-88a0-4824-9caa-0f606c8f260f", Shape: audit.ShapeGKE,
+		Type: "hunting", Terms: `"system:serviceaccounts"`,
+		Summary:    "The most active service account reviews of GKE clusters (deprecated in security_content 5.2.0).",
+		Deprecated: true, Partial: true,
+		SPL: "`google_gcp_pubsub_message` data.protoPayload.request.spec.group{}=system:serviceaccounts | table ... | top src_ip src_user http_user_agent data.labels.authorization.k8s.io/decision data.protoPayload.response.spec.resourceAttributes.resource",
+		match: func(f *facts) bool {
+			return slices.ContainsFunc(f.ev.GKE.RequestGroups, func(g string) bool { return eq(g, "system:serviceaccounts") })
+		},
+	},
+	{
+		// The reason is never exactly "ClusterRoleBinding"; the bare term
+		// Clusterrole, a word of RBAC reasons, decides.
+		Name: "Kubernetes GCP detect RBAC authorizations by account", ID: "99487de3-7192-4b41-939d-fbe9acfb1340", Shape: audit.ShapeGKE,
+		Type: "hunting", Terms: `"clusterrole"`,
+		Summary:    "The rarest user and RBAC authorization reason pairs of GKE clusters (deprecated in security_content 5.2.0).",
+		Deprecated: true, Partial: true,
+		SPL: "`google_gcp_pubsub_message` data.labels.authorization.k8s.io/reason=ClusterRoleBinding OR Clusterrole | table ... | rare src_user data.labels.authorization.k8s.io/reason",
+		match: func(f *facts) bool {
+			return eq(f.ev.Annotations.Reason, "ClusterRoleBinding") || f.hasTerm("clusterrole")
+		},
+	},
+	{
+		// authorizationInfo{}.resource holds a path (core/v1/namespaces/x/
+		// configmaps/y), never exactly "configmaps": the bare term secrets
+		// decides.
+		Name: "Kubernetes GCP detect sensitive object access", ID: "bdb6d596-86a0-4aba-8369-418ae8b9963a", Shape: audit.ShapeGKE,
+		Type: "hunting", Terms: `"secrets"`,
+		Summary:    "Secrets accessed in GKE clusters (deprecated in security_content 5.2.0).",
+		Deprecated: true,
+		SPL:        "`google_gcp_pubsub_message` data.protoPayload.authorizationInfo{}.resource=configmaps OR secrets | table ... | dedup data.protoPayload.requestMetadata.callerIp src_user data.resource.labels.cluster_name",
+		match:      func(f *facts) bool { return f.hasTerm("secrets") },
+	},
+}
+
+// NotJudged are the security content detections on Kubernetes audit data
+// that kubeenrich cannot judge on one event, with the reason; the README
+// lists them.
+var NotJudged = []struct{ Name, ID, Why string }{
+	{"Kubernetes GCP detect sensitive role access", "a46923f6-36b9-4806-a681-31f314907c30", "it filters on dest and src_ip, fields of the Splunk Add-on for Google Cloud Platform's own mappings"},
+	{"Kubernetes GCP detect service accounts forbidden failure access", "7094808d-432a-48e7-bb3c-77e96c894f3b", "its data.protoPayload.response.status.allowed!=* matches no event: != needs the field, * any value"},
+	{"Kubernetes GCP detect suspicious kubectl calls", "a5bed417-070a-41f2-a1e4-82b6aa281557", "it filters on src_user, a field of the Splunk Add-on for Google Cloud Platform's own mappings"},
 }
 
 // judgement is a Worker's scratch space for the detections group: the
@@ -366,7 +533,7 @@ func (w *Worker) deriveJudgement(ev *event, out *Output) {
 	}
 	for i := range Detections {
 		d := &Detections[i]
-		if !d.match(f) {
+		if d.Shape != ev.Origin.Shape || !d.match(f) {
 			continue
 		}
 		if d.Partial {

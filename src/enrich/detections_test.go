@@ -1,6 +1,7 @@
 package enrich_test
 
 import (
+	"encoding/json"
 	"slices"
 	"strings"
 	"testing"
@@ -9,6 +10,36 @@ import (
 )
 
 var anon = user("system:anonymous", "system:unauthenticated")
+
+// aksRecord wraps an event in an AKS diagnostic record of the category.
+func aksRecord(category string, ev obj) obj {
+	b, err := json.Marshal(ev)
+	if err != nil {
+		panic(err)
+	}
+	return obj{"category": category, "operationName": "Microsoft.ContainerService/managedClusters/diagnosticLogs/Read",
+		"resourceId": "/SUBSCRIPTIONS/0000/RESOURCEGROUPS/SHOP-RG/PROVIDERS/MICROSOFT.CONTAINERSERVICE/MANAGEDCLUSTERS/SHOP-AKS",
+		"properties": obj{"log": string(b), "stream": "stdout", "pod": "kube-apiserver-7d9"}, "time": "2026-11-20T09:00:00.0000000Z"}
+}
+
+// gkeRecord is a GKE Cloud Audit Logs entry changed by edits (see with),
+// as the Splunk Add-on for Google Cloud Platform writes a Pub/Sub message.
+func gkeRecord(edits obj) obj {
+	entry := with(obj{
+		"protoPayload": obj{
+			"@type": "type.googleapis.com/google.cloud.audit.AuditLog", "serviceName": "k8s.io",
+			"authenticationInfo": obj{"principalEmail": "dev@example.com"},
+			"requestMetadata":    obj{"callerIp": "203.0.113.9", "callerSuppliedUserAgent": "kubectl/v1.31.1 (darwin/arm64) kubernetes/948afe5"},
+			"methodName":         "io.k8s.core.v1.pods.list", "resourceName": "core/v1/namespaces/shop/pods",
+			"status": obj{"code": 0},
+		},
+		"resource":  obj{"type": "k8s_cluster", "labels": obj{"project_id": "acme-prod", "location": "europe-west1", "cluster_name": "shop-1"}},
+		"labels":    obj{"authorization.k8s.io/decision": "allow", "authorization.k8s.io/reason": `RBAC: allowed by ClusterRoleBinding "dev" of ClusterRole "view" to User "dev@example.com"`},
+		"operation": obj{"id": "5c1b7e2a-0d44-4c1e-9d0a-2f6a1b3c4d5e", "producer": "k8s.io", "first": true, "last": true},
+		"timestamp": "2026-11-20T09:00:00.123456Z",
+	}, edits)
+	return obj{"data": entry, "publish_time": 1795165200.5, "attributes": obj{}}
+}
 
 func forbidden(code int, reason string) obj {
 	return obj{"code": code, "reason": reason, "status": "Failure"}
@@ -47,6 +78,7 @@ func detectionCases() map[string][]detectionCase {
 		},
 		"Kubernetes AWS detect suspicious kubectl calls": {
 			{"anonymous and unauthenticated", with(b, obj{"user": anon}), true},
+			{"the same event in an AKS record: its SPL reads native events", aksRecord("kube-audit", with(b, obj{"user": anon})), false},
 			{"unauthenticated group, other name", with(b, obj{"user": user("probe", "system:unauthenticated")}), false},
 			{"anonymous name without the group", with(b, obj{"user": user("system:anonymous", "system:authenticated")}), false},
 		},
@@ -132,6 +164,66 @@ func detectionCases() map[string][]detectionCase {
 		"Kubernetes AWS detect RBAC authorization by account": {
 			{"RBAC reason", b, true},
 			{"no reason", with(b, obj{"annotations>authorization.k8s.io/reason": ""}), false},
+		},
+		"Kubernetes Azure active service accounts by pod namespace": {
+			{"a service account", aksRecord("kube-audit", with(b, obj{"annotations>authorization.k8s.io/decision": "forbid"})), true},
+			{"an allowed user", aksRecord("kube-audit", with(b, obj{"user": user("bob", "devs")})), true},
+			{"a refused user", aksRecord("kube-audit", with(b, obj{"user": user("bob", "devs"), "annotations>authorization.k8s.io/decision": "forbid"})), false},
+			{"category kube-audit-admin", aksRecord("kube-audit-admin", b), false},
+			{"a native event", b, false},
+		},
+		"Kubernetes Azure detect RBAC authorization by account": {
+			{"RBAC reason", aksRecord("kube-audit", b), true},
+			{"no reason", aksRecord("kube-audit", with(b, obj{"annotations>authorization.k8s.io/reason": ""})), false},
+		},
+		"Kubernetes Azure detect sensitive object access": {
+			{"allowed secret read", aksRecord("kube-audit", secretGet), true},
+			{"configmaps as a bare term", aksRecord("kube-audit", b), true},
+			{"refused secret read", aksRecord("kube-audit", with(secretGet, obj{"annotations>authorization.k8s.io/decision": "forbid"})), false},
+			{"allowed pod read", aksRecord("kube-audit", with(b, obj{"requestURI": "/api/v1/namespaces/shop/pods", "objectRef": ref("pods", "shop", "")})), false},
+		},
+		"Kubernetes Azure detect sensitive role access": {
+			{"cluster role read", aksRecord("kube-audit", with(b, obj{"verb": "get", "requestURI": "/apis/rbac.authorization.k8s.io/v1/clusterroles/admin", "objectRef": ref("clusterroles", "", "admin")})), true},
+			{"role read", aksRecord("kube-audit", with(b, obj{"verb": "get", "requestURI": "/apis/rbac.authorization.k8s.io/v1/namespaces/shop/roles/app", "objectRef": ref("roles", "shop", "app")})), false},
+		},
+		"Kubernetes Azure detect service accounts forbidden failure access": {
+			{"service account forbidden", aksRecord("kube-audit", with(b, obj{"responseStatus": forbidden(403, "Forbidden")})), true},
+			{"user forbidden", aksRecord("kube-audit", with(b, obj{"user": user("bob", "devs"), "responseStatus": forbidden(403, "Forbidden")})), false},
+		},
+		"Kubernetes Azure detect suspicious kubectl calls": {
+			{"kubectl from the network", aksRecord("kube-audit", secretGet), true},
+			{"kubectl from loopback", aksRecord("kube-audit", with(secretGet, obj{"sourceIPs": []string{"127.0.0.1"}})), false},
+			{"a controller", aksRecord("kube-audit", b), false},
+		},
+		"Kubernetes Azure pod scan fingerprint": {
+			{"unauthenticated 401", aksRecord("kube-audit", with(b, obj{"user": anon, "responseStatus": forbidden(401, "Unauthorized")})), true},
+			{"a native 401", with(b, obj{"user": anon, "responseStatus": forbidden(401, "Unauthorized")}), false},
+		},
+		"Kubernetes Azure scan fingerprint": {
+			{"unauthenticated 401", aksRecord("kube-audit", with(b, obj{"user": anon, "responseStatus": forbidden(401, "Unauthorized")})), true},
+			{"403", aksRecord("kube-audit", with(b, obj{"user": anon, "responseStatus": forbidden(403, "Forbidden")})), false},
+		},
+		"GCP Kubernetes cluster pod scan detection": {
+			{"an AKS 401, as its SPL reads", aksRecord("kube-audit", with(b, obj{"user": anon, "responseStatus": forbidden(401, "Unauthorized")})), true},
+			{"a GKE 401", gkeRecord(obj{"protoPayload>status": obj{"code": 16, "message": "UNAUTHENTICATED"}}), false},
+		},
+		"GCP Kubernetes cluster scan detection": {
+			{"anonymous refused from the internet", gkeRecord(obj{"protoPayload>authenticationInfo": obj{"principalEmail": "system:anonymous"}, "protoPayload>status": obj{"code": 7, "message": "PERMISSION_DENIED"}, "labels>authorization.k8s.io/decision": "forbid"}), true},
+			{"anonymous refused from loopback", gkeRecord(obj{"protoPayload>authenticationInfo": obj{"principalEmail": "system:anonymous"}, "protoPayload>status": obj{"code": 7, "message": "PERMISSION_DENIED"}, "labels>authorization.k8s.io/decision": "forbid", "protoPayload>requestMetadata": obj{"callerIp": "::1"}}), false},
+			{"a user refused", gkeRecord(obj{"protoPayload>status": obj{"code": 7, "message": "PERMISSION_DENIED"}, "labels>authorization.k8s.io/decision": "forbid"}), false},
+		},
+		"Kubernetes GCP detect most active service accounts by pod": {
+			{"a token review of a service account", gkeRecord(obj{"protoPayload>methodName": "io.k8s.authentication.v1.tokenreviews.create", "protoPayload>resourceName": "authentication.k8s.io/v1/tokenreviews", "protoPayload>request": obj{"spec": obj{"group": []string{"system:serviceaccounts", "system:authenticated"}}}}), true},
+			{"a pod listing", gkeRecord(nil), false},
+		},
+		"Kubernetes GCP detect RBAC authorizations by account": {
+			{"an RBAC reason naming a ClusterRole", gkeRecord(nil), true},
+			{"granted by IAM", gkeRecord(obj{"labels>authorization.k8s.io/reason": "access granted by IAM permissions."}), false},
+		},
+		"Kubernetes GCP detect sensitive object access": {
+			{"a secret read", gkeRecord(obj{"protoPayload>methodName": "io.k8s.core.v1.secrets.get", "protoPayload>resourceName": "core/v1/namespaces/shop/secrets/db"}), true},
+			{"a pod listing", gkeRecord(nil), false},
+			{"a native secret read", secretGet, false},
 		},
 	}
 }
@@ -267,8 +359,12 @@ func TestRiskModelRows(t *testing.T) {
 			map[string]string{"k8s_risk_score": "100", "k8s_risk_object": "198.51.100.3", "k8s_risk_object_type": "system", "k8s_threat_object": "198.51.100.3",
 				"k8s_risk_message": "bob create daemonsets kube-system/d app/v1.2.3 (linux/amd64) kubernetes/abcdef0 /apis/apps/v1/namespaces/kube-system/daemonsets"}},
 	}
+	// The shipped system names make kube-system a system namespace; the
+	// risk signals are each case's own.
+	names := shippedTables(t)
 	for _, tc := range cases {
-		out, _ := enrichWith(t, enrich.Tables{RiskSignals: tc.rows}, rawRec(t, ev, "us-east-1:/aws/eks/prod/cluster:kube-apiserver-audit-1"))
+		tables := enrich.Tables{SystemNamespaces: names.SystemNamespaces, SystemUsers: names.SystemUsers, SystemAPIGroups: names.SystemAPIGroups, RiskSignals: tc.rows}
+		out, _ := enrichWith(t, tables, rawRec(t, ev, "us-east-1:/aws/eks/prod/cluster:kube-apiserver-audit-1"))
 		for f, w := range tc.want {
 			if got := field(out, f); got != w {
 				t.Errorf("%s: %s = %q, want %q", tc.name, f, got, w)

@@ -25,18 +25,30 @@ func ParseEKSSource(source string) (EKSSource, bool) {
 	return EKSSource{Region: s.Region, LogGroup: s.LogGroup, LogStream: s.Stream, Cluster: cluster}, true
 }
 
-// deriveEKS sets the EKS fields from an EKS source.
+// deriveEKS sets the EKS fields from an EKS source. k8s_cluster is
+// deriveCluster's, which also reads the other shapes.
 func deriveEKS(source string, out *Output) {
 	s, ok := ParseEKSSource(source)
 	if !ok {
 		return
 	}
 	out.Set(FieldEKSRegion, s.Region)
-	out.Set(FieldEKSLogGroup, s.LogGroup)
-	out.Set(FieldEKSLogStream, s.LogStream)
-	out.Set(FieldEKSClusterName, s.Cluster)
-	out.Set(FieldK8sCluster, s.Cluster)
-	if lt, ok := eks.LogTypeOfStream(s.LogStream); ok {
+	setEKSLog(s.LogGroup, s.LogStream, out)
+}
+
+// setEKSLog sets the fields an EKS cluster's log group and stream give (a
+// source's, or a subscription envelope's logGroup and logStream), and
+// reports whether the group is one.
+func setEKSLog(group, stream string, out *Output) bool {
+	cluster, ok := eks.ClusterOfLogGroup(group)
+	if !ok {
+		return false
+	}
+	out.Set(FieldEKSLogGroup, group)
+	out.Set(FieldEKSLogStream, stream)
+	out.Set(FieldEKSClusterName, cluster)
+	if lt, ok := eks.LogTypeOfStream(stream); ok {
 		out.Set(FieldEKSLogType, lt.Name)
 	}
+	return true
 }

@@ -1,6 +1,7 @@
 package enrich
 
 import (
+	"fmt"
 	"strconv"
 	"strings"
 
@@ -79,16 +80,17 @@ func New(t Tables) *Enricher {
 // Worker enriches records one at a time. It caches what repeats across
 // events (user agent classification), so keep one per goroutine.
 type Worker struct {
-	e       *Enricher
-	uaCache map[string]uaInfo
-	parser  audit.Parser
-	ev      event // reused for every record
-	judge   judgement
+	e            *Enricher
+	uaCache      map[string]uaInfo
+	clusterCache map[clusterKey]int // index in the clusters lookup, -1 for none
+	parser       audit.Parser
+	ev           event // reused for every record
+	judge        judgement
 }
 
 // NewWorker returns a Worker. It is not safe for concurrent use.
 func (e *Enricher) NewWorker() *Worker {
-	return &Worker{e: e, uaCache: make(map[string]uaInfo)}
+	return &Worker{e: e, uaCache: make(map[string]uaInfo), clusterCache: make(map[clusterKey]int)}
 }
 
 // Problem kinds Enrich reports.
@@ -99,6 +101,10 @@ const (
 	// ProblemTruncated: CloudWatch cut the record; it was enriched from
 	// the part that arrived.
 	ProblemTruncated = "truncated"
+	// ProblemSeveralEvents: the record holds several events (an
+	// EventList, Azure's records array, a CloudWatch Logs subscription
+	// message); it was enriched from the first.
+	ProblemSeveralEvents = "several-events"
 )
 
 // Problem reports a record enrichment could not read fully.
@@ -119,9 +125,13 @@ func (w *Worker) Enrich(r Record, out *Output) *Problem {
 	deriveEKS(r.Value(InSource), out)
 	ev, prob := w.readEvent(r)
 	if ev == nil {
+		// No event, but the record around one may still say where it
+		// came from.
+		w.deriveCluster(r, &w.ev, false, out)
 		return prob
 	}
 	deriveHygiene(ev, out)
+	w.deriveCluster(r, ev, true, out)
 	deriveIdentity(w.e, ev, out)
 	deriveSource(w.e, ev, out)
 	w.deriveUserAgent(ev, out)
@@ -211,13 +221,39 @@ func (w *Worker) readEvent(r Record) (*event, *Problem) {
 		ev.Event = &ev.empty
 	}
 	found := overlayExtracted(r, ev)
+	// GKE members read from Splunk's fields are mapped here; those of
+	// _raw were already.
+	ev.Normalize()
+	ev.InferShape()
 	if !ev.fromRaw && !found {
 		return nil, prob // neither _raw nor extracted audit fields
 	}
 	if !ev.fromRaw {
 		prob = nil // the extracted fields carry the event
 	}
+	if prob == nil && ev.count > 1 {
+		prob = &Problem{Kind: ProblemSeveralEvents, Err: severalEventsError{count: ev.count, shape: ev.Origin.Shape}}
+	}
 	return ev, prob
+}
+
+// severalEventsError says a record held several events.
+type severalEventsError struct {
+	count int
+	shape audit.Shape
+}
+
+func (e severalEventsError) Error() string {
+	var what, fix string
+	switch e.shape {
+	case audit.ShapeSubscription:
+		what, fix = "a CloudWatch Logs subscription message", "turn on message extraction in the Amazon Data Firehose stream (see the kubelens README)"
+	case audit.ShapeAKS:
+		what, fix = "an Azure records batch", "ingest through the Splunk Add-on for Microsoft Cloud Services, which writes one record per event"
+	default:
+		what, fix = "an EventList", "write one audit event per line"
+	}
+	return fmt.Sprintf("the record holds %d events (%s); its fields describe the first and k8s_event_count the number: %s", e.count, what, fix)
 }
 
 type truncatedError struct{}
@@ -229,55 +265,82 @@ func (truncatedError) Error() string {
 var errTruncated error = truncatedError{}
 
 // overlayExtracted lets Splunk's extracted fields win over _raw: they are
-// what the rest of the search sees. It reports whether any field of an
-// audit event was present.
+// what the rest of the search sees. A member's value is its first name's
+// that the record has (a record comes in one wrapper or none). It reports
+// whether any member of an audit event was present.
 func overlayExtracted(r Record, ev *event) bool {
 	e := ev.Event
+	found := false
 	for i := range audit.Members {
 		m := &audit.Members[i]
-		in := memberInput(i)
-		switch m.Kind {
-		case audit.KindString:
-			if v := r.Value(in); v != "" {
-				*m.Str(e) = v
-			}
-		case audit.KindFirst:
-			if v := r.Value(in); v != "" {
-				*m.Str(e) = firstLine(v)
-			}
-		case audit.KindList:
-			if v := r.Values(in); v != nil {
-				*m.List(e) = v
-			}
-		case audit.KindInt:
-			if v := r.Value(in); v != "" {
+		for k := range m.Names {
+			in := memberInputs[i] + Input(k)
+			switch m.Kind {
+			case audit.KindString:
+				if v := r.Value(in); v != "" {
+					*m.Str(e) = v
+				} else {
+					continue
+				}
+			case audit.KindNumber:
+				if v := r.Value(in); v != "" {
+					*m.Str(e) = strings.TrimSpace(v)
+				} else {
+					continue
+				}
+			case audit.KindFirst:
+				if v := r.Value(in); v != "" {
+					*m.Str(e) = firstLine(v)
+				} else {
+					continue
+				}
+			case audit.KindList:
+				if v := r.Values(in); v != nil {
+					*m.List(e) = v
+				} else {
+					continue
+				}
+			case audit.KindInt:
+				v := r.Value(in)
+				if v == "" {
+					continue
+				}
 				if n, err := strconv.Atoi(strings.TrimSpace(v)); err == nil {
 					*m.Int(e) = n
 				}
 			}
+			found = found || !genericMember[i]
+			ev.uaKnown = ev.uaKnown || userAgentMember[i]
+			break
 		}
 	}
-	if r.Value(memberInput(userAgentMember)) != "" {
-		ev.uaKnown = true
-	}
-	for i := range audit.Members {
-		if !genericMember[i] && r.Value(memberInput(i)) != "" {
-			return true
-		}
-	}
-	return false
+	return found
 }
 
-// userAgentMember is the index of userAgent in audit.Members.
-var userAgentMember = memberIndex("userAgent")
+// userAgentMember marks the members that hold the user agent (userAgent,
+// a GKE entry's callerSuppliedUserAgent): when one is present the user
+// agent is known, even if empty.
+var userAgentMember = func() []bool {
+	u := make([]bool, len(audit.Members))
+	var probe audit.Event
+	for i, m := range audit.Members {
+		u[i] = m.Kind == audit.KindString && m.Str(&probe) == &probe.UserAgent
+	}
+	return u
+}()
 
 // genericMember marks the members whose names other logs use too (an
-// authenticator line's level=info): alone, they do not make a search
-// result an audit event.
+// authenticator line's level=info, any Azure record's resourceId): alone,
+// they do not make a search result an audit event.
 var genericMember = func() []bool {
 	g := make([]bool, len(audit.Members))
 	for _, name := range []string{"kind", "apiVersion", "level", "timestamp"} {
 		g[memberIndex(name)] = true
+	}
+	for i, m := range audit.Members {
+		if m.Scope == audit.ScopeRecord {
+			g[i] = true
+		}
 	}
 	return g
 }()

@@ -20,7 +20,14 @@ var (
 		"eks:addon-manager": true,
 	}
 	falcoAllowedNamespaces = map[string]bool{"kube-system": true, "kube-public": true, "default": true}
-	falcoKnownSAs          = map[string]bool{
+	// falcoFullAdminUsers is full_admin_k8s_users, the user names
+	// installers give the cluster-admin identity. (k8s_user_privileged reads
+	// the system names lookup, which ships with the same names.)
+	falcoFullAdminUsers = map[string]bool{
+		"admin": true, "kubernetes-admin": true, "kubernetes-admin@kubernetes": true,
+		"kubernetes-admin@cluster.local": true, "minikube-user": true,
+	}
+	falcoKnownSAs = map[string]bool{
 		"coredns": true, "coredns-autoscaler": true, "cronjob-controller": true, "daemon-set-controller": true,
 		"deployment-controller": true, "disruption-controller": true, "endpoint-controller": true,
 		"endpointslice-controller": true, "endpointslicemirroring-controller": true, "generic-garbage-collector": true,
@@ -193,7 +200,7 @@ var falcoRuleList = []falcoRule{
 		return f.kevt() && f.target("secrets") && f.verb() == "get" && !f.successful()
 	}},
 	{"Full K8s Administrative Access", "WARNING", func(f *facts, _ *podFacts) bool {
-		return f.kevt() && f.nonSystemUser() && fullAdminUsers[f.username()]
+		return f.kevt() && f.nonSystemUser() && falcoFullAdminUsers[f.username()]
 	}},
 	{"Ingress Object without TLS Certificate Created", "WARNING", func(f *facts, _ *podFacts) bool {
 		if !(f.kevt() && f.target("ingresses") && f.kcreate() && f.successful()) {

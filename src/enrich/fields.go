@@ -12,13 +12,14 @@ const (
 	GroupUserAgent Group = "useragent"
 	GroupTarget    Group = "target"
 	GroupOutcome   Group = "outcome"
+	GroupCluster   Group = "cluster"
 	GroupEKS       Group = "eks"
 	GroupDetection Group = "detections"
 	GroupHygiene   Group = "hygiene"
 )
 
 // Groups lists every group.
-var Groups = []Group{GroupIdentity, GroupSource, GroupUserAgent, GroupTarget, GroupOutcome, GroupEKS, GroupDetection, GroupHygiene}
+var Groups = []Group{GroupIdentity, GroupSource, GroupUserAgent, GroupTarget, GroupOutcome, GroupCluster, GroupEKS, GroupDetection, GroupHygiene}
 
 // FieldID identifies an output field; it indexes Catalogue and Output.
 type FieldID int
@@ -108,13 +109,19 @@ const (
 	FieldK8sAuthzSubject
 	FieldK8sAnonymousAllowed
 	FieldK8sPSAViolation
+	// cluster
+	FieldK8sCluster
+	FieldK8sPlatform
+	FieldAzureSubscriptionID
+	FieldAzureResourceGroup
+	FieldGCPProjectID
+	FieldGCPLocation
 	// EKS
 	FieldEKSRegion
 	FieldEKSLogGroup
 	FieldEKSLogStream
 	FieldEKSClusterName
 	FieldEKSLogType
-	FieldK8sCluster
 	// detections
 	FieldK8sDetections
 	FieldK8sDetectionIDs
@@ -179,11 +186,14 @@ var (
 	AccessKeyTypes = []string{"long_term", "temporary", "other"}
 	// UATools are the tools of the shipped user agents lookup; rows you add
 	// to your copy of the lookup add theirs.
-	UATools           = []string{"scanner", "aws-security-scanner", "kubectl", "oc", "helm", "eksctl", "k9s", "lens", "kubeadm", "kubelet", "kube-controller-manager", "kube-scheduler", "kube-apiserver", "kube-probe", "kube-proxy", "argocd", "aws-sdk", "go-http-client", "python", "java-client", "curl", "wget", "browser", "client-go", "none", "other"}
-	UACategories      = []string{"interactive_cli", "control_plane", "node", "controller", "sdk_generic", "scripting", "browser", "scanner", "none", "other"}
-	Actions           = []string{"read", "write", "delete", "exec", "token", "authz_probe", "other"}
-	Sensitivities     = []string{"critical", "high", "medium", "low"}
-	NamespaceClasses  = []string{"system", "default", "user"}
+	UATools          = []string{"scanner", "aws-security-scanner", "kubectl", "oc", "helm", "eksctl", "k9s", "lens", "kubeadm", "kubelet", "kube-controller-manager", "kube-scheduler", "kube-apiserver", "kube-probe", "kube-proxy", "argocd", "aws-sdk", "go-http-client", "python", "java-client", "curl", "wget", "browser", "client-go", "none", "other"}
+	UACategories     = []string{"interactive_cli", "control_plane", "node", "controller", "sdk_generic", "scripting", "browser", "scanner", "none", "other"}
+	Actions          = []string{"read", "write", "delete", "exec", "token", "authz_probe", "other"}
+	Sensitivities    = []string{"critical", "high", "medium", "low"}
+	NamespaceClasses = []string{"system", "default", "user"}
+	// Platforms are the platforms kubelens tells apart; rows you add to
+	// the clusters or system names lookups add theirs.
+	Platforms         = []string{"eks", "aks", "gke", "openshift", "kubernetes"}
 	Outcomes          = []string{"success", "denied", "unauthenticated", "not_found", "conflict", "error", "other"}
 	RequestKinds      = []string{"resource", "health", "discovery", "metrics", "other"}
 	RiskObjectTypes   = []string{"user", "system"}
@@ -256,7 +266,7 @@ var Catalogue = [numFields]Field{
 	FieldK8sAPIGroup:              text("k8s_api_group", GroupTarget, "objectRef.apiGroup (empty for the core group)."),
 	FieldK8sAction:                enum("k8s_action", GroupTarget, Actions, "read (get, list, watch), write (create, update, patch), delete, exec (exec, attach, portforward, proxy subresources), token (service account tokens, token reviews, CSRs), authz_probe (self subject access/rules reviews: kubectl auth can-i), other."),
 	FieldK8sResourceSensitivity:   enum("k8s_resource_sensitivity", GroupTarget, Sensitivities, "critical, high, medium or low, by the sensitive resources lookup (first matching row), raised for NodePort/LoadBalancer services, config maps holding credentials and hostPath volumes."),
-	FieldK8sNamespaceClass:        enum("k8s_namespace_class", GroupTarget, NamespaceClasses, "system (kube-system, kube-public, kube-node-lease, amazon-*, aws-*), default, user. Empty for cluster-scoped objects."),
+	FieldK8sNamespaceClass:        enum("k8s_namespace_class", GroupTarget, NamespaceClasses, "system (the namespaces the platforms reserve, by the system names lookup: kube-system, kube-public, kube-node-lease, EKS's amazon-* and aws-*, OpenShift's openshift and openshift-*, GKE's gke-* and gmp-*, AKS's calico-system and tigera-operator, ...), default, user. Empty for cluster-scoped objects."),
 	FieldK8sExecCommand:           text("k8s_exec_command", GroupTarget, "For pods/exec: the command= parameters of requestURI, URL-decoded, joined by spaces."),
 	FieldK8sExecContainer:         text("k8s_exec_container", GroupTarget, "For pods/exec and pods/attach: the container= parameter."),
 	FieldK8sExecTTY:               flag("k8s_exec_tty", GroupTarget, "For pods/exec and pods/attach: an interactive session (tty=true or stdin=true)."),
@@ -292,12 +302,18 @@ var Catalogue = [numFields]Field{
 	FieldK8sAnonymousAllowed: flag("k8s_anonymous_allowed", GroupOutcome, "An anonymous request was allowed, health checks aside (Falco's Anonymous Request Allowed)."),
 	FieldK8sPSAViolation:     text("k8s_psa_violation", GroupOutcome, "Pod Security admission audit violations (annotation pod-security.kubernetes.io/audit-violations)."),
 
-	FieldEKSRegion:      text("eks_region", GroupEKS, "AWS region, from source <region>:/aws/eks/<cluster>/cluster:<stream> (as the Splunk Add-on for AWS and eks_logs write it)."),
-	FieldEKSLogGroup:    text("eks_log_group", GroupEKS, "CloudWatch Logs log group, from source."),
-	FieldEKSLogStream:   text("eks_log_stream", GroupEKS, "CloudWatch Logs log stream, from source."),
-	FieldEKSClusterName: text("eks_cluster_name", GroupEKS, "EKS cluster name, from the log group in source."),
+	FieldK8sCluster:          text("k8s_cluster", GroupCluster, "The cluster: for EKS the cluster of the log group in source or in a CloudWatch Logs subscription message, for AKS the managed cluster in resourceId, for GKE resource.labels.cluster_name; else the cluster name the collector indexed with the event (k8s.cluster.name from the Splunk OpenTelemetry Collector for Kubernetes, cluster_name from Splunk Connect for Kubernetes); else the cluster column of the first matching row of the clusters lookup."),
+	FieldK8sPlatform:         enum("k8s_platform", GroupCluster, Platforms, "eks, aks or gke when the record's shape says so (an EKS source or log group, an AKS diagnostic record, a GKE Cloud Audit Logs entry); else the platform column of the first matching row of the clusters lookup; else the platform a name in the event proves by the system names lookup (an openshift-* namespace, an *.openshift.io API group: openshift); else kubernetes."),
+	FieldAzureSubscriptionID: text("azure_subscription_id", GroupCluster, "AKS: the subscription in resourceId, lower-cased (Azure writes resourceId in upper case)."),
+	FieldAzureResourceGroup:  text("azure_resource_group", GroupCluster, "AKS: the resource group in resourceId, lower-cased."),
+	FieldGCPProjectID:        text("gcp_project_id", GroupCluster, "GKE: the project, resource.labels.project_id."),
+	FieldGCPLocation:         text("gcp_location", GroupCluster, "GKE: the cluster's region or zone, resource.labels.location."),
+
+	FieldEKSRegion:      text("eks_region", GroupEKS, "AWS region, from source <region>:/aws/eks/<cluster>/cluster:<stream> (as the Splunk Add-on for AWS and eks_logs write it), else the region column of the clusters lookup for EKS records that do not carry it (Firehose)."),
+	FieldEKSLogGroup:    text("eks_log_group", GroupEKS, "CloudWatch Logs log group, from source or a subscription message."),
+	FieldEKSLogStream:   text("eks_log_stream", GroupEKS, "CloudWatch Logs log stream, from source or a subscription message."),
+	FieldEKSClusterName: text("eks_cluster_name", GroupEKS, "EKS cluster name, from the log group in source or a subscription message, else the clusters lookup for an EKS record."),
 	FieldEKSLogType:     enum("eks_log_type", GroupEKS, LogTypes, "EKS control-plane log type, from the stream name: audit, api, authenticator, controllerManager, scheduler, cloudControllerManager."),
-	FieldK8sCluster:     text("k8s_cluster", GroupEKS, "The cluster name (eks_cluster_name for EKS)."),
 
 	FieldK8sDetections:        multi("k8s_detections", GroupDetection, "Names of the Splunk security content detections the event matches, judged on the event alone, following each detection's SPL literally (parity with ESCU, false positives included)."),
 	FieldK8sDetectionIDs:      multi("k8s_detection_ids", GroupDetection, "Their security content ids."),
@@ -315,11 +331,11 @@ var Catalogue = [numFields]Field{
 
 	FieldK8sAuditID:     text("k8s_audit_id", GroupHygiene, "auditID: the same for every stage of one request."),
 	FieldK8sStage:       text("k8s_stage", GroupHygiene, "stage: RequestReceived, ResponseStarted, ResponseComplete or Panic."),
-	FieldK8sIsFinal:     flag("k8s_is_final", GroupHygiene, "One stage per request is final: ResponseStarted for long-running requests (the apiserver's own list: verbs watch and proxy; subresources exec, attach, portforward, proxy and log), ResponseComplete for the others, and Panic always (a request that panics before its response started has no other final stage). Search k8s_is_final=true to count each request once. The one exception: a long-running request that panics after it started has two final events, its ResponseStarted and its Panic."),
+	FieldK8sIsFinal:     flag("k8s_is_final", GroupHygiene, "One stage per request is final: ResponseStarted for long-running requests (the apiserver's own list: verbs watch and proxy; subresources exec, attach, portforward, proxy and log), ResponseComplete for the others, and Panic always (a request that panics before its response started has no other final stage). Search k8s_is_final=true to count each request once. The one exception: a long-running request that panics after it started has two final events, its ResponseStarted and its Panic. GKE logs one entry per request, always final."),
 	FieldK8sLevel:       text("k8s_level", GroupHygiene, "Audit level: Metadata, Request or RequestResponse (whether request and response bodies can be present)."),
 	FieldK8sLatencyMs:   num("k8s_latency_ms", GroupHygiene, "stageTimestamp minus requestReceivedTimestamp, in milliseconds."),
 	FieldK8sRequestKind: enum("k8s_request_kind", GroupHygiene, RequestKinds, "resource (has objectRef), or for non-resource URLs health (/healthz, /livez, /readyz), discovery (/version, /api, /apis, /openapi), metrics, other."),
-	FieldK8sEventCount:  num("k8s_event_count", GroupHygiene, "For a record holding an EventList: its number of events (the fields describe the first)."),
+	FieldK8sEventCount:  num("k8s_event_count", GroupHygiene, "For a record holding a list of events (an EventList, an Azure records batch, a CloudWatch Logs subscription message): its number of events (the fields describe the first)."),
 	FieldK8sTruncated:   flag("k8s_truncated", GroupHygiene, "CloudWatch Logs cut the record (it ends in [Truncated...]); the fields come from the part that arrived."),
 }
 

@@ -252,7 +252,7 @@ var Findings = []Finding{
 	},
 	{
 		ID: "privileged_impersonation", Title: "Request impersonating a cluster administrator",
-		Means:    "A request impersonating the group system:masters or a well-known administrator name (admin, kubernetes-admin, system:admin): cluster-admin, whatever the caller's own permissions.",
+		Means:    "A request impersonating the group system:masters or a user the system names lookup lists as privileged (admin, kubernetes-admin, minikube-user, OpenShift's system:admin and kube:admin, ...): cluster-admin, whatever the caller's own permissions.",
 		Excludes: "The control plane, nodes and EKS-managed identities.",
 		Terms:    `"impersonatedUser"`,
 		match: func(f *facts) bool {
@@ -260,7 +260,7 @@ var Findings = []Finding{
 			if u.Username == "" && len(u.Groups) == 0 {
 				return false
 			}
-			admin := fullAdminUsers[u.Username] || u.Username == "system:admin" || slices.ContainsFunc(u.Groups, func(g string) bool { return slices.Contains(fullAdminGroups, g) })
+			admin := f.e.listedAdmin(u.Username) || slices.ContainsFunc(u.Groups, func(g string) bool { return slices.Contains(fullAdminGroups, g) })
 			return admin && f.judged() && !f.platform()
 		},
 	},
@@ -410,7 +410,9 @@ func (f *facts) systemPrincipal() bool {
 	return f.platform() || f.userKind() == "service_account" && f.systemNamespace(f.out.First(FieldK8sSANamespace))
 }
 
-func (f *facts) systemNamespace(ns string) bool { return namespaceClass(ns) == "system" }
+// systemNamespace: a namespace the platforms reserve, by the system names
+// lookup, as k8s_namespace_class says.
+func (f *facts) systemNamespace(ns string) bool { return f.e.namespaceClass(ns) == "system" }
 
 // workload: the event wrote a pod spec that a workload finding judges.
 func (f *facts) workload() bool {

@@ -185,6 +185,8 @@ func findingCases() map[string][]detectionCase {
 		"privileged_impersonation": {
 			{"as system:masters", with(b, obj{"impersonatedUser": user("alice", "system:masters")}), true},
 			{"as kubernetes-admin", with(b, obj{"impersonatedUser": user("kubernetes-admin")}), true},
+			{"as OpenShift's system:admin", with(b, obj{"impersonatedUser": user("system:admin")}), true},
+			{"as OpenShift's kube:admin (the system names lookup)", with(b, obj{"impersonatedUser": user("kube:admin")}), true},
 			{"as an ordinary user", with(b, obj{"impersonatedUser": user("alice", "devs")}), false},
 		},
 		"token_request": {

@@ -6,25 +6,6 @@ import (
 	"strings"
 )
 
-// controlPlaneUsers are the kube-apiserver's own and the core controllers'
-// identities.
-var controlPlaneUsers = map[string]bool{
-	"system:apiserver":               true,
-	"system:kube-controller-manager": true,
-	"system:kube-scheduler":          true,
-	"system:kube-proxy":              true,
-	"system:volume-scheduler":        true,
-	"kube-apiserver-healthcheck":     true,
-	"system:addon-manager":           true,
-}
-
-// fullAdminUsers are Falco's full_admin_k8s_users: the user names
-// installers give the cluster-admin identity.
-var fullAdminUsers = map[string]bool{
-	"admin": true, "kubernetes-admin": true, "kubernetes-admin@kubernetes": true,
-	"kubernetes-admin@cluster.local": true, "minikube-user": true,
-}
-
 const (
 	uidAuthenticator = "aws-iam-authenticator:"
 	uidHeptio        = "heptio-authenticator-aws:"
@@ -45,7 +26,7 @@ func deriveIdentity(e *Enricher, ev *event, out *Output) {
 	out.Set(FieldUser, effective)
 	out.Set(FieldK8sEffectiveUser, effective)
 	out.SetBool(FieldK8sImpersonated, impersonated)
-	kind := userKind(u.Username, u.UID, u.Groups, u.Extra.ARN)
+	kind, listedAdmin := e.userKind(u.Username, u.UID, u.Groups, u.Extra.ARN)
 	out.Set(FieldK8sUserKind, kind)
 	switch kind {
 	case "service_account":
@@ -59,7 +40,7 @@ func deriveIdentity(e *Enricher, ev *event, out *Output) {
 		out.Set(FieldK8sNodeName, strings.TrimPrefix(u.Username, "system:node:"))
 	}
 	reason := ev.Annotations.Reason
-	privileged := slices.Contains(u.Groups, "system:masters") || fullAdminUsers[u.Username] ||
+	privileged := slices.Contains(u.Groups, "system:masters") || listedAdmin ||
 		strings.Contains(reason, `ClusterRole "cluster-admin"`) || strings.Contains(reason, `"system:masters"`)
 	out.SetBool(FieldK8sUserPrivileged, privileged)
 	out.SetBool(FieldK8sUserTrusted, e.tables.TrustedUsers.Match(u.Username) || e.tables.TrustedGroups.MatchAny(u.Groups))
@@ -67,23 +48,34 @@ func deriveIdentity(e *Enricher, ev *event, out *Output) {
 }
 
 // userKind classifies the authenticated user; the first rule that matches
-// wins.
-func userKind(name, uid string, groups []string, extraARN string) string {
+// wins: the kinds Kubernetes names make plain (anonymous, service
+// accounts, nodes), then the users of the system names lookup (the
+// platforms' control-plane identities, EKS's eks:*, OpenShift's
+// system:admin), then any other system: name, then IAM principals behind
+// EKS. listedAdmin says the lookup lists the user as privileged (Falco's
+// full_admin_k8s_users, OpenShift's system:admin).
+func (e *Enricher) userKind(name, uid string, groups []string, extraARN string) (kind string, listedAdmin bool) {
 	switch {
 	case name == "system:anonymous" || slices.Contains(groups, "system:unauthenticated"):
-		return "anonymous"
+		return "anonymous", false
 	case strings.HasPrefix(name, "system:serviceaccount:"):
-		return "service_account"
+		return "service_account", false
 	case strings.HasPrefix(name, "system:node:") || slices.Contains(groups, "system:nodes"):
-		return "node"
-	case strings.HasPrefix(name, "eks:"):
-		return "eks_managed"
-	case controlPlaneUsers[name] || strings.HasPrefix(name, "system:"):
-		return "control_plane"
-	case extraARN != "" || strings.HasPrefix(uid, uidAuthenticator) || strings.HasPrefix(uid, uidHeptio) || isARN(name):
-		return "iam_mapped"
+		return "node", false
 	}
-	return "user"
+	if n := systemName(e.tables.SystemUsers, name); n != nil {
+		listedAdmin = n.Privileged
+		if n.Class != "" {
+			return n.Class, listedAdmin
+		}
+	}
+	switch {
+	case strings.HasPrefix(name, "system:"):
+		return "control_plane", listedAdmin
+	case extraARN != "" || strings.HasPrefix(uid, uidAuthenticator) || strings.HasPrefix(uid, uidHeptio) || isARN(name):
+		return "iam_mapped", listedAdmin
+	}
+	return "user", listedAdmin
 }
 
 // deriveServiceAccountToken reads the bound-token claims the apiserver puts
@@ -247,4 +239,12 @@ func roleType(name, path, kind string) string {
 		return "node_role"
 	}
 	return "iam_role"
+}
+
+// listedAdmin reports whether the system names lookup lists the user as
+// privileged: Falco's full_admin_k8s_users, OpenShift's system:admin and
+// kube:admin, and the rows a user adds.
+func (e *Enricher) listedAdmin(name string) bool {
+	n := systemName(e.tables.SystemUsers, name)
+	return n != nil && n.Privileged
 }

@@ -7,26 +7,52 @@ import "github.com/kubelens/kubelens/src/audit"
 // chunk rather than once per event.
 type Input int
 
-// The inputs that are not members of the audit event; each member of
-// audit.Members follows as input numMetaInputs + its index.
+// The inputs that are not in the event's JSON: the text itself and the
+// indexed fields Splunk or a collector gives every event. The members of
+// audit.Members follow, one input per Splunk name of each (see
+// memberInputs).
 const (
-	InRaw    Input = iota // _raw: the event's text
-	InSource              // source: where the event came from
+	InRaw        Input = iota // _raw: the event's text
+	InSource                  // source: where the event came from
+	InSourcetype              // sourcetype
+	InHost                    // host
+	InIndex                   // index
+	// InOTelCluster is the cluster name the Splunk OpenTelemetry Collector
+	// for Kubernetes gives every log as an indexed field (its clusterName
+	// setting, the k8s.cluster.name resource attribute).
+	InOTelCluster
+	// InSCKCluster is Splunk Connect for Kubernetes's indexed field of the
+	// same (global.kubernetes.clusterName).
+	InSCKCluster
 	numMetaInputs
 )
 
-// memberInput is the input of audit.Members[i].
-func memberInput(i int) Input { return numMetaInputs + Input(i) }
+var metaInputNames = [numMetaInputs]string{
+	InRaw: "_raw", InSource: "source", InSourcetype: "sourcetype", InHost: "host", InIndex: "index",
+	InOTelCluster: "k8s.cluster.name", InSCKCluster: "cluster_name",
+}
 
-// InputNames are the Splunk field names of the inputs: _raw, source, and
-// the name Splunk's JSON extraction gives each member of the audit event
-// kubelens reads (audit.Members).
+// memberInputs[i] is the first input of audit.Members[i]; the member has
+// one input per Splunk name, in the order of its Names.
+var memberInputs = func() []Input {
+	in := make([]Input, len(audit.Members))
+	next := numMetaInputs
+	for i, m := range audit.Members {
+		in[i] = next
+		next += Input(len(m.Names))
+	}
+	return in
+}()
+
+// InputNames are the Splunk field names of the inputs: the indexed fields
+// above, then every name Splunk's JSON extraction gives each member of the
+// audit event and of the records around it (audit.Members).
 var InputNames = inputNames()
 
 func inputNames() []string {
-	names := []string{InRaw: "_raw", InSource: "source"}
+	names := append([]string(nil), metaInputNames[:]...)
 	for _, m := range audit.Members {
-		names = append(names, m.Name)
+		names = append(names, m.Names...)
 	}
 	return names
 }

@@ -71,10 +71,11 @@ var rawOnly = map[string]bool{
 // TestInputsBothWays runs events through the enricher twice, once from
 // _raw alone and once from Splunk's extracted fields alone (after
 // | fields - _raw), and requires the same output for every field that does
-// not need the whole text. Every member of audit.Members is set in the
-// first event, so an input read from one path and not the other fails.
+// not need the whole text. Every member of audit.Members is set in one of
+// the shaped records, so an input read from one path and not the other
+// fails.
 func TestInputsBothWays(t *testing.T) {
-	events := []obj{everyMember(t)}
+	events := []obj{everyMember(t, audit.ScopeEvent)}
 	f, err := os.Open(filepath.Join("..", "..", "app", "samples", "eks_audit_events.jsonl"))
 	if err != nil {
 		t.Fatal(err)
@@ -91,57 +92,106 @@ func TestInputsBothWays(t *testing.T) {
 	}
 	tables := shippedTables(t)
 	compared := map[string]bool{}
-	for i, ev := range events {
+	compare := func(name string, ev obj, groups ...enrich.Group) {
+		t.Helper()
 		raw := rawRec(t, ev)
 		extracted := rec{}
 		splunkFields(ev, "", extracted)
 		fromRaw, _ := enrichWith(t, tables, raw)
 		fromFields, _ := enrichWith(t, tables, extracted)
 		for _, f := range enrich.Catalogue {
-			if rawOnly[f.Name] || f.Group == enrich.GroupDetection {
+			if rawOnly[f.Name] || f.Group == enrich.GroupDetection || len(groups) > 0 && !slices.Contains(groups, f.Group) {
 				continue
 			}
 			a, b := field(fromRaw, f.Name), field(fromFields, f.Name)
 			if a != b {
-				t.Errorf("event %d: %s = %q from _raw, %q from extracted fields", i, f.Name, a, b)
+				t.Errorf("%s: %s = %q from _raw, %q from extracted fields", name, f.Name, a, b)
 			}
 			if a != "" {
 				compared[f.Name] = true
 			}
 		}
 	}
+	for i, ev := range events {
+		compare(fmt.Sprintf("event %d", i), ev)
+	}
+	// A GKE entry maps every field it has; a wrapped record's event is
+	// JSON text inside a string, which Splunk does not extract, so only
+	// what the record's own members give can compare.
+	gke := everyMember(t, audit.ScopeGKE)
+	compare("GKE entry", gke)
+	compare("GKE entry in a Pub/Sub message", obj{"data": gke, "publish_time": 1795165200.5, "attributes": obj{}})
+	aks := everyMember(t, audit.ScopeRecord)
+	compare("Azure record", aks, enrich.GroupCluster)
+	compare("Azure record under body", obj{"body": aks, "x-opt-sequence-number": 7}, enrich.GroupCluster)
+	inner, _ := json.Marshal(baseEvent())
+	compare("CloudWatch Logs subscription message", obj{"messageType": "DATA_MESSAGE", "logGroup": aks["logGroup"], "logStream": aks["logStream"],
+		"logEvents": []obj{{"id": "1", "timestamp": 1795165200000, "message": string(inner)}}}, enrich.GroupCluster, enrich.GroupEKS)
 	// The comparison means something only if the fields were filled.
-	for _, name := range []string{"k8s_sa_pod_uid", "k8s_sa_node_name", "k8s_sa_credential_id", "aws_arn", "aws_session_name", "k8s_effective_user", "k8s_response_code", "k8s_api_group"} {
+	for _, name := range []string{"k8s_sa_pod_uid", "k8s_sa_node_name", "k8s_sa_credential_id", "aws_arn", "aws_session_name", "k8s_effective_user", "k8s_response_code", "k8s_api_group",
+		"k8s_cluster", "k8s_platform", "azure_subscription_id", "azure_resource_group", "gcp_project_id", "gcp_location", "eks_log_group", "eks_log_stream"} {
 		if !compared[name] {
 			t.Errorf("%s was empty both ways: the events do not exercise it", name)
 		}
 	}
 }
 
-// everyMember builds an event in which every member kubelens reads has a
-// value, from the table itself.
-func everyMember(t *testing.T) obj {
-	ev := with(baseEvent(), obj{
-		"user": obj{"username": "system:serviceaccount:shop:app", "uid": "u-1",
-			"groups": []string{"system:serviceaccounts", "system:authenticated"}},
-		"impersonatedUser": obj{"username": "alice"},
-		"objectRef":        obj{"resource": "pods", "subresource": "exec", "namespace": "shop", "name": "app-1", "apiGroup": "", "apiVersion": "v1"},
-		"responseStatus":   obj{"code": 101, "status": "Success", "reason": "Upgraded", "message": "ok"},
-	})
-	values := map[string]any{
-		"user.extra.arn{}":          []string{"arn:aws:iam::111122223333:role/dev"},
-		"user.extra.canonicalArn{}": []string{"arn:aws:iam::111122223333:role/dev"},
-		"user.extra.principalId{}":  []string{"AROAEXAMPLE"},
-		"user.extra.sessionName{}":  []string{"alice"},
-		"user.extra.accessKeyId{}":  []string{"ASIAEXAMPLE"},
-		"objectRef.apiGroup":        "apps",
-		"timestamp":                 "2017-01-02T03:04:05Z",
+// scopeValues are members whose value must make sense for the rest to
+// derive from it.
+var scopeValues = map[string]any{
+	"user.extra.arn{}":          []string{"arn:aws:iam::111122223333:role/dev"},
+	"user.extra.canonicalArn{}": []string{"arn:aws:iam::111122223333:role/dev"},
+	"user.extra.principalId{}":  []string{"AROAEXAMPLE"},
+	"user.extra.sessionName{}":  []string{"alice"},
+	"user.extra.accessKeyId{}":  []string{"ASIAEXAMPLE"},
+	"objectRef.apiGroup":        "apps",
+	"timestamp":                 "2017-01-02T03:04:05Z",
+	// A subscription message's stream; its members share the record
+	// scope with Azure's, which the same record carries.
+	"logGroup":                  "/aws/eks/shop/cluster",
+	"logStream":                 "kube-apiserver-audit-0123456789abcdef0123456789abcdef",
+	"resourceId":                "/SUBSCRIPTIONS/0000-AA/RESOURCEGROUPS/SHOP-RG/PROVIDERS/MICROSOFT.CONTAINERSERVICE/MANAGEDCLUSTERS/SHOP-1",
+	"category":                  "kube-audit",
+	"protoPayload.serviceName":  "k8s.io",
+	"protoPayload.methodName":   "io.k8s.core.v1.pods.exec.create",
+	"protoPayload.resourceName": "core/v1/namespaces/shop/pods/web-0/exec",
+	"protoPayload.authenticationInfo.principalEmail":       "dev@example.com",
+	"protoPayload.requestMetadata.callerIp":                "203.0.113.9",
+	"protoPayload.requestMetadata.callerSuppliedUserAgent": "kubectl/v1.31.1 (darwin/arm64) kubernetes/948afe5",
+	"protoPayload.status.code":                             7,
+	"protoPayload.status.message":                          "PERMISSION_DENIED",
+	"protoPayload.request.spec.group{}":                    []string{"system:serviceaccounts", "system:authenticated"},
+}
+
+// everyMember builds a record in which every member of a scope has a
+// value, from the table itself: an audit event, a GKE entry, or an Azure
+// record (which also carries the subscription members: the record scope
+// is one) wrapping an ordinary event.
+func everyMember(t *testing.T, scope audit.Scope) obj {
+	var ev obj
+	switch scope {
+	case audit.ScopeEvent:
+		ev = with(baseEvent(), obj{
+			"user": obj{"username": "system:serviceaccount:shop:app", "uid": "u-1",
+				"groups": []string{"system:serviceaccounts", "system:authenticated"}},
+			"impersonatedUser": obj{"username": "alice"},
+			"objectRef":        obj{"resource": "pods", "subresource": "exec", "namespace": "shop", "name": "app-1", "apiGroup": "", "apiVersion": "v1"},
+			"responseStatus":   obj{"code": 101, "status": "Success", "reason": "Upgraded", "message": "ok"},
+		})
+	case audit.ScopeRecord:
+		inner, err := json.Marshal(baseEvent())
+		if err != nil {
+			t.Fatal(err)
+		}
+		ev = obj{"properties": obj{"log": string(inner)}}
+	default:
+		ev = obj{}
 	}
 	for _, m := range audit.Members {
-		if slices.Contains([]string{"kind", "apiVersion"}, m.Name) {
+		if m.Scope != scope || slices.Contains([]string{"kind", "apiVersion"}, m.Name) {
 			continue
 		}
-		v, ok := values[m.Name]
+		v, ok := scopeValues[m.Name]
 		if !ok {
 			switch m.Kind {
 			case audit.KindString:
@@ -156,7 +206,7 @@ func everyMember(t *testing.T) obj {
 					continue
 				}
 				v = []string{"a-" + m.Name, "b-" + m.Name}
-			case audit.KindInt:
+			case audit.KindInt, audit.KindNumber:
 				if existing := lookupPath(ev, m.Path); existing != nil {
 					continue
 				}
@@ -201,20 +251,27 @@ func setPath(m obj, path []string, v any) {
 	m[path[len(path)-1]] = v
 }
 
-// TestMemberNames checks the Splunk names of the members against Splunk's
-// flattening of an event holding each of them.
+// TestMemberNames checks every Splunk name of every member against
+// Splunk's flattening of a record holding each of them, in each wrapper.
 func TestMemberNames(t *testing.T) {
-	ev := everyMember(t)
 	fields := rec{}
-	splunkFields(ev, "", fields)
+	splunkFields(everyMember(t, audit.ScopeEvent), "", fields)
+	gke := everyMember(t, audit.ScopeGKE)
+	splunkFields(gke, "", fields)
+	splunkFields(obj{"data": gke}, "", fields)
+	aks := everyMember(t, audit.ScopeRecord)
+	splunkFields(aks, "", fields)
+	splunkFields(obj{"body": aks}, "", fields)
 	var missing []string
 	for _, m := range audit.Members {
-		if _, ok := fields[m.Name]; !ok && m.Name != "kind" && m.Name != "apiVersion" {
-			missing = append(missing, m.Name)
+		for _, name := range m.Names {
+			if _, ok := fields[name]; !ok && m.Name != "kind" && m.Name != "apiVersion" {
+				missing = append(missing, name)
+			}
 		}
 	}
 	sort.Strings(missing)
 	if len(missing) > 0 {
-		t.Errorf("members whose Splunk name the flattened event lacks: %v", missing)
+		t.Errorf("member names the flattened records lack: %v", missing)
 	}
 }

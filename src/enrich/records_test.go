@@ -68,20 +68,20 @@ func TestTruncatedRecord(t *testing.T) {
 }
 
 // TestEventListRecord verifies one row holding an EventList is enriched
-// from its first item and counted.
+// from its first item, counted, and reported.
 func TestEventListRecord(t *testing.T) {
 	first := with(baseEvent(), obj{"user": user("system:node:n1", "system:nodes")})
 	b, _ := json.Marshal(obj{"kind": "EventList", "apiVersion": "audit.k8s.io/v1", "items": []obj{first, baseEvent(), baseEvent()}})
 	out, prob := enrichWith(t, shippedTables(t), rec{"_raw": {string(b)}})
-	if prob != nil {
-		t.Fatal(prob)
+	if prob == nil || prob.Kind != enrich.ProblemSeveralEvents || !strings.Contains(prob.Error(), "3 events") {
+		t.Fatalf("problem %v, want a report of several events", prob)
 	}
 	if field(out, "k8s_user_kind") != "node" || field(out, "k8s_event_count") != "3" {
 		t.Errorf("kind %q count %q", field(out, "k8s_user_kind"), field(out, "k8s_event_count"))
 	}
 	b, _ = json.Marshal(obj{"kind": "EventList", "apiVersion": "audit.k8s.io/v1", "items": []obj{first}})
-	if out, _ := enrichWith(t, shippedTables(t), rec{"_raw": {string(b)}}); field(out, "k8s_event_count") != "1" {
-		t.Errorf("a list of one: count %q, want 1", field(out, "k8s_event_count"))
+	if out, prob := enrichWith(t, shippedTables(t), rec{"_raw": {string(b)}}); field(out, "k8s_event_count") != "1" || prob != nil {
+		t.Errorf("a list of one: count %q, problem %v; want 1 and none", field(out, "k8s_event_count"), prob)
 	}
 }
 

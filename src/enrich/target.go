@@ -21,7 +21,7 @@ func deriveTarget(e *Enricher, ev *event, out *Output) {
 		out.Set(FieldK8sNamespace, ev.namespace())
 		out.Set(FieldK8sObject, ev.objectName())
 		out.Set(FieldK8sAPIGroup, ev.ObjectRef.APIGroup)
-		out.Set(FieldK8sNamespaceClass, namespaceClass(ev.namespace()))
+		out.Set(FieldK8sNamespaceClass, e.namespaceClass(ev.namespace()))
 	}
 	action := actionOf(ev.Verb, resource, sub)
 	out.Set(FieldK8sAction, action)
@@ -60,14 +60,18 @@ func actionOf(verb, resource, sub string) string {
 	return "other"
 }
 
-func namespaceClass(ns string) string {
+// namespaceClass is default for the namespace Kubernetes creates for
+// users, the class the system names lookup gives the platforms' own
+// namespaces, and user for the rest.
+func (e *Enricher) namespaceClass(ns string) string {
 	switch {
 	case ns == "":
 		return ""
 	case ns == "default":
 		return "default"
-	case ns == "kube-system" || ns == "kube-public" || ns == "kube-node-lease" || strings.HasPrefix(ns, "amazon-") || strings.HasPrefix(ns, "aws-"):
-		return "system"
+	}
+	if n := systemName(e.tables.SystemNamespaces, ns); n != nil {
+		return n.Class
 	}
 	return "user"
 }

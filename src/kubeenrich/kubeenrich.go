@@ -119,6 +119,8 @@ func runReplay(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	fs.SetOutput(stderr)
 	region := fs.String("region", "us-east-1", "AWS region put in each event's source")
 	cluster := fs.String("cluster", "demo", "EKS cluster name put in each event's source")
+	sourcetype := fs.String("sourcetype", "", "sourcetype of every record (default: "+replay.DefaultSourcetype+", or the sourcetype of the record's shape when neither --sourcetype nor --source is given)")
+	source := fs.String("source", "", "source of every record (default: the EKS source built from --region and --cluster, or none for AKS, GKE and subscription records when neither flag is given)")
 	asJSON := fs.Bool("json", false, "print JSON lines instead of a table")
 	fields := fs.String("fields", "", "comma-separated columns to print (default: a fixed analyst view; with --json every field kubeenrich added)")
 	chunk := fs.Int("chunk", 50000, "records per execute chunk, as splunkd's maxresultrows")
@@ -127,9 +129,10 @@ func runReplay(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	fs.Usage = func() {
 		fmt.Fprint(stderr, "Usage: kubeenrich replay [flags] FILE|- [option=value ...]\n\n"+
 			"Flags may come before or after FILE.\n"+
-			"FILE holds Kubernetes audit events: JSON lines, a JSON array, an EventList, or CloudWatch\n"+
-			"Logs records as 'aws logs filter-log-events' prints them. Options after FILE are\n"+
-			"kubeenrich's SPL options (fields=, prefix=).\n\nFlags:\n")
+			"FILE holds Kubernetes audit events: JSON lines, a JSON array, an EventList, CloudWatch\n"+
+			"Logs records as 'aws logs filter-log-events' prints them, AKS diagnostic records, GKE\n"+
+			"Cloud Audit Logs entries or CloudWatch Logs subscription messages. Options after FILE\n"+
+			"are kubeenrich's SPL options (fields=, prefix=).\n\nFlags:\n")
 		fs.PrintDefaults()
 	}
 	positional, err := parseInterspersed(fs, args)
@@ -152,8 +155,8 @@ func runReplay(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 			return fail("--lookups %s: no such folder", *lookupsDir)
 		}
 	}
-	ix := replay.Indexing{Region: *region, Cluster: *cluster, RawOnly: *rawOnly}
-	if _, ok := enrich.ParseEKSSource(ix.Source("kube-apiserver-audit-0")); !ok {
+	ix := replay.Indexing{Region: *region, Cluster: *cluster, Sourcetype: *sourcetype, Source: *source, RawOnly: *rawOnly}
+	if _, ok := enrich.ParseEKSSource(ix.EKSSource("kube-apiserver-audit-0")); !ok {
 		return fail("--region %q --cluster %q: not an AWS region and EKS cluster name the enricher can read back from the source (a region such as us-east-1, a cluster name without \"/\" or \":\")", *region, *cluster)
 	}
 	if *chunk < 1 {

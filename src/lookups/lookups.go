@@ -39,11 +39,13 @@ var (
 	TrustedGroups     = Lookup{"kubelens_trusted_groups", []string{"group", "description"}, "Trusted groups (kube_allowed_user_groups)."}
 	TrustedUserAgents = Lookup{"kubelens_trusted_user_agents", []string{"user_agent", "description"}, "Trusted user agents (kube_allowed_user_agents)."}
 	TrustedImages     = Lookup{"kubelens_trusted_images", []string{"image", "description"}, "Trusted images and object names (kube_allowed_images, Falco's image allow-lists)."}
+	Clusters          = Lookup{"kubelens_clusters", []string{"sourcetype", "source", "host", "index", "cluster", "platform", "region"}, "Cluster, platform and (EKS) region of records that do not carry them: first row whose sourcetype, source, host and index match wins; * or empty matches anything, * inside a value is a wildcard, case-insensitive. Ships empty."}
+	SystemNames       = Lookup{"kubelens_system_names", []string{"kind", "name", "class", "privileged", "platform", "description"}, "Names the platforms reserve, first match per kind: namespace rows give k8s_namespace_class, user rows k8s_user_kind (empty class: the rules decide) and k8s_user_privileged, api_group rows nothing but their platform; platform, when set, is the k8s_platform the name proves. Names are case-sensitive with * wildcards."}
 	RiskSignals       = Lookup{"kubelens_risk_signals", []string{"signal", "kind", "title", "score", "mitre_technique_id", "risk_object_field", "threat_object_field", "message"}, "The risk model: one row per security content detection (escu:<id>), kubelens finding (kubelens:<id>) and Falco rule (falco:<name>), with its score (0 to 100), ATT&CK techniques (space separated), risk and threat object fields and message. A signal without a row scores nothing."}
 )
 
 // All lists every lookup.
-var All = []Lookup{UserAgents, SensitiveResource, TrustedNetworks, TrustedUsers, TrustedGroups, TrustedUserAgents, TrustedImages, RiskSignals}
+var All = []Lookup{UserAgents, SensitiveResource, TrustedNetworks, TrustedUsers, TrustedGroups, TrustedUserAgents, TrustedImages, Clusters, SystemNames, RiskSignals}
 
 // DefaultFile is the shipped file name, UserFile the user's own.
 func (l Lookup) DefaultFile() string { return l.Name + "_default.csv" }
@@ -161,6 +163,18 @@ func (l Lookup) apply(t *enrich.Tables, c []string) error {
 		t.TrustedUserAgents = append(t.TrustedUserAgents, enrich.NewPatterns(c[0])...)
 	case TrustedImages.Name:
 		t.TrustedImages = append(t.TrustedImages, enrich.NewPatterns(c[0])...)
+	case Clusters.Name:
+		r, err := enrich.NewClusterRule(c[0], c[1], c[2], c[3], c[4], c[5], c[6])
+		if err != nil {
+			return err
+		}
+		t.Clusters = append(t.Clusters, r)
+	case SystemNames.Name:
+		n, err := enrich.NewSystemName(c[0], c[1], c[2], c[3], c[4])
+		if err != nil {
+			return err
+		}
+		t.AddSystemName(n)
 	case RiskSignals.Name:
 		r, err := enrich.NewRiskSignal(c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7])
 		if err != nil {

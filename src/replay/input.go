@@ -21,8 +21,10 @@ type LogRecord struct {
 // events; a JSON array of them; an audit EventList (expanded into its
 // items); CloudWatch Logs records with logStreamName/timestamp/message, one
 // per line, in an array, or wrapped as "aws logs filter-log-events" prints
-// them ({"events": [...]}) or as a subscription payload ({"logGroup": ...,
-// "logEvents": [...]}); and any mix of these, one JSON value after another.
+// them ({"events": [...]}); records of the other shapes (AKS diagnostic
+// records, GKE Cloud Audit Logs entries, CloudWatch Logs subscription
+// messages), each one record as its shipper delivers it; and any mix of
+// these, one JSON value after another.
 func ReadRecords(r io.Reader) ([]LogRecord, error) {
 	dec := json.NewDecoder(r)
 	dec.UseNumber()
@@ -103,7 +105,7 @@ func recordsOf(v json.RawMessage, stream string) ([]LogRecord, error) {
 	case len(probe.Events) > 0 && probe.Kind == "":
 		return recordsOf(probe.Events, stream)
 	case len(probe.LogEvents) > 0:
-		return recordsOf(probe.LogEvents, probe.LogStream)
+		return subscriptionRecord(v)
 	case probe.Message != nil && (probe.LogStreamName != nil || isNumber(probe.Timestamp)) && probe.Kind == "":
 		rec := LogRecord{Stream: stream, Message: *probe.Message}
 		if probe.LogStreamName != nil {

@@ -2,6 +2,7 @@ package replay_test
 
 import (
 	"bytes"
+	"encoding/json"
 	"flag"
 	"os"
 	"path/filepath"
@@ -36,7 +37,6 @@ func TestReadRecords_Formats(t *testing.T) {
 		{"event list", `{"kind":"EventList","apiVersion":"audit.k8s.io/v1","metadata":{},"items":[` + ev1 + "," + ev2 + "]}", plain},
 		{"filter-log-events output", `{"events":[` + cwRec("1795165200250", ev1) + "," + cwRec("1795165201000", ev2) + `],"searchedLogStreams":[]}`, cw},
 		{"cloudwatch records as lines", cwRec("1795165200250", ev1) + "\n" + cwRec("1795165201000", ev2), cw},
-		{"subscription payload", `{"messageType":"DATA_MESSAGE","logGroup":"/aws/eks/demo/cluster","logStream":"kube-apiserver-audit-aa","logEvents":[{"id":"1","timestamp":1795165200250,"message":` + quote(ev1) + `},{"id":"2","timestamp":1795165201000,"message":` + quote(ev2) + `}]}`, cw},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -48,6 +48,17 @@ func TestReadRecords_Formats(t *testing.T) {
 				t.Errorf("got %+v\nwant %+v", got, tc.want)
 			}
 		})
+	}
+	// A subscription message is one record, as Firehose delivers it
+	// without message extraction; its time is its first event's.
+	sub := `{"messageType":"DATA_MESSAGE","logGroup":"/aws/eks/demo/cluster","logStream":"kube-apiserver-audit-aa","logEvents":[{"id":"1","timestamp":1795165200250,"message":` + quote(ev1) + `},{"id":"2","timestamp":1795165201000,"message":` + quote(ev2) + `}]}`
+	var pretty bytes.Buffer
+	if err := json.Indent(&pretty, []byte(sub), "", "  "); err != nil {
+		t.Fatal(err)
+	}
+	got, err := replay.ReadRecords(&pretty)
+	if err != nil || len(got) != 1 || got[0].Message != sub || got[0].TimestampMs != 1795165200250 || got[0].Stream != "" {
+		t.Errorf("subscription message: %+v %v", got, err)
 	}
 	if _, err := replay.ReadRecords(strings.NewReader(ev1 + "\n{broken")); err == nil || !strings.Contains(err.Error(), "JSON value 2") {
 		t.Errorf("broken input: %v, want an error naming JSON value 2", err)
@@ -94,6 +105,12 @@ func TestRun_Golden(t *testing.T) {
 		{"eks_audit_events.jsonl", "demo.table.golden", replay.Config{}},
 		{"eks_audit_events.jsonl", "demo.jsonl.golden", replay.Config{JSON: true, ChunkRecords: 7}},
 		{"eks_filter_log_events.json", "filter_log_events.table.golden", replay.Config{Fields: []string{"_time", "eks_log_type", "k8s_user_kind", "src_ip"}}},
+		// One sample per record shape, in the view that shows what each
+		// shape gives.
+		{"aks_audit_records.jsonl", "aks.table.golden", replay.Config{Fields: shapeColumns}},
+		{"gke_audit_entries.jsonl", "gke.table.golden", replay.Config{Fields: shapeColumns}},
+		{"eks_firehose_subscription.jsonl", "firehose_subscription.table.golden", replay.Config{Fields: shapeColumns}},
+		{"openshift_audit_events.jsonl", "openshift.table.golden", replay.Config{Fields: shapeColumns, Indexing: replay.Indexing{Sourcetype: "kube:apiserver:audit", Source: "/var/log/kube-apiserver/audit.log"}}},
 	} {
 		t.Run(tc.golden, func(t *testing.T) {
 			f, err := os.Open(filepath.Join("..", "..", "app", "samples", tc.sample))
@@ -106,7 +123,7 @@ func TestRun_Golden(t *testing.T) {
 				t.Fatal(err)
 			}
 			cfg := tc.cfg
-			cfg.Indexing = replay.Indexing{Region: "us-east-1", Cluster: "demo"}
+			cfg.Indexing.Region, cfg.Indexing.Cluster = "us-east-1", "demo"
 			res, err := replay.Run(t.Context(), cfg, recs, searchcmd.New(filepath.Join("..", "..", "lookups")))
 			if err != nil {
 				t.Fatal(err)
@@ -144,6 +161,45 @@ func TestRun_Golden(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// shapeColumns are the columns of the record shapes' goldens: what each
+// shape gives, kubelens findings and risk included.
+var shapeColumns = []string{"_time", "sourcetype", "source", "k8s_platform", "k8s_cluster", "k8s_user_kind", "user", "src_ip", "k8s_action", "k8s_resource",
+	"k8s_namespace_class", "k8s_outcome", "k8s_is_final", "k8s_event_count", "k8s_findings", "k8s_risk_score", "k8s_detections", "k8s_detections_partial"}
+
+// TestIndexing_Shapes verifies each record shape gets its sourcetype and
+// no EKS source, unless --sourcetype or --source is given: then every
+// record gets the flags and today's EKS defaults for the one not given.
+func TestIndexing_Shapes(t *testing.T) {
+	gke := `{"data":{"protoPayload":{"serviceName":"k8s.io","methodName":"io.k8s.core.v1.pods.list","resourceName":"core/v1/pods","authenticationInfo":{"principalEmail":"a@example.com"}},"timestamp":"2026-11-20T09:00:00Z"}}`
+	aks := `{"category":"kube-audit","resourceId":"/SUBSCRIPTIONS/0/RESOURCEGROUPS/G/PROVIDERS/MICROSOFT.CONTAINERSERVICE/MANAGEDCLUSTERS/C","properties":{"log":` + quote(ev1) + `},"time":"2026-11-20T09:00:01Z"}`
+	sub := `{"logGroup":"/aws/eks/c/cluster","logStream":"kube-apiserver-audit-1","logEvents":[{"timestamp":1795165200000,"message":` + quote(ev1) + `}]}`
+	recs := []replay.LogRecord{{Message: ev1}, {Message: gke}, {Message: aks}, {Message: sub, TimestampMs: 1795165200000}}
+	for _, tc := range []struct {
+		ix               replay.Indexing
+		sourcetypes      []string
+		eksSource, other string
+	}{
+		{replay.Indexing{Region: "eu-west-1", Cluster: "prod"}, []string{"aws:cloudwatchlogs:eks", "google:gcp:pubsub:message", "mscs:azure:eventhub", "aws:cloudwatchlogs"}, "eu-west-1:/aws/eks/prod/cluster:kube-apiserver-audit-", "kubelens:replay"},
+		{replay.Indexing{Region: "eu-west-1", Cluster: "prod", Sourcetype: "kube:apiserver-audit"}, []string{"kube:apiserver-audit", "kube:apiserver-audit", "kube:apiserver-audit", "kube:apiserver-audit"}, "eu-west-1:/aws/eks/prod/cluster:kube-apiserver-audit-", "eu-west-1:/aws/eks/prod/cluster:kube-apiserver-audit-"},
+		{replay.Indexing{Region: "eu-west-1", Cluster: "prod", Source: "/var/log/audit.log"}, []string{"aws:cloudwatchlogs:eks", "aws:cloudwatchlogs:eks", "aws:cloudwatchlogs:eks", "aws:cloudwatchlogs:eks"}, "/var/log/audit.log", "/var/log/audit.log"},
+	} {
+		tb := tc.ix.Table(recs)
+		for i := range recs {
+			r := tb.Record(i)
+			wantSource := tc.other
+			if i == 0 {
+				wantSource = tc.eksSource
+			}
+			if r.Value("sourcetype") != tc.sourcetypes[i] || !strings.HasPrefix(r.Value("source"), wantSource) {
+				t.Errorf("%+v record %d: sourcetype %q source %q, want %q and %q", tc.ix, i, r.Value("sourcetype"), r.Value("source"), tc.sourcetypes[i], wantSource)
+			}
+			if r.Value("_time") == "" {
+				t.Errorf("record %d has no _time", i)
+			}
+		}
 	}
 }
 

@@ -16,18 +16,22 @@ import (
 	"github.com/kubelens/kubelens/src/eks"
 )
 
-// Indexing describes how the records would have been indexed by eks_logs.
+// Indexing describes how the records would have been indexed: by eks_logs,
+// or by the shipper that delivers records of their shape (see metadata).
 type Indexing struct {
 	Region  string
 	Cluster string
+	// Sourcetype and Source, when set, are every record's; see metadata.
+	Sourcetype string
+	Source     string
 	// RawOnly leaves out the fields Splunk's JSON extraction would add, as
 	// after "| fields _raw source".
 	RawOnly bool
 }
 
-// Source returns the source eks_logs writes for a record of stream:
+// EKSSource returns the source eks_logs writes for a record of stream:
 // <region>:/aws/eks/<cluster>/cluster:<stream>.
-func (ix Indexing) Source(stream string) string {
+func (ix Indexing) EKSSource(stream string) string {
 	return eks.SourceOf(ix.Region, eks.LogGroup(ix.Cluster), stream)
 }
 
@@ -77,13 +81,18 @@ func (ix Indexing) Table(recs []LogRecord) *chunked.Table {
 		if stream == "" {
 			stream = ix.defaultStream()
 		}
+		sourcetype, source := ix.metadata(r, stream)
+		when := eventTime(r)
+		if when == "" {
+			when = shapeTime(r.Message)
+		}
 		vals := map[string][]string{
-			"_time":      {eventTime(r)},
+			"_time":      {when},
 			"_raw":       {r.Message},
 			"host":       {"kubelens-replay"},
 			"index":      {"main"},
-			"source":     {ix.Source(stream)},
-			"sourcetype": {"aws:cloudwatchlogs:eks"},
+			"source":     {source},
+			"sourcetype": {sourcetype},
 		}
 		for k, v := range extracted[i] {
 			if _, indexed := vals[k]; !indexed {

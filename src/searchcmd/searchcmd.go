@@ -315,6 +315,8 @@ func report(msgs *chunked.Messages, row int, out *enrich.Output, prob *enrich.Pr
 	switch lt := out.First(enrich.FieldEKSLogType); {
 	case prob.Kind == enrich.ProblemTruncated:
 		msgs.WarnAt(row, "truncated", fmt.Sprintf("kubeenrich: record %d: %v", row+1, prob))
+	case prob.Kind == enrich.ProblemSeveralEvents:
+		msgs.WarnAt(row, "several-events", fmt.Sprintf("kubeenrich: record %d: %v", row+1, prob))
 	case lt != "" && lt != "audit":
 		msgs.InfoAt(row, "not-audit-"+lt, fmt.Sprintf("kubeenrich: records from EKS %s logs are not audit events; they got the EKS fields only", lt))
 	default:
