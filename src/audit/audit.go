@@ -156,6 +156,7 @@ type Parser struct {
 	lists []string // backing store of Groups and SourceIPs
 	body  []byte   // RequestObject
 	nums  []byte   // backing store of KindNumber members
+	trim  []byte   // a large record without the members never read
 }
 
 // Parse decodes one log record: an Event or an EventList in any of the
@@ -166,7 +167,12 @@ func (p *Parser) Parse(text string) (Parsed, error) {
 		return Parsed{}, ErrNotJSON
 	}
 	var out Parsed
-	if body, ok := strings.CutSuffix(text, TruncatedMarker); ok {
+	body, truncated := strings.CutSuffix(text, TruncatedMarker)
+	if len(body) > pruneAbove {
+		body, p.trim = prune(body, p.trim)
+	}
+	text = body
+	if truncated {
 		out.Truncated = true
 		text = repairTruncated(body)
 	}
@@ -296,13 +302,41 @@ func (e *Event) isAuditEvent() bool {
 // holding every member that arrived complete: it cuts after the last
 // complete value and closes the open objects and arrays.
 func repairTruncated(s string) string {
-	var (
-		stack    []byte // open containers: '{' or '['
-		inString bool
-		escaped  bool
-		cut      = -1   // s[:cut] ends with a complete value
-		cutStack []byte // the containers open at cut
-	)
+	// One pass finds where the last complete value ends; a second, up to
+	// there, finds the containers open at that point. Copying the open
+	// containers at every comma instead costs commas x depth.
+	cut := -1 // s[:cut] ends with a complete value
+	scanJSON(s, func(i int, c byte, _ []byte) {
+		switch c {
+		case '}', ']':
+			cut = i + 1
+		case ',':
+			cut = i
+		}
+	})
+	if cut < 0 {
+		return "{}"
+	}
+	var open []byte
+	scanJSON(s[:cut], func(_ int, _ byte, stack []byte) { open = stack })
+	var b strings.Builder
+	b.Grow(cut + len(open))
+	b.WriteString(s[:cut])
+	for i := len(open) - 1; i >= 0; i-- {
+		if open[i] == '{' {
+			b.WriteByte('}')
+		} else {
+			b.WriteByte(']')
+		}
+	}
+	return b.String()
+}
+
+// scanJSON calls f for every bracket and comma of s outside strings, with
+// the containers open after it.
+func scanJSON(s string, f func(i int, c byte, stack []byte)) {
+	var stack []byte
+	inString, escaped := false, false
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		if inString {
@@ -321,27 +355,14 @@ func repairTruncated(s string) string {
 			inString = true
 		case '{', '[':
 			stack = append(stack, c)
+			f(i, c, stack)
 		case '}', ']':
 			if len(stack) > 0 {
 				stack = stack[:len(stack)-1]
 			}
-			cut, cutStack = i+1, append(cutStack[:0], stack...)
+			f(i, c, stack)
 		case ',':
-			cut, cutStack = i, append(cutStack[:0], stack...)
+			f(i, c, stack)
 		}
 	}
-	if cut < 0 {
-		return "{}"
-	}
-	var b strings.Builder
-	b.Grow(cut + len(cutStack))
-	b.WriteString(s[:cut])
-	for i := len(cutStack) - 1; i >= 0; i-- {
-		if cutStack[i] == '{' {
-			b.WriteByte('}')
-		} else {
-			b.WriteByte(']')
-		}
-	}
-	return b.String()
 }

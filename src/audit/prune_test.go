@@ -1,0 +1,85 @@
+package audit
+
+import (
+	"encoding/json"
+	"runtime"
+	"strings"
+	"testing"
+)
+
+// TestPrune_DropsOnlyUnreadMembers checks the members cut and what stays
+// byte for byte, on the shapes that carry a response.
+func TestPrune_DropsOnlyUnreadMembers(t *testing.T) {
+	cases := map[string]string{
+		`{"kind":"Event","responseObject":{"items":[1,2,{"x":"}"}]},"verb":"list"}`:      `{"kind":"Event","responseObject":null,"verb":"list"}`,
+		`{"kind":"EventList","items":[{"responseObject":[1,2]},{"responseObject":"s"}]}`: `{"kind":"EventList","items":[{"responseObject":null},{"responseObject":null}]}`,
+		`{"protoPayload":{"request":{"a":1},"response":{"b":[1,2]}},"response":{"c":3}}`: `{"protoPayload":{"request":{"a":1},"response":null},"response":{"c":3}}`,
+		`{"data":{"protoPayload":{"response" : [ "x" ] , "status":{}}}}`:                 `{"data":{"protoPayload":{"response" : null , "status":{}}}}`,
+		`{"message":"responseObject","requestObject":{"responseObject":true}}`:           `{"message":"responseObject","requestObject":{"responseObject":null}}`,
+		`{"a\"responseObject":{"b":1},"k":["responseObject",{"responseObject":1}]}`:      `{"a\"responseObject":{"b":1},"k":["responseObject",{"responseObject":null}]}`,
+		`{"verb":"get","responseObject":{"items":[{"data":"abc"},{"dat`:                  `{"verb":"get","responseObject":null`,
+		`{"verb":"get"}`: `{"verb":"get"}`,
+	}
+	for in, want := range cases {
+		if got, _ := prune(in, nil); got != want {
+			t.Errorf("prune(%s)\n = %s\nwant %s", in, got, want)
+		}
+	}
+}
+
+// TestParse_LargeResponseCostsLittle parses an event whose response is an
+// 8 MB array of small values, as a list logged at RequestResponse level
+// can be: it must be read, and cost memory of the order of its text, not
+// hundreds of times that.
+func TestParse_LargeResponseCostsLittle(t *testing.T) {
+	text := `{"kind":"Event","apiVersion":"audit.k8s.io/v1","level":"RequestResponse","auditID":"big","stage":"ResponseComplete","verb":"list","user":{"username":"alice"},"objectRef":{"resource":"secrets"},"responseObject":{"kind":"SecretList","items":[` +
+		strings.Repeat("0,", 4<<20) + `0]}}`
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	var p Parser
+	parsed, err := p.Parse(text)
+	runtime.ReadMemStats(&after)
+	if err != nil || parsed.Event.User.Username != "alice" || parsed.Event.ObjectRef.Resource != "secrets" {
+		t.Fatalf("parsed %+v, %v", parsed.Event, err)
+	}
+	if n := after.TotalAlloc - before.TotalAlloc; n > 4*uint64(len(text)) {
+		t.Errorf("parsing %d bytes allocated %d", len(text), n)
+	}
+}
+
+// TestRepairTruncated_ClosesWhatWasOpenAtTheCut covers containers closed
+// and opened again after earlier cuts.
+func TestRepairTruncated_ClosesWhatWasOpenAtTheCut(t *testing.T) {
+	for in, want := range map[string]string{
+		`{"a":[1,{"b":2}],"c":{"d":[3,4`:   `{"a":[1,{"b":2}],"c":{"d":[3]}}`,
+		`{"a":{"b":{"c":1}},"d":[[1,2],[3`: `{"a":{"b":{"c":1}},"d":[[1,2]]}`,
+		`{"a":"x,y}","b":"z`:               `{"a":"x,y}"}`,
+		`{"a`:                              `{}`,
+	} {
+		got := repairTruncated(in)
+		if got != want {
+			t.Errorf("repairTruncated(%s) = %s, want %s", in, got, want)
+		}
+		if !json.Valid([]byte(got)) {
+			t.Errorf("repairTruncated(%s) = %s is not JSON", in, got)
+		}
+	}
+}
+
+// FuzzPrune checks pruning keeps valid JSON valid, never panics, and
+// changes nothing in a text without an unread member.
+func FuzzPrune(f *testing.F) {
+	for _, s := range []string{`{"responseObject":[1,"]",{"a":"\""}],"b":2}`, `{"protoPayload":{"response":{}}}`, `{"a":[{"responseObject":null}]}`, `{"x":"responseObject"}`, `{"resp`} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, in string) {
+		out, _ := prune(in, nil)
+		if json.Valid([]byte(in)) && !json.Valid([]byte(out)) {
+			t.Fatalf("prune(%q) = %q is not JSON", in, out)
+		}
+		if !strings.Contains(in, "response") && out != in {
+			t.Fatalf("prune(%q) changed a text without a response: %q", in, out)
+		}
+	})
+}
