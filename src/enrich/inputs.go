@@ -59,3 +59,14 @@ func inputNames() []string {
 
 // NumInputs is the number of inputs.
 var NumInputs = len(InputNames)
+
+var inputSet = func() map[string]bool {
+	m := make(map[string]bool, len(InputNames))
+	for _, n := range InputNames {
+		m[n] = true
+	}
+	return m
+}()
+
+// IsInput reports whether enrichment reads the Splunk field name.
+func IsInput(name string) bool { return inputSet[name] }

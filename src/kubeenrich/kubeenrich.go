@@ -155,7 +155,7 @@ func runReplay(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 			return fail("--lookups %s: no such folder", *lookupsDir)
 		}
 	}
-	ix := replay.Indexing{Region: *region, Cluster: *cluster, Sourcetype: *sourcetype, Source: *source, RawOnly: *rawOnly}
+	ix := replay.Indexing{Region: *region, Cluster: *cluster, Sourcetype: *sourcetype, Source: *source, RawOnly: *rawOnly, Extract: enrich.IsInput}
 	if _, ok := enrich.ParseEKSSource(ix.EKSSource("kube-apiserver-audit-0")); !ok {
 		return fail("--region %q --cluster %q: not an AWS region and EKS cluster name the enricher can read back from the source (a region such as us-east-1, a cluster name without \"/\" or \":\")", *region, *cluster)
 	}

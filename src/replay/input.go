@@ -38,7 +38,7 @@ func ReadRecords(r io.Reader) ([]LogRecord, error) {
 		if err != nil {
 			return nil, fmt.Errorf("replay: JSON value %d: %w", n, err)
 		}
-		recs, err := recordsOf(v, "")
+		recs, err := recordsOf(v, "", 0)
 		if err != nil {
 			return nil, fmt.Errorf("replay: JSON value %d: %w", n, err)
 		}
@@ -48,7 +48,16 @@ func ReadRecords(r io.Reader) ([]LogRecord, error) {
 
 // recordsOf turns one JSON value into log records. stream is the stream of
 // an enclosing subscription payload.
-func recordsOf(v json.RawMessage, stream string) ([]LogRecord, error) {
+// maxNesting is how deep records may be nested in lists and envelopes.
+const maxNesting = 4
+
+func recordsOf(v json.RawMessage, stream string, depth int) ([]LogRecord, error) {
+	// Records come in a list, an EventList or a CloudWatch export, in a
+	// list at most: each level copies what it holds, so a deep nest of
+	// arrays would cost its depth times its size.
+	if depth > maxNesting {
+		return nil, fmt.Errorf("records nested deeper than %d lists or envelopes", maxNesting)
+	}
 	v = bytes.TrimSpace(v)
 	if len(v) == 0 {
 		return nil, nil
@@ -61,7 +70,7 @@ func recordsOf(v json.RawMessage, stream string) ([]LogRecord, error) {
 		}
 		var out []LogRecord
 		for _, it := range items {
-			recs, err := recordsOf(it, stream)
+			recs, err := recordsOf(it, stream, depth+1)
 			if err != nil {
 				return nil, err
 			}
@@ -95,7 +104,7 @@ func recordsOf(v json.RawMessage, stream string) ([]LogRecord, error) {
 	case probe.Kind == "EventList":
 		var out []LogRecord
 		for _, it := range probe.Items {
-			recs, err := recordsOf(it, stream)
+			recs, err := recordsOf(it, stream, depth+1)
 			if err != nil {
 				return nil, err
 			}
@@ -103,7 +112,7 @@ func recordsOf(v json.RawMessage, stream string) ([]LogRecord, error) {
 		}
 		return out, nil
 	case len(probe.Events) > 0 && probe.Kind == "":
-		return recordsOf(probe.Events, stream)
+		return recordsOf(probe.Events, stream, depth+1)
 	case len(probe.LogEvents) > 0:
 		return subscriptionRecord(v)
 	case probe.Message != nil && (probe.LogStreamName != nil || isNumber(probe.Timestamp)) && probe.Kind == "":

@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/kubelens/kubelens/src/chunked"
@@ -177,10 +178,39 @@ func displayValue(col string, vals []string) string {
 			v = time.UnixMilli(int64(math.Round(secs * 1000))).UTC().Format("2006-01-02T15:04:05.000Z")
 		}
 	}
-	v = strings.NewReplacer("\n", " ", "\r", " ", "\t", " ").Replace(v)
+	v = printable(v)
 	if utf8.RuneCountInString(v) > maxCellWidth {
 		r := []rune(v)
 		v = string(r[:maxCellWidth-1]) + "…"
 	}
 	return v
+}
+
+// printable makes a value safe to print in a terminal: line breaks and
+// tabs become spaces, and other control characters (escape sequences an
+// audit event's user or object name may carry, which a terminal would
+// obey) are shown as \x1b-style escapes.
+func printable(v string) string {
+	clean := true
+	for _, r := range v {
+		if unicode.IsControl(r) {
+			clean = false
+			break
+		}
+	}
+	if clean {
+		return v
+	}
+	var b strings.Builder
+	for _, r := range v {
+		switch {
+		case r == '\n' || r == '\r' || r == '\t':
+			b.WriteByte(' ')
+		case unicode.IsControl(r):
+			fmt.Fprintf(&b, "\\x%02x", r)
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
 }

@@ -9,6 +9,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"unicode"
 
 	"github.com/kubelens/kubelens/src/replay"
 	"github.com/kubelens/kubelens/src/searchcmd"
@@ -219,5 +220,65 @@ func TestReadRecords_OddObjectsPassThrough(t *testing.T) {
 	got, err := replay.ReadRecords(strings.NewReader(`{"kind":0}` + "\n" + ev1))
 	if err != nil || len(got) != 2 || got[0].Message != `{"kind":0}` {
 		t.Errorf("got %+v, %v", got, err)
+	}
+}
+
+// TestReadRecords_DeepNestingRefused verifies records nested in lists
+// deeper than any real export are refused with a clear error rather than
+// copied once per level.
+func TestReadRecords_DeepNestingRefused(t *testing.T) {
+	ev := `{"kind":"Event","apiVersion":"audit.k8s.io/v1","auditID":"a","stage":"ResponseComplete","verb":"get"}`
+	ok := "[[" + ev + "]]"
+	if recs, err := replay.ReadRecords(strings.NewReader(ok)); err != nil || len(recs) != 1 {
+		t.Errorf("two lists: %d records, %v", len(recs), err)
+	}
+	deep := strings.Repeat("[", 500) + ev + strings.Repeat("]", 500)
+	if _, err := replay.ReadRecords(strings.NewReader(deep)); err == nil || !strings.Contains(err.Error(), "nested deeper") {
+		t.Errorf("500 lists: %v, want a refusal", err)
+	}
+}
+
+// TestPrint_ControlCharactersShownEscaped verifies the table view never
+// passes a terminal escape sequence from an event to the terminal.
+func TestPrint_ControlCharactersShownEscaped(t *testing.T) {
+	ev := `{"kind":"Event","apiVersion":"audit.k8s.io/v1","auditID":"a","stage":"ResponseComplete","verb":"get","user":{"username":"eve\u001b]0;owned\u0007\u001b[2J"},"objectRef":{"resource":"pods","name":"p\u009b31m"}}`
+	recs, err := replay.ReadRecords(strings.NewReader(ev))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := replay.Config{Indexing: replay.Indexing{Region: "us-east-1", Cluster: "c"}, ChunkRecords: 10, Fields: []string{"k8s_user", "k8s_object"}}
+	res, err := replay.Run(t.Context(), cfg, recs, searchcmd.New(filepath.Join("..", "..", "lookups")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out strings.Builder
+	if err := replay.Print(&out, cfg, res); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range out.String() {
+		if unicode.IsControl(c) && c != '\n' {
+			t.Fatalf("the table holds control character %U:\n%q", c, out.String())
+		}
+	}
+	if !strings.Contains(out.String(), `eve\x1b]0;owned\x07\x1b[2J`) {
+		t.Errorf("the escaped user name is not shown:\n%s", out.String())
+	}
+}
+
+// TestTable_ExtractsOnlyWhatIsRead verifies that with Extract set, keys
+// of their own in each event do not become columns: a table of events
+// times keys would be quadratic in the file.
+func TestTable_ExtractsOnlyWhatIsRead(t *testing.T) {
+	var recs []replay.LogRecord
+	for i := 0; i < 500; i++ {
+		recs = append(recs, replay.LogRecord{Message: `{"kind":"Event","apiVersion":"audit.k8s.io/v1","verb":"get","data":{"k` + strings.Repeat("x", i) + `":1}}`})
+	}
+	read := func(f string) bool { return f == "verb" }
+	tb := replay.Indexing{Region: "us-east-1", Cluster: "c", Extract: read}.Table(recs)
+	if n := len(tb.Columns()); n > 20 {
+		t.Errorf("%d columns: %v", n, tb.Columns()[:20])
+	}
+	if got := tb.Record(0).Value("verb"); got != "get" {
+		t.Errorf("verb = %q", got)
 	}
 }

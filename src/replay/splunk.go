@@ -27,6 +27,11 @@ type Indexing struct {
 	// RawOnly leaves out the fields Splunk's JSON extraction would add, as
 	// after "| fields _raw source".
 	RawOnly bool
+	// Extract, when set, names the extracted fields worth sending: those
+	// the command reads. Splunk would send every one, and a file whose
+	// events each hold keys of their own would make a table of events
+	// times keys.
+	Extract func(field string) bool
 }
 
 // EKSSource returns the source eks_logs writes for a record of stream:
@@ -57,6 +62,10 @@ func (ix Indexing) Table(recs []LogRecord) *chunked.Table {
 		for i, r := range recs {
 			extracted[i] = extractJSON(r.Message)
 			for k := range extracted[i] {
+				if ix.Extract != nil && !ix.Extract(k) {
+					delete(extracted[i], k)
+					continue
+				}
 				names[k] = true
 			}
 		}
