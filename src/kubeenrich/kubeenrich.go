@@ -11,7 +11,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"runtime/pprof"
 	"strconv"
 	"strings"
 	"syscall"
@@ -41,11 +40,6 @@ Run "kubeenrich replay --help" for the replay flags.
 // Main runs the executable with args (without the program name) and
 // returns the exit code.
 func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	if path := os.Getenv(cpuProfileEnv); path != "" {
-		if stop := startCPUProfile(path, stderr); stop != nil {
-			defer stop()
-		}
-	}
 	// stderr lands in the job's search.log at ERROR level whatever the
 	// line says, so the command logs only what ends it.
 	log := splunklog.New(stderr, logrus.ErrorLevel)
@@ -280,24 +274,4 @@ func ParseSize(s string) (int64, error) {
 		return 0, fmt.Errorf("kubeenrich: size %q is too large", s)
 	}
 	return n << sh, nil
-}
-
-// cpuProfileEnv names a file to write a CPU profile of the run to, for
-// "go tool pprof": how the speed work is measured (see the README's
-// Development section). Unset, it costs one lookup at start.
-const cpuProfileEnv = "KUBEENRICH_CPUPROFILE"
-
-func startCPUProfile(path string, stderr io.Writer) func() {
-	f, err := os.Create(path)
-	if err == nil {
-		err = pprof.StartCPUProfile(f)
-	}
-	if err != nil {
-		fmt.Fprintf(stderr, "kubeenrich: %s: %v\n", cpuProfileEnv, err)
-		return nil
-	}
-	return func() {
-		pprof.StopCPUProfile()
-		f.Close()
-	}
 }

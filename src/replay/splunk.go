@@ -2,8 +2,8 @@ package replay
 
 import (
 	"bytes"
-	"crypto/sha256"
 	"encoding/hex"
+	"hash/fnv"
 	"encoding/json"
 	"fmt"
 	"slices"
@@ -44,8 +44,11 @@ func (ix Indexing) EKSSource(stream string) string {
 // way EKS names them: kube-apiserver-audit-<32 hex digits>, stable per
 // cluster.
 func (ix Indexing) defaultStream() string {
-	sum := sha256.Sum256([]byte(ix.Cluster))
-	return eks.LogTypes[0].StreamPrefix + hex.EncodeToString(sum[:16])
+	// FNV-1a, not a cryptographic hash: the name needs to be stable, and
+	// crypto's start-up cost is kubeenrich's on every search.
+	h := fnv.New128a()
+	h.Write([]byte(ix.Cluster))
+	return eks.LogTypes[0].StreamPrefix + hex.EncodeToString(h.Sum(nil))
 }
 
 // indexedColumns come first in every table, as splunkd sends them.
