@@ -3,9 +3,9 @@ package replay
 import (
 	"bytes"
 	"encoding/hex"
-	"hash/fnv"
 	"encoding/json"
 	"fmt"
+	"hash/fnv"
 	"slices"
 	"sort"
 	"strconv"
