@@ -3,9 +3,9 @@ package modinput
 import (
 	"bufio"
 	"context"
-	"encoding/xml"
 	"fmt"
 	"io"
+	"unicode/utf8"
 
 	"github.com/kubelens/kubelens/src/sink"
 )
@@ -91,7 +91,7 @@ func (ew *EventWriter) WriteBuffered(e Event) error {
 		ew.str("<stream>\n")
 	}
 	ew.str(`<event stanza="`)
-	ew.esc(e.Stanza)
+	ew.escAttr(e.Stanza)
 	ew.str(`" unbroken="1">`)
 	if e.TimeMillis >= 0 {
 		ew.str("<time>")
@@ -158,14 +158,80 @@ func (ew *EventWriter) str(s string) {
 	}
 }
 
-// esc escapes every text: xml.EscapeText also replaces characters XML cannot
-// carry (e.g. \x01, invalid UTF-8) with U+FFFD, so the stream stays
-// well-formed whatever a log line holds.
-func (ew *EventWriter) esc(s string) {
+// esc writes s as XML character data. It escapes what character data
+// cannot hold as it is (&, <, >; and \r, which XML parsers would turn into
+// \n) and replaces what XML cannot carry at all (\x01, invalid UTF-8, ...)
+// with U+FFFD, as xml.EscapeText does, so that the stream stays
+// well-formed whatever a log line holds. Unlike xml.EscapeText it leaves
+// quotes, which a JSON message is full of, as they are, and allocates
+// nothing: it runs on every event.
+func (ew *EventWriter) esc(s string) { ew.escape(s, false) }
+
+// escAttr writes s as an attribute value in double quotes: quotes, and
+// tabs and line breaks (which attribute values normalise to spaces), are
+// escaped too.
+func (ew *EventWriter) escAttr(s string) { ew.escape(s, true) }
+
+func (ew *EventWriter) escape(s string, attr bool) {
 	if ew.err != nil {
 		return
 	}
-	if err := xml.EscapeText(ew.w, []byte(s)); err != nil {
+	start := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c >= 0x20 && c < utf8.RuneSelf && c != '&' && c != '<' && c != '>' && (c != '"' || !attr) || (c == '\n' || c == '\t') && !attr {
+			i++
+			continue
+		}
+		var repl string
+		width := 1
+		switch c {
+		case '&':
+			repl = "&amp;"
+		case '<':
+			repl = "&lt;"
+		case '>':
+			repl = "&gt;"
+		case '\r':
+			repl = "&#xD;"
+		case '"':
+			repl = "&#34;"
+		case '\n':
+			repl = "&#xA;"
+		case '\t':
+			repl = "&#x9;"
+		default:
+			if c < 0x20 {
+				repl = "\uFFFD"
+				break
+			}
+			r, w := utf8.DecodeRuneInString(s[i:])
+			if r != utf8.RuneError && xmlChar(r) || r == utf8.RuneError && w > 1 {
+				i += w
+				continue
+			}
+			repl, width = "\uFFFD", w
+		}
+		ew.write(s[start:i])
+		ew.write(repl)
+		i += width
+		start = i
+	}
+	ew.write(s[start:])
+}
+
+// write writes s, keeping the first error.
+func (ew *EventWriter) write(s string) {
+	if ew.err != nil || s == "" {
+		return
+	}
+	if _, err := io.WriteString(ew.w, s); err != nil {
 		ew.err = fmt.Errorf("modinput: write event stream: %w", err)
 	}
+}
+
+// xmlChar reports whether r is a character XML 1.0 allows, above the
+// ASCII controls (the Char production of the XML specification).
+func xmlChar(r rune) bool {
+	return r >= 0x20 && r <= 0xD7FF || r >= 0xE000 && r <= 0xFFFD || r >= 0x10000 && r <= 0x10FFFF
 }
