@@ -32,6 +32,12 @@ func TestParseOptions(t *testing.T) {
 		{args: []string{"prefix=$x"}, wantErr: "prefix="},
 		{args: []string{"prefix=a\nb"}, wantErr: "prefix="},
 		{args: []string{"prefix=kl.v2-"}, want: searchcmd.Options{Prefix: "kl.v2-"}},
+		{args: []string{"prefix=" + strings.Repeat("k", 64)}, want: searchcmd.Options{Prefix: strings.Repeat("k", 64)}},
+		{args: []string{"prefix=" + strings.Repeat("k", 65)}, wantErr: "prefix="},
+		{args: []string{"prefix=1x"}, wantErr: "prefix="},
+		{args: []string{"prefix=x\u00e9"}, wantErr: "prefix="},
+		{args: []string{"prefix=xé"}, wantErr: "prefix="},
+		{args: []string{"prefix="}, wantErr: "prefix="},
 		{args: []string{"prefix=a", "prefix=b"}, wantErr: "prefix= given twice"},
 	}
 	for _, tc := range cases {
