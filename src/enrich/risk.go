@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"unsafe"
 )
 
@@ -111,7 +112,8 @@ type RiskSignal struct {
 	msg       []msgPart
 }
 
-var techniqueRE = regexp.MustCompile(`^T[0-9]{4}(\.[0-9]{3})?$`)
+// techniqueRE is compiled on first use, as instanceID is.
+var techniqueRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^T[0-9]{4}(\.[0-9]{3})?$`) })
 
 // NewRiskSignal validates a lookup row. techniques is a space-separated
 // list; score a whole number from 0 to 100. The error names the column at
@@ -134,7 +136,7 @@ func NewRiskSignal(signal, kind, title, score, techniques, riskField, threatFiel
 	}
 	s.Score, s.scoreText = n, strconv.Itoa(n)
 	for _, t := range strings.Fields(techniques) {
-		if !techniqueRE.MatchString(t) {
+		if !techniqueRE().MatchString(t) {
 			return s, fmt.Errorf("enrich: signal %q: %q is not an ATT&CK technique id (T1234 or T1234.567)", signal, t)
 		}
 		s.Techniques = append(s.Techniques, t)

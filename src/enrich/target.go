@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/kubelens/kubelens/src/audit"
 )
@@ -346,7 +347,8 @@ func imageRepository(image string) string {
 	return image
 }
 
-var pullingImage = regexp.MustCompile(`^Pulling image "(.+)"`)
+// pullingImage is compiled on first use, as instanceID is.
+var pullingImage = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^Pulling image "(.+)"`) })
 
 // deriveRequestObject reads services, RBAC objects and kubelet events.
 func deriveRequestObject(ev *event, out *Output) {
@@ -355,7 +357,7 @@ func deriveRequestObject(ev *event, out *Output) {
 		out.Set(FieldK8sServiceType, ev.Request.SpecType)
 	}
 	if msg := ev.Request.Message; res == "events" && msg != "" {
-		if m := pullingImage.FindStringSubmatch(msg); m != nil {
+		if m := pullingImage().FindStringSubmatch(msg); m != nil {
 			out.Set(FieldK8sPulledImage, m[1])
 		}
 	}

@@ -3,6 +3,7 @@ package enrich
 import (
 	"regexp"
 	"strings"
+	"sync"
 )
 
 // uaInfo is what a user agent string says, cached per Worker: a cluster
@@ -19,7 +20,8 @@ const maxUACache = 4096
 // maxUALen is how much of a user agent is classified.
 const maxUALen = 4096
 
-var clientPlatform = regexp.MustCompile(`\(([a-z0-9]+)/([a-z0-9_]+)\)`)
+// clientPlatform is compiled on first use, as instanceID is.
+var clientPlatform = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`\(([a-z0-9]+)/([a-z0-9_]+)\)`) })
 
 func (w *Worker) userAgent(ua string) uaInfo {
 	// Only the first maxUALen bytes are classified, and only they are
@@ -60,7 +62,7 @@ func classifyUserAgent(t *Tables, ua string) uaInfo {
 	if _, rest, ok := strings.Cut(ua, "/"); ok {
 		info.version, _, _ = strings.Cut(rest, " ")
 	}
-	if m := clientPlatform.FindStringSubmatch(ua); m != nil {
+	if m := clientPlatform().FindStringSubmatch(ua); m != nil {
 		info.os, info.arch = m[1], m[2]
 	}
 	info.trusted = t.TrustedUserAgents.Match(ua)
