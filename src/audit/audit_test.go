@@ -18,7 +18,8 @@ func TestParse_Event(t *testing.T) {
 	if p.Count != 1 || p.Truncated || e.AuditID != "e1" || e.User.Extra.ARN != "arn:aws:iam::111122223333:user/ci" || e.ObjectRef.Name != "dbg" || e.ResponseStatus.Code != 201 || e.Annotations.Decision != "allow" {
 		t.Errorf("parsed %+v", p)
 	}
-	ro, ok := DecodeRequestObject(e.RequestObject)
+	var d RequestDecoder
+	ro, ok := d.Decode(e.RequestObject)
 	if !ok {
 		t.Fatal("request object not decoded")
 	}

@@ -1,16 +1,10 @@
 package audit
 
 import (
-	"encoding/json"
 	"strings"
-)
 
-// patchOp is one operation of a JSON patch (RFC 6902).
-type patchOp struct {
-	Op    string          `json:"op"`
-	Path  string          `json:"path"`
-	Value json.RawMessage `json:"value"`
-}
+	"github.com/valyala/fastjson"
+)
 
 // podSpecPaths are the JSON pointers of the pod spec inside each resource
 // whose writes carry one.
@@ -30,28 +24,30 @@ var podSpecPaths = map[string]string{
 // resource, as a pod spec holding only those parts: each container a
 // patch touches is a container of its own, with only the members the
 // patch sets. Operations other than add and replace, and paths outside the
-// pod spec, are ignored. It returns nil when the body is not a JSON patch
-// or sets nothing of the pod spec.
-func PodSpecFromJSONPatch(raw []byte, resource string) *PodSpec {
+// pod spec, are ignored; values are read as RequestDecoder reads a request
+// object. It returns nil when the body is not a JSON patch or sets nothing
+// of the pod spec.
+func (d *RequestDecoder) PodSpecFromJSONPatch(raw []byte, resource string) *PodSpec {
 	root, ok := podSpecPaths[resource]
 	if !ok || len(raw) == 0 || raw[0] != '[' {
 		return nil
 	}
-	var ops []patchOp
-	if json.Unmarshal(raw, &ops) != nil {
+	ops, err := d.p.ParseBytes(raw)
+	if err != nil {
 		return nil
 	}
+	d.arena.Reset()
 	var spec PodSpec
 	found := false
-	for _, op := range ops {
-		if op.Op != "add" && op.Op != "replace" {
+	for _, op := range array(ops) {
+		if verb := str(op.Get("op")); verb != "add" && verb != "replace" {
 			continue
 		}
-		rest, ok := strings.CutPrefix(op.Path, root)
+		rest, ok := strings.CutPrefix(str(op.Get("path")), root)
 		if !ok || (rest != "" && rest[0] != '/') {
 			continue
 		}
-		if applyPodSpecOp(&spec, splitPointer(rest), op.Value) {
+		if value := op.Get("value"); value != nil && d.applyPodSpecOp(&spec, splitPointer(rest), value) {
 			found = true
 		}
 	}
@@ -78,70 +74,75 @@ func splitPointer(p string) []string {
 
 // applyPodSpecOp merges one operation's value, set at path below the pod
 // spec, into spec. It reports whether the value was understood.
-func applyPodSpecOp(spec *PodSpec, path []string, value json.RawMessage) bool {
+func (d *RequestDecoder) applyPodSpecOp(spec *PodSpec, path []string, value *fastjson.Value) bool {
 	if len(path) == 0 {
-		var whole PodSpec
-		if json.Unmarshal(value, &whole) != nil {
+		whole := decodePodSpec(object(value))
+		if whole == nil {
 			return false
 		}
-		mergePodSpec(spec, &whole)
+		mergePodSpec(spec, whole)
 		return true
 	}
 	switch path[0] {
 	case "hostNetwork", "hostPID", "hostIPC":
-		var b bool
-		if len(path) != 1 || json.Unmarshal(value, &b) != nil {
+		b := optBool(value)
+		if len(path) != 1 || b == nil {
 			return false
 		}
 		switch path[0] {
 		case "hostNetwork":
-			spec.HostNetwork = spec.HostNetwork || b
+			spec.HostNetwork = spec.HostNetwork || *b
 		case "hostPID":
-			spec.HostPID = spec.HostPID || b
+			spec.HostPID = spec.HostPID || *b
 		default:
-			spec.HostIPC = spec.HostIPC || b
+			spec.HostIPC = spec.HostIPC || *b
 		}
 		return true
 	case "securityContext":
-		var sc PodSecurityContext
-		if !unmarshalAt(path[1:], value, &sc) {
+		sc := decodePodSecurityContext(d.wrap(path[1:], value))
+		if sc == nil {
 			return false
 		}
 		if spec.SecurityContext == nil {
-			spec.SecurityContext = &sc
+			spec.SecurityContext = sc
 		} else if sc.RunAsUser != nil {
 			spec.SecurityContext.RunAsUser = sc.RunAsUser
 		}
 		return true
 	case "volumes":
-		return appendAt(path[1:], value, &spec.Volumes)
+		return appendAt(d, path[1:], value, &spec.Volumes, decodeVolume)
 	case "containers":
-		return appendAt(path[1:], value, &spec.Containers)
+		return appendAt(d, path[1:], value, &spec.Containers, decodeContainer)
 	case "initContainers":
-		return appendAt(path[1:], value, &spec.InitContainers)
+		return appendAt(d, path[1:], value, &spec.InitContainers, decodeContainer)
 	case "ephemeralContainers":
-		return appendAt(path[1:], value, &spec.EphemeralContainers)
+		return appendAt(d, path[1:], value, &spec.EphemeralContainers, decodeContainer)
 	}
 	return false
 }
 
 // appendAt handles a path into a list of T (containers, volumes): the
 // whole list, one element (an index or "-"), or a member of one element,
-// which becomes an element holding only that member.
-func appendAt[T any](path []string, value json.RawMessage, list *[]T) bool {
+// which becomes an element holding only that member. decode reads one
+// element; ok is false when it is not one.
+func appendAt[T any](d *RequestDecoder, path []string, value *fastjson.Value, list *[]T, decode func(*fastjson.Value) (T, bool)) bool {
 	if len(path) == 0 {
-		var all []T
-		if json.Unmarshal(value, &all) != nil {
+		items, err := value.Array()
+		if err != nil {
 			return false
 		}
-		*list = append(*list, all...)
+		for _, it := range items {
+			if one, ok := decode(it); ok {
+				*list = append(*list, one)
+			}
+		}
 		return true
 	}
 	if !isIndex(path[0]) {
 		return false
 	}
-	var one T
-	if !unmarshalAt(path[1:], value, &one) {
+	one, ok := decode(d.wrap(path[1:], value))
+	if !ok {
 		return false
 	}
 	*list = append(*list, one)
@@ -163,30 +164,24 @@ func isIndex(s string) bool {
 	return true
 }
 
-// unmarshalAt decodes value as the member at path of a T, by wrapping it
+// wrap returns value as the member at path of an object, by wrapping it
 // in the objects the path names: {"securityContext":{"privileged":true}}
 // for path securityContext/privileged. Array indexes inside the path
-// (capabilities/add/0) become a one-element array.
-func unmarshalAt(path []string, value json.RawMessage, out any) bool {
-	if len(value) == 0 {
-		return false
-	}
-	doc := []byte(value)
+// (capabilities/add/0) become a one-element array. The values live in the
+// decoder's arena until its next patch.
+func (d *RequestDecoder) wrap(path []string, value *fastjson.Value) *fastjson.Value {
 	for i := len(path) - 1; i >= 0; i-- {
 		if isIndex(path[i]) {
-			doc = append(append([]byte{'['}, doc...), ']')
+			arr := d.arena.NewArray()
+			arr.SetArrayItem(0, value)
+			value = arr
 			continue
 		}
-		key, err := json.Marshal(path[i])
-		if err != nil {
-			return false
-		}
-		wrapped := append([]byte{'{'}, key...)
-		wrapped = append(wrapped, ':')
-		wrapped = append(wrapped, doc...)
-		doc = append(wrapped, '}')
+		obj := d.arena.NewObject()
+		obj.Set(path[i], value)
+		value = obj
 	}
-	return json.Unmarshal(doc, out) == nil
+	return value
 }
 
 func mergePodSpec(dst, src *PodSpec) {

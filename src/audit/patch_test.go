@@ -42,7 +42,7 @@ func TestPodSpecFromJSONPatch(t *testing.T) {
 		{"escaped key", "pods", `[{"op":"add","path":"/spec/hostIPC","value":true},{"op":"add","path":"/metadata/annotations/a~1b","value":"x"}]`, func(s *audit.PodSpec) bool { return s.HostIPC }},
 	}
 	for _, tc := range cases {
-		s := audit.PodSpecFromJSONPatch([]byte(tc.body), tc.resource)
+		s := new(audit.RequestDecoder).PodSpecFromJSONPatch([]byte(tc.body), tc.resource)
 		if s == nil || !tc.check(s) {
 			t.Errorf("%s: got %+v", tc.name, s)
 		}
@@ -57,7 +57,7 @@ func TestPodSpecFromJSONPatch(t *testing.T) {
 		{"broken JSON", "pods", `[{"op":"add"`},
 		{"empty", "pods", ``},
 	} {
-		if s := audit.PodSpecFromJSONPatch([]byte(tc.body), tc.resource); s != nil {
+		if s := new(audit.RequestDecoder).PodSpecFromJSONPatch([]byte(tc.body), tc.resource); s != nil {
 			t.Errorf("%s: got %+v, want nil", tc.name, s)
 		}
 	}
@@ -70,6 +70,6 @@ func FuzzPodSpecFromJSONPatch(f *testing.F) {
 	f.Add(`[{"op":"add","path":"/spec/volumes/~0~1","value":{}}]`, "pods")
 	f.Add(`[{"op":"replace","path":"/spec/jobTemplate/spec/template/spec","value":null}]`, "cronjobs")
 	f.Fuzz(func(t *testing.T, body, resource string) {
-		audit.PodSpecFromJSONPatch([]byte(body), resource)
+		new(audit.RequestDecoder).PodSpecFromJSONPatch([]byte(body), resource)
 	})
 }

@@ -1,57 +1,61 @@
 package audit
 
 import (
-	"encoding/json"
+	"strings"
+
+	"github.com/valyala/fastjson"
 )
 
 // RequestObject is the part of a request body kubelens reads: pod specs
-// (directly or in a workload template), services, RBAC objects, events and
-// config maps.
+// (directly or in a workload template), services, RBAC objects and
+// ephemeral containers. RequestDecoder fills it.
 type RequestObject struct {
-	Kind     string `json:"kind"`
-	Metadata struct {
-		Name        string            `json:"name"`
-		Namespace   string            `json:"namespace"`
-		Annotations map[string]string `json:"annotations"`
-	} `json:"metadata"`
-	Spec                json.RawMessage `json:"spec"`
-	RoleRef             *RoleRef        `json:"roleRef"`
-	Subjects            []Subject       `json:"subjects"`
-	Rules               []PolicyRule    `json:"rules"`
-	Message             string          `json:"message"`
-	EphemeralContainers []Container     `json:"ephemeralContainers"`
+	RoleRef             *RoleRef
+	Subjects            []Subject
+	Rules               []PolicyRule
+	EphemeralContainers []Container
+
+	hasSpec bool // spec is an object
+	// The spec read as each resource's kind of spec; PodSpecOf,
+	// ServiceSpecOf and HasTLS pick one.
+	podSpec      *PodSpec    // spec (pods)
+	templateSpec *PodSpec    // spec.template.spec (workloads)
+	jobSpec      *PodSpec    // spec.jobTemplate.spec.template.spec (cron jobs)
+	schedule     string      // spec.schedule (cron jobs)
+	service      ServiceSpec // spec (services)
+	tls          bool        // spec.tls is set and not empty (ingresses)
 }
 
 // RoleRef is a (Cluster)RoleBinding's role.
 type RoleRef struct {
-	Kind string `json:"kind"`
-	Name string `json:"name"`
+	Kind string
+	Name string
 }
 
 // Subject is a (Cluster)RoleBinding's subject.
 type Subject struct {
-	Kind      string `json:"kind"`
-	Name      string `json:"name"`
-	Namespace string `json:"namespace"`
+	Kind      string
+	Name      string
+	Namespace string
 }
 
 // PolicyRule is one rule of a (Cluster)Role.
 type PolicyRule struct {
-	APIGroups []string `json:"apiGroups"`
-	Resources []string `json:"resources"`
-	Verbs     []string `json:"verbs"`
+	APIGroups []string
+	Resources []string
+	Verbs     []string
 }
 
 // PodSpec is the part of a pod spec that carries risk.
 type PodSpec struct {
-	HostNetwork         bool                `json:"hostNetwork"`
-	HostPID             bool                `json:"hostPID"`
-	HostIPC             bool                `json:"hostIPC"`
-	Volumes             []Volume            `json:"volumes"`
-	Containers          []Container         `json:"containers"`
-	InitContainers      []Container         `json:"initContainers"`
-	EphemeralContainers []Container         `json:"ephemeralContainers"`
-	SecurityContext     *PodSecurityContext `json:"securityContext"`
+	HostNetwork         bool
+	HostPID             bool
+	HostIPC             bool
+	Volumes             []Volume
+	Containers          []Container
+	InitContainers      []Container
+	EphemeralContainers []Container
+	SecurityContext     *PodSecurityContext
 }
 
 // AllContainers returns the containers, init containers and ephemeral
@@ -65,119 +69,312 @@ func (p *PodSpec) AllContainers() []Container {
 
 // Volume is a pod volume; only hostPath matters here.
 type Volume struct {
-	Name     string `json:"name"`
-	HostPath *struct {
-		Path string `json:"path"`
-	} `json:"hostPath"`
+	Name     string
+	HostPath *HostPathVolume
+}
+
+// HostPathVolume is a hostPath volume's source.
+type HostPathVolume struct {
+	Path string
 }
 
 // Container is a (init, ephemeral) container.
 type Container struct {
-	Name            string           `json:"name"`
-	Image           string           `json:"image"`
-	SecurityContext *SecurityContext `json:"securityContext"`
+	Name            string
+	Image           string
+	SecurityContext *SecurityContext
 }
 
 // SecurityContext is a container's security context.
 type SecurityContext struct {
-	Privileged               *bool  `json:"privileged"`
-	AllowPrivilegeEscalation *bool  `json:"allowPrivilegeEscalation"`
-	RunAsUser                *int64 `json:"runAsUser"`
-	RunAsNonRoot             *bool  `json:"runAsNonRoot"`
-	Capabilities             *struct {
-		Add []string `json:"add"`
-	} `json:"capabilities"`
+	Privileged               *bool
+	AllowPrivilegeEscalation *bool
+	RunAsUser                *int64
+	RunAsNonRoot             *bool
+	Capabilities             *Capabilities
+}
+
+// Capabilities are the Linux capabilities a container adds.
+type Capabilities struct {
+	Add []string
 }
 
 // PodSecurityContext is a pod's security context.
 type PodSecurityContext struct {
-	RunAsUser    *int64 `json:"runAsUser"`
-	RunAsNonRoot *bool  `json:"runAsNonRoot"`
+	RunAsUser    *int64
+	RunAsNonRoot *bool
 }
 
 // ServiceSpec is a service's type and ports.
 type ServiceSpec struct {
-	Type  string `json:"type"`
-	Ports []struct {
-		Port     int `json:"port"`
-		NodePort int `json:"nodePort"`
-	} `json:"ports"`
+	Type  string
+	Ports []ServicePort
 }
 
-// workloadSpec finds the pod template of workloads and cron jobs.
-type workloadSpec struct {
-	Schedule string `json:"schedule"`
-	Template *struct {
-		Spec *PodSpec `json:"spec"`
-	} `json:"template"`
-	JobTemplate *struct {
-		Spec *struct {
-			Template *struct {
-				Spec *PodSpec `json:"spec"`
-			} `json:"template"`
-		} `json:"spec"`
-	} `json:"jobTemplate"`
-	TLS json.RawMessage `json:"tls"`
+// ServicePort is a service's port and, for NodePort and LoadBalancer
+// services, its node port.
+type ServicePort struct {
+	Port     int
+	NodePort int
 }
 
-// DecodeRequestObject decodes an event's request object; ok is false when
-// there is none or it is not a JSON object.
-func DecodeRequestObject(raw []byte) (*RequestObject, bool) {
+// RequestDecoder decodes request objects with fastjson: encoding/json,
+// which scans a body four times over (validation, the object, then its
+// spec again), took a tenth of kubeenrich's time. The zero value is ready;
+// a decoder is not safe for concurrent use.
+//
+// Members of the wrong JSON type are read as absent rather than failing
+// the whole object (as encoding/json would): the API server has already
+// decoded what it logs, and one odd member must not hide a privileged
+// container beside it. Keys match exactly, as the API server's decoder
+// matches them; of a key given twice, the first counts.
+type RequestDecoder struct {
+	p     fastjson.Parser
+	arena fastjson.Arena // JSON patch values wrapped in their paths
+}
+
+// Decode decodes an event's request object (Event.RequestObject); ok is
+// false when there is none or it is not a JSON object. Its strings are
+// copies: they outlive the decoder's next call.
+func (d *RequestDecoder) Decode(raw []byte) (*RequestObject, bool) {
 	if len(raw) == 0 || raw[0] != '{' {
 		return nil, false
 	}
-	var o RequestObject
-	if json.Unmarshal(raw, &o) != nil {
+	v, err := d.p.ParseBytes(raw)
+	if err != nil || v.Type() != fastjson.TypeObject {
 		return nil, false
 	}
-	return &o, true
+	o := &RequestObject{
+		RoleRef:             decodeRoleRef(v.Get("roleRef")),
+		Subjects:            decodeSubjects(v.Get("subjects")),
+		Rules:               decodeRules(v.Get("rules")),
+		EphemeralContainers: decodeContainers(v.Get("ephemeralContainers")),
+	}
+	spec := object(v.Get("spec"))
+	if spec == nil {
+		return o, true
+	}
+	o.hasSpec = true
+	o.podSpec = decodePodSpec(spec)
+	o.templateSpec = decodePodSpec(object(spec.Get("template", "spec")))
+	o.jobSpec = decodePodSpec(object(spec.Get("jobTemplate", "spec", "template", "spec")))
+	o.schedule = clone(spec.Get("schedule"))
+	o.service.Type = clone(spec.Get("type"))
+	for _, p := range array(spec.Get("ports")) {
+		if p.Type() == fastjson.TypeObject {
+			o.service.Ports = append(o.service.Ports, ServicePort{Port: integer(p.Get("port")), NodePort: integer(p.Get("nodePort"))})
+		}
+	}
+	switch tls := spec.Get("tls"); {
+	case tls == nil, tls.Type() == fastjson.TypeNull:
+	case tls.Type() == fastjson.TypeArray:
+		o.tls = len(array(tls)) > 0
+	default:
+		o.tls = true
+	}
+	return o, true
 }
 
 // PodSpecOf returns the pod spec in a request object of the given
 // resource: a pod's own spec, a workload's spec.template.spec, or a cron
-// job's spec.jobTemplate.spec.template.spec. The schedule is a cron job's.
+// job's spec.jobTemplate.spec.template.spec; nil when it has none. The
+// schedule is a cron job's.
 func (o *RequestObject) PodSpecOf(resource string) (spec *PodSpec, schedule string) {
-	if len(o.Spec) == 0 {
+	if !o.hasSpec {
 		return nil, ""
 	}
 	switch resource {
 	case "pods":
-		var p PodSpec
-		if json.Unmarshal(o.Spec, &p) != nil {
-			return nil, ""
-		}
-		return &p, ""
+		return o.podSpec, ""
 	case "deployments", "daemonsets", "statefulsets", "replicasets", "jobs", "replicationcontrollers", "cronjobs":
-		var w workloadSpec
-		if json.Unmarshal(o.Spec, &w) != nil {
-			return nil, ""
+		if o.templateSpec != nil {
+			return o.templateSpec, o.schedule
 		}
-		if w.Template != nil && w.Template.Spec != nil {
-			return w.Template.Spec, w.Schedule
-		}
-		if j := w.JobTemplate; j != nil && j.Spec != nil && j.Spec.Template != nil && j.Spec.Template.Spec != nil {
-			return j.Spec.Template.Spec, w.Schedule
-		}
-		return nil, w.Schedule
+		return o.jobSpec, o.schedule
 	}
 	return nil, ""
 }
 
-// ServiceSpecOf returns a service's spec.
+// ServiceSpecOf returns a service's spec; nil without one.
 func (o *RequestObject) ServiceSpecOf() *ServiceSpec {
-	var s ServiceSpec
-	if len(o.Spec) == 0 || json.Unmarshal(o.Spec, &s) != nil {
+	if !o.hasSpec {
 		return nil
 	}
-	return &s
+	return &o.service
 }
 
 // HasTLS reports whether an ingress spec declares tls; ok is false without
 // a spec.
 func (o *RequestObject) HasTLS() (tls, ok bool) {
-	var w workloadSpec
-	if len(o.Spec) == 0 || json.Unmarshal(o.Spec, &w) != nil {
-		return false, false
+	return o.tls, o.hasSpec
+}
+
+func decodePodSpec(v *fastjson.Value) *PodSpec {
+	if v == nil {
+		return nil
 	}
-	return len(w.TLS) > 0 && string(w.TLS) != "null" && string(w.TLS) != "[]", true
+	s := &PodSpec{
+		HostNetwork:         v.GetBool("hostNetwork"),
+		HostPID:             v.GetBool("hostPID"),
+		HostIPC:             v.GetBool("hostIPC"),
+		Containers:          decodeContainers(v.Get("containers")),
+		InitContainers:      decodeContainers(v.Get("initContainers")),
+		EphemeralContainers: decodeContainers(v.Get("ephemeralContainers")),
+	}
+	for _, vol := range array(v.Get("volumes")) {
+		if volume, ok := decodeVolume(vol); ok {
+			s.Volumes = append(s.Volumes, volume)
+		}
+	}
+	s.SecurityContext = decodePodSecurityContext(v.Get("securityContext"))
+	return s
+}
+
+func decodePodSecurityContext(v *fastjson.Value) *PodSecurityContext {
+	if object(v) == nil {
+		return nil
+	}
+	return &PodSecurityContext{RunAsUser: optInt64(v.Get("runAsUser")), RunAsNonRoot: optBool(v.Get("runAsNonRoot"))}
+}
+
+func decodeVolume(v *fastjson.Value) (Volume, bool) {
+	if object(v) == nil {
+		return Volume{}, false
+	}
+	volume := Volume{Name: clone(v.Get("name"))}
+	if hp := object(v.Get("hostPath")); hp != nil {
+		volume.HostPath = &HostPathVolume{Path: clone(hp.Get("path"))}
+	}
+	return volume, true
+}
+
+func decodeContainers(v *fastjson.Value) []Container {
+	var cs []Container
+	for _, it := range array(v) {
+		if c, ok := decodeContainer(it); ok {
+			cs = append(cs, c)
+		}
+	}
+	return cs
+}
+
+func decodeContainer(v *fastjson.Value) (Container, bool) {
+	if object(v) == nil {
+		return Container{}, false
+	}
+	c := Container{Name: clone(v.Get("name")), Image: clone(v.Get("image"))}
+	if sc := object(v.Get("securityContext")); sc != nil {
+		c.SecurityContext = &SecurityContext{
+			Privileged:               optBool(sc.Get("privileged")),
+			AllowPrivilegeEscalation: optBool(sc.Get("allowPrivilegeEscalation")),
+			RunAsUser:                optInt64(sc.Get("runAsUser")),
+			RunAsNonRoot:             optBool(sc.Get("runAsNonRoot")),
+		}
+		if caps := object(sc.Get("capabilities")); caps != nil {
+			c.SecurityContext.Capabilities = &Capabilities{Add: cloneList(caps.Get("add"))}
+		}
+	}
+	return c, true
+}
+
+func decodeRoleRef(v *fastjson.Value) *RoleRef {
+	if object(v) == nil {
+		return nil
+	}
+	return &RoleRef{Kind: clone(v.Get("kind")), Name: clone(v.Get("name"))}
+}
+
+func decodeSubjects(v *fastjson.Value) []Subject {
+	var out []Subject
+	for _, s := range array(v) {
+		if s.Type() == fastjson.TypeObject {
+			out = append(out, Subject{Kind: clone(s.Get("kind")), Name: clone(s.Get("name")), Namespace: clone(s.Get("namespace"))})
+		}
+	}
+	return out
+}
+
+func decodeRules(v *fastjson.Value) []PolicyRule {
+	var out []PolicyRule
+	for _, r := range array(v) {
+		if r.Type() == fastjson.TypeObject {
+			out = append(out, PolicyRule{APIGroups: cloneList(r.Get("apiGroups")), Resources: cloneList(r.Get("resources")), Verbs: cloneList(r.Get("verbs"))})
+		}
+	}
+	return out
+}
+
+// object returns v when it is a JSON object, else nil.
+func object(v *fastjson.Value) *fastjson.Value {
+	if v == nil || v.Type() != fastjson.TypeObject {
+		return nil
+	}
+	return v
+}
+
+// array returns the items of a JSON array, nil for anything else.
+func array(v *fastjson.Value) []*fastjson.Value {
+	if v == nil {
+		return nil
+	}
+	items, _ := v.Array()
+	return items
+}
+
+// clone returns a JSON string as a string of its own, "" for anything
+// else.
+func clone(v *fastjson.Value) string {
+	return strings.Clone(str(v))
+}
+
+// cloneList returns the strings of a JSON array (other items skipped).
+func cloneList(v *fastjson.Value) []string {
+	var out []string
+	for _, it := range array(v) {
+		if it.Type() == fastjson.TypeString {
+			out = append(out, clone(it))
+		}
+	}
+	return out
+}
+
+// optBool returns a JSON boolean, nil for anything else.
+func optBool(v *fastjson.Value) *bool {
+	if v == nil {
+		return nil
+	}
+	switch v.Type() {
+	case fastjson.TypeTrue:
+		b := true
+		return &b
+	case fastjson.TypeFalse:
+		b := false
+		return &b
+	}
+	return nil
+}
+
+// optInt64 returns a JSON whole number, nil for anything else.
+func optInt64(v *fastjson.Value) *int64 {
+	if v == nil || v.Type() != fastjson.TypeNumber {
+		return nil
+	}
+	n, err := v.Int64()
+	if err != nil {
+		return nil
+	}
+	return &n
+}
+
+// integer returns a JSON whole number that fits an int, 0 for anything
+// else.
+func integer(v *fastjson.Value) int {
+	if v == nil || v.Type() != fastjson.TypeNumber {
+		return 0
+	}
+	n, err := v.Int()
+	if err != nil {
+		return 0
+	}
+	return n
 }

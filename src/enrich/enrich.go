@@ -84,6 +84,7 @@ type Worker struct {
 	uaCache      map[string]uaInfo
 	clusterCache map[clusterKey]int // index in the clusters lookup, -1 for none
 	parser       audit.Parser
+	requests     audit.RequestDecoder
 	ev           event // reused for every record
 	judge        judgement
 }
@@ -153,6 +154,7 @@ type event struct {
 	list      bool // the record is an EventList
 	truncated bool
 
+	requests   *audit.RequestDecoder // the worker's
 	reqDecoded bool
 	req        *audit.RequestObject
 
@@ -182,7 +184,7 @@ type podFacts struct {
 func (e *event) request() *audit.RequestObject {
 	if !e.reqDecoded {
 		e.reqDecoded = true
-		e.req, _ = audit.DecodeRequestObject(e.RequestObject)
+		e.req, _ = e.requests.Decode(e.RequestObject)
 	}
 	return e.req
 }
@@ -201,7 +203,7 @@ func (e *event) objectName() string { return e.ObjectRef.Name }
 // record holds no audit event.
 func (w *Worker) readEvent(r Record) (*event, *Problem) {
 	ev := &w.ev
-	*ev = event{count: 1}
+	*ev = event{count: 1, requests: &w.requests}
 	var prob *Problem
 	if raw := r.Value(InRaw); raw != "" {
 		ev.raw = raw

@@ -211,7 +211,7 @@ func podSpec(ev *event) (*audit.PodSpec, string) {
 	ro := ev.request()
 	if ro == nil {
 		if ev.Verb == "patch" {
-			return audit.PodSpecFromJSONPatch(ev.RequestObject, ev.resource()), ""
+			return ev.requests.PodSpecFromJSONPatch(ev.RequestObject, ev.resource()), ""
 		}
 		return nil, ""
 	}
