@@ -13,7 +13,6 @@ package audit
 
 import (
 	"errors"
-	"fmt"
 	"strings"
 	"unsafe"
 
@@ -145,6 +144,9 @@ type Parsed struct {
 	Truncated bool
 	// Shape is how the record holds the event.
 	Shape Shape
+	// RequestCut says the request body was not read: the record held
+	// more than MaxValues JSON values.
+	RequestCut bool
 }
 
 // Parser parses log records; its zero value is ready. It is not safe for
@@ -156,30 +158,29 @@ type Parser struct {
 	lists []string // backing store of Groups and SourceIPs
 	body  []byte   // RequestObject
 	nums  []byte   // backing store of KindNumber members
-	trim  []byte   // a large record without the members never read
+	trim      [2][]byte // a record without the values cut (see parseBounded)
+	innerTrim [2][]byte // the same of an envelope's event
+	cut       bool      // an envelope's event lost its request body
 }
 
 // Parse decodes one log record: an Event or an EventList in any of the
 // shapes Shape names. The result is valid until the next Parse.
-func (p *Parser) Parse(text string) (Parsed, error) {
+func (p *Parser) Parse(text string) (out Parsed, err error) {
 	text = strings.TrimSpace(text)
 	if !strings.HasPrefix(text, "{") {
 		return Parsed{}, ErrNotJSON
 	}
-	var out Parsed
-	body, truncated := strings.CutSuffix(text, TruncatedMarker)
-	if len(body) > pruneAbove {
-		body, p.trim = prune(body, p.trim)
-	}
-	text = body
+	text, truncated := strings.CutSuffix(text, TruncatedMarker)
 	if truncated {
 		out.Truncated = true
-		text = repairTruncated(body)
+		text = repairTruncated(text)
 	}
-	v, err := p.p.Parse(text)
+	v, cut, err := parseBounded(&p.p, text, &p.trim)
 	if err != nil {
-		return out, fmt.Errorf("%w: %v", ErrNotJSON, err)
+		return out, err
 	}
+	p.cut = false
+	defer func() { out.RequestCut = out.Event != nil && (cut || p.cut) }()
 	if v.Type() != fastjson.TypeObject {
 		return out, ErrNotJSON
 	}

@@ -1,6 +1,13 @@
 package audit
 
-import "unsafe"
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"unsafe"
+
+	"github.com/valyala/fastjson"
+)
 
 // pruneAbove is the size of a record from which the members kubelens never
 // reads are cut before parsing: a list of secrets or config maps logged at
@@ -9,18 +16,101 @@ import "unsafe"
 // that an 8 MB response would cost gigabytes.
 const pruneAbove = 64 << 10
 
-// unread reports whether a member is never read: the response body of a
-// native event (responseObject) or of a GKE entry (protoPayload.response).
-func unread(key, parent string) bool {
-	return key == "responseObject" || key == "response" && parent == "protoPayload"
+// MaxValues is the most JSON values (objects, arrays, strings, numbers,
+// literals) of one record that are parsed, the response bodies not
+// counted: each costs the parser about a hundred bytes, so a record costs
+// at most about 25 MB however it is built. A request body past the limit
+// is not read (Parsed.RequestCut), and a record still past it is refused
+// (ErrTooLarge). The API server takes request bodies of up to 3 MiB
+// (k8s.io/apiserver MaxRequestBodyBytes), of far fewer values than this in
+// any real object.
+const MaxValues = 250_000
+
+// maxReadDepth is the deepest nesting kubelens reads: a cron job's
+// container capabilities inside a GKE entry inside a Splunk HEC body are
+// about 16 levels down. fastjson refuses JSON nested deeper than
+// fastjson.MaxDepth (300), so a record with a deeper value is parsed again
+// with every value below maxReadDepth replaced by null: a request body is
+// logged as the client sent it, and junk nested deep in it must not hide
+// the rest of the event.
+const maxReadDepth = 32
+
+// ErrTooLarge means a record holds more than MaxValues JSON values besides
+// its request and response bodies.
+var ErrTooLarge = fmt.Errorf("audit: the record holds more than %d JSON values besides its request and response bodies, more than any audit event the API server writes; it is not read", MaxValues)
+
+// cutRule says which values prune replaces with null.
+type cutRule struct {
+	// bodies adds the request bodies (requestObject, a GKE entry's
+	// protoPayload.request) to the response bodies, which are always cut.
+	bodies bool
+	// depth, when above 0, cuts every value nested deeper.
+	depth int
 }
 
-// prune returns text with the value of every member unread names replaced
-// by null, built in buf, or text itself when there is none. text is a JSON
-// object; what is not valid JSON is left for the parser to refuse, and a
-// text cut short (a truncated record, repaired after) is pruned as far as
-// it goes. It runs in one pass over the text.
-func prune(text string, buf []byte) (string, []byte) {
+// cuts reports whether the value of member key of an object that is the
+// value of member parent is cut: the response body of a native event
+// (responseObject) or of a GKE entry (protoPayload.response), and with
+// bodies the request's too.
+func (r cutRule) cuts(key, parent string) bool {
+	switch {
+	case key == "responseObject", key == "response" && parent == "protoPayload":
+		return true
+	case r.bodies && (key == "requestObject" || key == "request" && parent == "protoPayload"):
+		return true
+	}
+	return false
+}
+
+// parseBounded parses text with fp, within the limits above: records
+// larger than pruneAbove lose their response bodies first, then their
+// request bodies when still above MaxValues (cut reports it); a record
+// too deep for the parser is parsed again with its deep values cut. buf
+// holds the pruned texts, which the result references (two: a pass reads
+// the text the pass before wrote). Errors wrap ErrNotJSON or are
+// ErrTooLarge; none quotes the record.
+func parseBounded(fp *fastjson.Parser, text string, bufs *[2][]byte) (v *fastjson.Value, cut bool, err error) {
+	pass := 0
+	pruneWith := func(rule cutRule) int {
+		var n int
+		text, bufs[pass%2], n = prune(text, bufs[pass%2], rule)
+		pass++
+		return n
+	}
+	if len(text) > pruneAbove && pruneWith(cutRule{}) > MaxValues {
+		if pruneWith(cutRule{bodies: true}) > MaxValues {
+			return nil, false, ErrTooLarge
+		}
+		cut = true
+	}
+	v, err = fp.Parse(text)
+	if err != nil && strings.Contains(err.Error(), "too big depth") {
+		pruneWith(cutRule{bodies: cut, depth: maxReadDepth})
+		v, err = fp.Parse(text)
+	}
+	if err != nil {
+		return nil, false, fmt.Errorf("%w: %w", ErrNotJSON, syntaxError(err))
+	}
+	return v, cut, nil
+}
+
+// syntaxError is fastjson's error without the parts that quote the text
+// (the unparsed tail, the unexpected value): records hold secrets, and
+// the error reaches the search's messages.
+func syntaxError(err error) error {
+	msg, _, _ := strings.Cut(err.Error(), "; unparsed tail")
+	msg, _, _ = strings.Cut(msg, ": \"")
+	msg, _, _ = strings.Cut(msg, ` "`)
+	msg = strings.TrimPrefix(msg, "cannot parse JSON: ")
+	return errors.New(strings.TrimSuffix(msg, ":"))
+}
+
+// prune returns text with the values rule cuts replaced by null, built in
+// buf, or text itself when there is none, and about the number of JSON
+// values left (each comma, object and array counts one). text is a JSON object; what is not valid JSON is left for the
+// parser to refuse, and a text cut short (a truncated record, repaired
+// after) is pruned as far as it goes. It runs in one pass over the text.
+func prune(text string, buf []byte, rule cutRule) (string, []byte, int) {
 	var keys []string // the key of each open object, "" for arrays and the top
 	var open []byte   // '{' or '['
 	out := buf[:0]
@@ -28,6 +118,16 @@ func prune(text string, buf []byte) (string, []byte) {
 	pruned := false
 	expectKey := false
 	pending := "" // the key of the value about to start
+	values := 1
+	// cut replaces the value starting at v with null.
+	cut := func(v int) int {
+		out = append(out, text[last:v]...)
+		out = append(out, "null"...)
+		last = valueEnd(text, v)
+		pruned = true
+		expectKey = false
+		return last - 1
+	}
 	for i := 0; i < len(text); i++ {
 		switch c := text[i]; c {
 		case '"':
@@ -37,13 +137,8 @@ func prune(text string, buf []byte) (string, []byte) {
 				j := skipSpace(text, end)
 				if j < len(text) && text[j] == ':' {
 					v := skipSpace(text, j+1)
-					if unread(key, keys[len(keys)-1]) && v < len(text) {
-						out = append(out, text[last:v]...)
-						out = append(out, "null"...)
-						last = valueEnd(text, v)
-						i = last - 1
-						pruned = true
-						expectKey = false
+					if rule.cuts(key, keys[len(keys)-1]) && v < len(text) {
+						i = cut(v)
 						continue
 					}
 					pending = key
@@ -54,6 +149,11 @@ func prune(text string, buf []byte) (string, []byte) {
 			}
 			i = end - 1
 		case '{', '[':
+			if rule.depth > 0 && len(open) >= rule.depth {
+				i = cut(i)
+				continue
+			}
+			values++
 			open = append(open, c)
 			keys = append(keys, pending)
 			pending = ""
@@ -63,15 +163,16 @@ func prune(text string, buf []byte) (string, []byte) {
 				open, keys = open[:len(open)-1], keys[:len(keys)-1]
 			}
 		case ',':
+			values++
 			expectKey = len(open) > 0 && open[len(open)-1] == '{'
 			pending = ""
 		}
 	}
 	if !pruned {
-		return text, buf
+		return text, buf, values
 	}
 	out = append(out, text[last:]...)
-	return unsafe.String(unsafe.SliceData(out), len(out)), out
+	return unsafe.String(unsafe.SliceData(out), len(out)), out, values
 }
 
 // stringEnd returns the index after the closing quote of the string

@@ -21,7 +21,7 @@ func TestPrune_DropsOnlyUnreadMembers(t *testing.T) {
 		`{"verb":"get"}`: `{"verb":"get"}`,
 	}
 	for in, want := range cases {
-		if got, _ := prune(in, nil); got != want {
+		if got, _, _ := prune(in, nil, cutRule{}); got != want {
 			t.Errorf("prune(%s)\n = %s\nwant %s", in, got, want)
 		}
 	}
@@ -74,7 +74,7 @@ func FuzzPrune(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, in string) {
-		out, _ := prune(in, nil)
+		out, _, _ := prune(in, nil, cutRule{})
 		if json.Valid([]byte(in)) && !json.Valid([]byte(out)) {
 			t.Fatalf("prune(%q) = %q is not JSON", in, out)
 		}
@@ -82,4 +82,26 @@ func FuzzPrune(f *testing.F) {
 			t.Fatalf("prune(%q) changed a text without a response: %q", in, out)
 		}
 	})
+}
+
+// TestPrune_BodiesAndDepth covers the request bodies' rule and the depth
+// rule.
+func TestPrune_BodiesAndDepth(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		rule cutRule
+		want string
+	}{
+		{`{"requestObject":{"a":[1,2]},"responseObject":1,"protoPayload":{"request":{"b":1}},"request":2}`, cutRule{bodies: true},
+			`{"requestObject":null,"responseObject":null,"protoPayload":{"request":null},"request":2}`},
+		{`{"a":[[[1]]],"b":{"c":{"d":2}},"e":"[[[{{{"}`, cutRule{depth: 2}, `{"a":[null],"b":{"c":null},"e":"[[[{{{"}`},
+		{`[[[[]]]]`, cutRule{depth: 1}, `[null]`},
+	} {
+		if got, _, _ := prune(tc.in, nil, tc.rule); got != tc.want {
+			t.Errorf("prune(%s, %+v)\n = %s\nwant %s", tc.in, tc.rule, got, tc.want)
+		}
+	}
+	if _, _, n := prune(`{"a":[1,2,3],"b":{"c":[]}}`, nil, cutRule{}); n < 7 {
+		t.Errorf("counted %d values, want at least 7", n)
+	}
 }

@@ -135,10 +135,11 @@ func (p *Parser) setShape(out *Parsed, s Shape) {
 func (p *Parser) inside(v *fastjson.Value, where string) (*fastjson.Value, error) {
 	switch v.Type() {
 	case fastjson.TypeString:
-		inner, err := p.inner.Parse(str(v))
+		inner, cut, err := parseBounded(&p.inner, str(v), &p.innerTrim)
 		if err != nil {
-			return nil, fmt.Errorf("%w: %s: %v", ErrNotJSON, where, err)
+			return nil, fmt.Errorf("%s: %w", where, err)
 		}
+		p.cut = p.cut || cut
 		if inner.Type() != fastjson.TypeObject {
 			return nil, fmt.Errorf("%w: %s", ErrNotJSON, where)
 		}

@@ -106,6 +106,9 @@ const (
 	// EventList, Azure's records array, a CloudWatch Logs subscription
 	// message); it was enriched from the first.
 	ProblemSeveralEvents = "several-events"
+	// ProblemRequestCut: the record held more JSON values than kubelens
+	// parses (audit.MaxValues); it was enriched without its request body.
+	ProblemRequestCut = "request-cut"
 )
 
 // Problem reports a record enrichment could not read fully.
@@ -214,8 +217,11 @@ func (w *Worker) readEvent(r Record) (*event, *Problem) {
 		default:
 			ev.Event, ev.count, ev.list, ev.truncated, ev.fromRaw = p.Event, p.Count, p.List, p.Truncated, true
 			ev.uaKnown = true
-			if p.Truncated {
+			switch {
+			case p.Truncated:
 				prob = &Problem{Kind: ProblemTruncated, Err: errTruncated}
+			case p.RequestCut:
+				prob = &Problem{Kind: ProblemRequestCut, Err: errRequestCut}
 			}
 		}
 	}
@@ -265,6 +271,8 @@ func (truncatedError) Error() string {
 }
 
 var errTruncated error = truncatedError{}
+
+var errRequestCut = fmt.Errorf("the record holds more than %d JSON values; it was enriched without its request body (no pod spec, RBAC or service fields)", audit.MaxValues)
 
 // overlayExtracted lets Splunk's extracted fields win over _raw: they are
 // what the rest of the search sees. A member's value is its first name's

@@ -333,6 +333,8 @@ func report(msgs *chunked.Messages, row int, out *enrich.Output, prob *enrich.Pr
 		msgs.WarnAt(row, "truncated", fmt.Sprintf("kubeenrich: record %d: %v", row+1, prob))
 	case prob.Kind == enrich.ProblemSeveralEvents:
 		msgs.WarnAt(row, "several-events", fmt.Sprintf("kubeenrich: record %d: %v", row+1, prob))
+	case prob.Kind == enrich.ProblemRequestCut:
+		msgs.WarnAt(row, "request-cut", fmt.Sprintf("kubeenrich: record %d: %v", row+1, prob))
 	case lt != "" && lt != "audit":
 		msgs.InfoAt(row, "not-audit-"+lt, fmt.Sprintf("kubeenrich: records from EKS %s logs are not audit events; they got the EKS fields only", lt))
 	default:
