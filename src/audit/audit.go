@@ -152,12 +152,12 @@ type Parsed struct {
 // Parser parses log records; its zero value is ready. It is not safe for
 // concurrent use.
 type Parser struct {
-	p     fastjson.Parser
-	inner fastjson.Parser // an envelope's event
-	ev    Event
-	lists []string // backing store of Groups and SourceIPs
-	body  []byte   // RequestObject
-	nums  []byte   // backing store of KindNumber members
+	p         fastjson.Parser
+	inner     fastjson.Parser // an envelope's event
+	ev        Event
+	lists     []string  // backing store of Groups and SourceIPs
+	body      []byte    // RequestObject
+	nums      []byte    // backing store of KindNumber members
 	trim      [2][]byte // a record without the values cut (see parseBounded)
 	innerTrim [2][]byte // the same of an envelope's event
 	cut       bool      // an envelope's event lost its request body
