@@ -2,6 +2,7 @@ package enrich
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -276,8 +277,11 @@ var errRequestCut = fmt.Errorf("the record holds more than %d JSON values; it wa
 
 // overlayExtracted lets Splunk's extracted fields win over _raw: they are
 // what the rest of the search sees. A member's value is its first name's
-// that the record has (a record comes in one wrapper or none). It reports
-// whether any member of an audit event was present.
+// that the record has (a record comes in one wrapper or none); a member
+// that is one JSON value takes the field's first value, as a field
+// extracted twice (INDEXED_EXTRACTIONS=json with KV_MODE=json) has its
+// value twice, and a list its values twice over (see onceOnly). It reports whether any member of an audit event was
+// present.
 func overlayExtracted(r Record, ev *event) bool {
 	e := ev.Event
 	found := false
@@ -287,13 +291,13 @@ func overlayExtracted(r Record, ev *event) bool {
 			in := memberInputs[i] + Input(k)
 			switch m.Kind {
 			case audit.KindString:
-				if v := r.Value(in); v != "" {
+				if v := firstValue(r, in); v != "" {
 					*m.Str(e) = v
 				} else {
 					continue
 				}
 			case audit.KindNumber:
-				if v := r.Value(in); v != "" {
+				if v := firstValue(r, in); v != "" {
 					*m.Str(e) = strings.TrimSpace(v)
 				} else {
 					continue
@@ -306,12 +310,12 @@ func overlayExtracted(r Record, ev *event) bool {
 				}
 			case audit.KindList:
 				if v := r.Values(in); v != nil {
-					*m.List(e) = v
+					*m.List(e) = onceOnly(v)
 				} else {
 					continue
 				}
 			case audit.KindInt:
-				v := r.Value(in)
+				v := firstValue(r, in)
 				if v == "" {
 					continue
 				}
@@ -325,6 +329,24 @@ func overlayExtracted(r Record, ev *event) bool {
 		}
 	}
 	return found
+}
+
+// firstValue is the first value of a field, "" without one.
+func firstValue(r Record, in Input) string {
+	if vs := r.Values(in); len(vs) > 0 {
+		return vs[0]
+	}
+	return ""
+}
+
+// onceOnly returns the first half of vs when the second repeats it, as a
+// list extracted twice has it: a list that really holds its values twice
+// over (two identical source IPs) is rare, and reads the same halved.
+func onceOnly(vs []string) []string {
+	if h := len(vs) / 2; len(vs)%2 == 0 && h > 0 && slices.Equal(vs[:h], vs[h:]) {
+		return vs[:h]
+	}
+	return vs
 }
 
 // userAgentMember marks the members that hold the user agent (userAgent,

@@ -115,6 +115,23 @@ func TestInputsBothWays(t *testing.T) {
 	for i, ev := range events {
 		compare(fmt.Sprintf("event %d", i), ev)
 	}
+	// A field extracted twice (INDEXED_EXTRACTIONS=json with KV_MODE=json)
+	// has each value twice, a list its values twice over: the event reads
+	// the same.
+	for i, ev := range events {
+		once, twice := rec{}, rec{}
+		splunkFields(ev, "", once)
+		for name, vs := range once {
+			twice[name] = append(append([]string(nil), vs...), vs...)
+		}
+		a, _ := enrichWith(t, tables, once)
+		b, _ := enrichWith(t, tables, twice)
+		for _, f := range enrich.Catalogue {
+			if x, y := field(a, f.Name), field(b, f.Name); x != y {
+				t.Errorf("event %d extracted twice: %s = %q, %q when extracted once", i, f.Name, y, x)
+			}
+		}
+	}
 	// A GKE entry maps every field it has; a wrapped record's event is
 	// JSON text inside a string, which Splunk does not extract, so only
 	// what the record's own members give can compare.
