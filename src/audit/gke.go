@@ -26,6 +26,11 @@ func (g *GKEEntry) present() bool {
 	return g.ServiceName != "" || g.MethodName != "" || g.ResourceName != ""
 }
 
+// NotKubernetes reports whether the event is a Cloud Audit Logs entry of
+// another service than the Kubernetes API (compute, IAM, the GKE API
+// itself), which kubelens does not enrich.
+func (g *GKEEntry) NotKubernetes() bool { return g.present() && !g.isKubernetes() }
+
 // isKubernetes tells a GKE Kubernetes API entry from the other Cloud
 // Audit Logs entries (compute, IAM, the GKE API itself).
 func (g *GKEEntry) isKubernetes() bool {
@@ -50,29 +55,51 @@ func (e *Event) Normalize() {
 	if m.verb != "" {
 		e.Verb = m.verb
 	}
-	if ref, uri, ok := parseResourceName(g.ResourceName, m); ok {
+	switch ref, uri, ok := parseResourceName(g.ResourceName, m); {
+	case m.path != "":
+		e.Verb, e.RequestURI = "get", m.path
+	case ok && ref.APIGroup == "" && ref.Namespace == "" && ref.Name == "" && healthPaths[ref.Resource]:
+		// io.k8s.core.v1.healthz.get on core/v1/healthz: a health
+		// check written as if it were a resource.
+		e.RequestURI = "/" + ref.Resource
+	case ok:
 		e.ObjectRef, e.RequestURI = ref, uri
-	} else if g.ResourceName != "" {
+	case g.ResourceName != "":
 		e.RequestURI = "/" + strings.TrimPrefix(g.ResourceName, "/")
 	}
 	if g.CallerIP != "" {
 		e.gkeIP[0] = g.CallerIP
 		e.SourceIPs = e.gkeIP[:]
 	}
-	if code, err := strconv.Atoi(g.StatusCode); err == nil {
+	switch code, err := strconv.Atoi(g.StatusCode); {
+	case err == nil:
 		e.ResponseStatus.Code = httpStatus(code)
+	case g.StatusCode == "" && g.isKubernetes() && e.ResponseStatus.Code == 0:
+		// proto3 JSON leaves out a zero code, and Cloud Audit Logs the
+		// whole status of a request that succeeded: status {} or none
+		// is OK.
+		e.ResponseStatus.Code = 200
 	}
 }
 
 // method is what a GKE method name says: io.k8s.<group>.<version>.<resource>[.<subresource>].<verb>
-// for resource requests, io.k8s.<verb> for the others.
+// for resource requests, io.k8s.<name> for a request to a health path
+// (io.k8s.readyz: GET /readyz).
 type method struct {
 	verb, resource, subresource string
+	path                        string // a health request's URI
 }
+
+// healthPaths are the API server's health checks (k8s.io/apiserver
+// pkg/server/healthz), which GKE logs as io.k8s.<path>.
+var healthPaths = map[string]bool{"healthz": true, "livez": true, "readyz": true}
 
 func parseMethod(name string) method {
 	var buf [16]string
 	parts := split(buf[:0], name, '.')
+	if len(parts) == 3 && parts[0] == "io" && healthPaths[parts[2]] {
+		return method{path: "/" + parts[2]}
+	}
 	if len(parts) < 3 || parts[0] != "io" {
 		return method{}
 	}

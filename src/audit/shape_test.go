@@ -82,11 +82,18 @@ func TestHTTPStatus(t *testing.T) {
 			t.Errorf("httpStatus(%d) = %d, want %d", code, got, want)
 		}
 	}
-	// An entry without a status has no code, which is not OK.
+	// An entry without a status code succeeded: proto3 JSON leaves out
+	// a zero code (status {}), Cloud Audit Logs the status of a success.
 	e := Event{GKE: GKEEntry{MethodName: "io.k8s.core.v1.pods.get"}}
 	e.Normalize()
-	if e.ResponseStatus.Code != 0 {
-		t.Errorf("no status gave code %d", e.ResponseStatus.Code)
+	if e.ResponseStatus.Code != 200 {
+		t.Errorf("no status gave code %d, want 200", e.ResponseStatus.Code)
+	}
+	// Entries of other services are not read at all.
+	e = Event{GKE: GKEEntry{ServiceName: "compute.googleapis.com", MethodName: "v1.compute.instances.list"}}
+	e.Normalize()
+	if e.ResponseStatus.Code != 0 || !e.GKE.NotKubernetes() {
+		t.Errorf("a compute entry: code %d", e.ResponseStatus.Code)
 	}
 }
 
@@ -167,6 +174,45 @@ func TestInferShape(t *testing.T) {
 		e.InferShape()
 		if e.Origin.Shape != want {
 			t.Errorf("%+v: shape %v, want %v", e, e.Origin.Shape, want)
+		}
+	}
+}
+
+// TestParse_GKEHealthChecksAndSuccess covers the health checks GKE logs
+// as methods (io.k8s.readyz, with or without a resource name, or as if
+// healthz were a core resource) and the status of a request that
+// succeeded, which proto3 JSON writes as {} or leaves out.
+func TestParse_GKEHealthChecksAndSuccess(t *testing.T) {
+	entry := func(pp string) string {
+		return `{"protoPayload":{"serviceName":"k8s.io","authenticationInfo":{"principalEmail":"system:anonymous"},` + pp + `},"resource":{"type":"k8s_cluster","labels":{"cluster_name":"c"}}}`
+	}
+	for _, tc := range []struct {
+		pp, uri, resource string
+		code              int
+	}{
+		{`"methodName":"io.k8s.readyz","status":{}`, "/readyz", "", 200},
+		{`"methodName":"io.k8s.livez","resourceName":"/livez"`, "/livez", "", 200},
+		{`"methodName":"io.k8s.core.v1.healthz.get","resourceName":"core/v1/healthz","status":{"code":0}`, "/healthz", "", 200},
+		{`"methodName":"io.k8s.core.v1.pods.list","resourceName":"core/v1/namespaces/default/pods","status":{}`, "/api/v1/namespaces/default/pods", "pods", 200},
+		{`"methodName":"io.k8s.core.v1.pods.list","resourceName":"core/v1/namespaces/default/pods"`, "/api/v1/namespaces/default/pods", "pods", 200},
+		{`"methodName":"io.k8s.core.v1.pods.list","resourceName":"core/v1/namespaces/default/pods","status":{"code":7}`, "/api/v1/namespaces/default/pods", "pods", 403},
+		{`"methodName":"io.k8s.core.v1.namespaces.healthz.get","resourceName":"core/v1/namespaces/healthz"`, "/api/v1/namespaces/healthz", "namespaces", 200},
+	} {
+		p, err := Parse(entry(tc.pp))
+		if err != nil {
+			t.Fatalf("%s: %v", tc.pp, err)
+		}
+		e := p.Event
+		if e.RequestURI != tc.uri || e.ObjectRef.Resource != tc.resource || e.ResponseStatus.Code != tc.code {
+			t.Errorf("%s: uri %q resource %q code %d, want %q %q %d", tc.pp, e.RequestURI, e.ObjectRef.Resource, e.ResponseStatus.Code, tc.uri, tc.resource, tc.code)
+		}
+		if tc.resource == "" && e.Verb != "get" {
+			t.Errorf("%s: verb %q, want get", tc.pp, e.Verb)
+		}
+		before := *e
+		e.Normalize()
+		if e.RequestURI != before.RequestURI || e.ResponseStatus != before.ResponseStatus || e.Verb != before.Verb {
+			t.Errorf("%s: a second Normalize changed the event", tc.pp)
 		}
 	}
 }

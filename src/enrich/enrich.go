@@ -237,6 +237,14 @@ func (w *Worker) readEvent(r Record) (*event, *Problem) {
 	if !ev.fromRaw && !found {
 		return nil, prob // neither _raw nor extracted audit fields
 	}
+	if ev.GKE.NotKubernetes() {
+		// Read from Splunk's fields as from _raw: only the Kubernetes
+		// API's entries of Cloud Audit Logs are audit events, and
+		// nothing of the others is read.
+		*ev = event{count: 1, requests: &w.requests}
+		ev.Event = &ev.empty
+		return nil, &Problem{Kind: ProblemNotAudit, Err: audit.ErrNotAuditEvent}
+	}
 	if !ev.fromRaw {
 		prob = nil // the extracted fields carry the event
 	}

@@ -159,3 +159,23 @@ func TestCatalogue(t *testing.T) {
 		seen[f.Name] = true
 	}
 }
+
+// TestEnrich_OtherCloudAuditLogsEntries verifies an entry of another
+// Google Cloud service is no audit event whether it comes as _raw or as
+// Splunk's extracted fields.
+func TestEnrich_OtherCloudAuditLogsEntries(t *testing.T) {
+	entry := obj{"protoPayload": obj{"serviceName": "compute.googleapis.com", "methodName": "v1.compute.instances.list",
+		"authenticationInfo": obj{"principalEmail": "dev@example.com"}, "requestMetadata": obj{"callerIp": "203.0.113.9"}},
+		"resource": obj{"type": "gce_instance", "labels": obj{"project_id": "p"}}}
+	extracted := rec{}
+	splunkFields(entry, "", extracted)
+	for name, r := range map[string]rec{"_raw": rawRec(t, entry), "extracted fields": extracted} {
+		out, prob := enrichWith(t, shippedTables(t), r)
+		if prob == nil || prob.Kind != enrich.ProblemNotAudit {
+			t.Errorf("%s: problem %v, want %s", name, prob, enrich.ProblemNotAudit)
+		}
+		if v := field(out, "k8s_platform"); v != "" {
+			t.Errorf("%s: k8s_platform %q", name, v)
+		}
+	}
+}
