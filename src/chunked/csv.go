@@ -203,21 +203,24 @@ func unquoteCell(raw string) string {
 // added is the number of columns the command added.
 func (t *Table) added() int { return len(t.columns) - t.width }
 
+// outWidth is the number of columns the reply writes (see settle).
+func (t *Table) outWidth() int { return t.width + t.outCols }
+
 // headerSize and writeHeader give the reply's header line: the input
-// header as it came, then the added columns' names.
+// header as it came, then the names of the added columns written.
 func (t *Table) headerSize() int {
-	single := len(t.columns) == 1
-	n := lineSize(t.header, t.added() == 0, single)
-	for _, c := range t.columns[t.width:] {
+	single := t.outWidth() == 1
+	n := lineSize(t.header, t.outCols == 0, single)
+	for _, c := range t.columns[t.width:t.outWidth()] {
 		n += 1 + fieldSize(c.name, single)
 	}
 	return n + 1
 }
 
 func (t *Table) writeHeader(w stringWriter) {
-	single := len(t.columns) == 1
-	writeLine(w, t.header, t.added() == 0, single)
-	for _, c := range t.columns[t.width:] {
+	single := t.outWidth() == 1
+	writeLine(w, t.header, t.outCols == 0, single)
+	for _, c := range t.columns[t.width:t.outWidth()] {
 		w.WriteByte(',')
 		writeField(w, c.name, single)
 	}
@@ -257,12 +260,12 @@ func writeLine(w stringWriter, line string, last, single bool) {
 func (t *Table) rowSize(i int) int {
 	st := t.rows.at(i)
 	o, r := st.out, st.line
-	pad := t.added() - int(o.cols)
+	pad := t.outCols - int(o.cols)
 	if o.full {
 		return int(o.s.n&lenMask) + pad + 1
 	}
 	line := t.body[r.start:r.end]
-	return lineSize(line, t.added() == 0, len(t.columns) == 1) + int(o.s.n&lenMask) + pad + 1
+	return lineSize(line, t.outCols == 0, t.outWidth() == 1) + int(o.s.n&lenMask) + pad + 1
 }
 
 func (t *Table) writeRow(w stringWriter, i int) {
@@ -271,10 +274,10 @@ func (t *Table) writeRow(w stringWriter, i int) {
 	if o.full {
 		w.WriteString(t.spanString(o.s))
 	} else {
-		writeLine(w, t.body[r.start:r.end], t.added() == 0, len(t.columns) == 1)
+		writeLine(w, t.body[r.start:r.end], t.outCols == 0, t.outWidth() == 1)
 		w.WriteString(t.spanString(o.s))
 	}
-	for range t.added() - int(o.cols) {
+	for range t.outCols - int(o.cols) {
 		w.WriteByte(',')
 	}
 	w.WriteByte('\n')
@@ -284,8 +287,8 @@ func (t *Table) writeRow(w stringWriter, i int) {
 // reply's length can be declared before its body is streamed. It finishes
 // the rows changed through the Table's own methods.
 func (t *Table) CSVSize() int {
-	t.finishAll()
-	if len(t.columns) == 0 {
+	t.settle()
+	if t.outWidth() == 0 {
 		return 0
 	}
 	n := t.headerSize()
@@ -310,8 +313,8 @@ type stringWriter interface {
 // copies bytes whose total CSVSize gave: nothing in it can fail but the
 // writer.
 func (t *Table) WriteCSV(w stringWriter) error {
-	t.finishAll()
-	if len(t.columns) == 0 {
+	t.settle()
+	if t.outWidth() == 0 {
 		return nil
 	}
 	t.writeHeader(w)

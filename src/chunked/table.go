@@ -43,6 +43,7 @@ type Table struct {
 	mu      sync.Mutex          // guards writers and fill
 	writers []*RowWriter        // every RowWriter, finished when encoded
 	fill    fillState           // rows arriving while the body is read
+	outCols int                 // added columns the reply writes (see settle)
 }
 
 // rowState is one row: where its line is, and what it writes.
@@ -346,6 +347,25 @@ func (t *Table) finishAll() {
 	defer t.mu.Unlock()
 	for _, w := range t.writers {
 		w.Done()
+	}
+}
+
+// settle finishes every row and decides how many added columns the reply
+// writes: those up to the last that some row has a value in. An added
+// column empty in every row is not written (a field no record has is
+// absent to Splunk either way), so that records kubeenrich adds nothing
+// to (blank lines, makeresults rows) come back as they went, not each
+// followed by a hundred commas. A row written whole keeps every column.
+func (t *Table) settle() {
+	t.finishAll()
+	t.outCols = 0
+	for i := range t.Len() {
+		o := t.rows.at(i).out
+		if o.full {
+			t.outCols = t.added()
+			return
+		}
+		t.outCols = max(t.outCols, int(o.cols))
 	}
 }
 
