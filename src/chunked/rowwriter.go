@@ -21,6 +21,7 @@ type RowWriter struct {
 	limit   int      // rows [0, limit) have arrived, in body
 	body    string   // the body as far as this writer may read it
 	cells   []string // the row's cells as CSV text: input, then added
+	values  []string // the cells' values once read (see value); unread ones hold notRead
 	buf     []byte   // values set in this row, encoded, and values read unescaped
 	lists   []string // backing store of what Values returns for this row
 	changed bool     // an input cell was set: the row is written whole
@@ -61,10 +62,20 @@ func (w *RowWriter) load(row int) bool {
 	w.row, w.seen = row, st.out
 	w.buf, w.lists, w.cells = w.buf[:0], w.lists[:0], w.cells[:0]
 	o := w.seen
+	line := w.body[st.line.start:st.line.end]
 	if o.full {
-		w.cells = splitLine(t.spanString(o.s), w.cells)
-	} else {
-		w.cells = splitLine(w.body[st.line.start:st.line.end], w.cells)
+		line = t.spanString(o.s)
+	}
+	// Each cell is unescaped at most once (see value), into at most its
+	// own length: with room for the whole line the buffer never moves, and
+	// a row of huge quoted cells costs its size once more, not the
+	// doublings of a growing buffer, each kept alive by the strings handed
+	// out of it.
+	if cap(w.buf) < len(line) {
+		w.buf = make([]byte, 0, len(line))
+	}
+	w.cells = splitLine(line, w.cells)
+	if !o.full {
 		if len(w.cells) != t.width {
 			panic(errBadRow(row, len(w.cells), t.width))
 		}
@@ -76,8 +87,27 @@ func (w *RowWriter) load(row int) bool {
 		w.cells = append(w.cells, "")
 	}
 	w.cells = w.cells[:len(t.columns)]
+	w.values = w.values[:0]
+	for range w.cells {
+		w.values = append(w.values, notRead)
+	}
 	w.changed, w.dirty = o.full, false
 	return true
+}
+
+// notRead marks a cell not read yet in RowWriter.values: a string no
+// cell's value can share memory with.
+var notRead = string([]byte{0})
+
+// value returns the value of the row's cell col, unescaping it on its
+// first read only.
+func (w *RowWriter) value(col int) string {
+	if v := w.values[col]; unsafe.StringData(v) != unsafe.StringData(notRead) {
+		return v
+	}
+	v := w.unquote(w.cells[col])
+	w.values[col] = v
+	return v
 }
 
 // unquote returns the value of a CSV cell, unescaping doubled quotes into
@@ -108,10 +138,10 @@ func (w *RowWriter) Value(row int, f FieldRef) string {
 		return ""
 	}
 	if f.plain >= 0 {
-		return w.unquote(w.cells[f.plain])
+		return w.value(f.plain)
 	}
 	if f.mv >= 0 {
-		if enc := w.unquote(w.cells[f.mv]); enc != "" {
+		if enc := w.value(f.mv); enc != "" {
 			return strings.Join(decodeMV(enc), "\n")
 		}
 	}
@@ -126,7 +156,7 @@ func (w *RowWriter) Values(row int, f FieldRef) []string {
 	}
 	start := len(w.lists)
 	if f.mv >= 0 {
-		if enc := w.unquote(w.cells[f.mv]); enc != "" {
+		if enc := w.value(f.mv); enc != "" {
 			if vals, ok := parseMV(enc, w.lists); ok {
 				w.lists = vals
 				return w.lists[start:len(w.lists):len(w.lists)]
@@ -134,7 +164,7 @@ func (w *RowWriter) Values(row int, f FieldRef) []string {
 		}
 	}
 	if f.plain >= 0 {
-		if v := w.unquote(w.cells[f.plain]); v != "" {
+		if v := w.value(f.plain); v != "" {
 			w.lists = append(w.lists, v)
 			return w.lists[start:len(w.lists):len(w.lists)]
 		}
@@ -188,6 +218,7 @@ func (w *RowWriter) setCell(col int, raw string) {
 		return
 	}
 	w.cells[col] = raw
+	w.values[col] = notRead
 	w.dirty = true
 	if col < w.t.width {
 		w.changed = true

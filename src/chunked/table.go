@@ -376,7 +376,7 @@ func (t *Table) Cell(row int, column string) string {
 		if !w.load(row) {
 			return ""
 		}
-		return w.unquote(w.cells[i])
+		return w.value(i)
 	}
 	return ""
 }
