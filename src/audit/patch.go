@@ -40,14 +40,14 @@ func (d *RequestDecoder) PodSpecFromJSONPatch(raw []byte, resource string) *PodS
 	var spec PodSpec
 	found := false
 	for _, op := range array(ops) {
-		if verb := str(op.Get("op")); verb != "add" && verb != "replace" {
+		if verb := str(get(op, "op")); verb != "add" && verb != "replace" {
 			continue
 		}
-		rest, ok := strings.CutPrefix(str(op.Get("path")), root)
+		rest, ok := strings.CutPrefix(str(get(op, "path")), root)
 		if !ok || (rest != "" && rest[0] != '/') {
 			continue
 		}
-		if value := op.Get("value"); value != nil && d.applyPodSpecOp(&spec, splitPointer(rest), value) {
+		if value := get(op, "value"); value != nil && d.applyPodSpecOp(&spec, splitPointer(rest), value) {
 			found = true
 		}
 	}

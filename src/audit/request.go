@@ -145,27 +145,27 @@ func (d *RequestDecoder) Decode(raw []byte) (*RequestObject, bool) {
 		return nil, false
 	}
 	o := &RequestObject{
-		RoleRef:             decodeRoleRef(v.Get("roleRef")),
-		Subjects:            decodeSubjects(v.Get("subjects")),
-		Rules:               decodeRules(v.Get("rules")),
-		EphemeralContainers: decodeContainers(v.Get("ephemeralContainers")),
+		RoleRef:             decodeRoleRef(get(v, "roleRef")),
+		Subjects:            decodeSubjects(get(v, "subjects")),
+		Rules:               decodeRules(get(v, "rules")),
+		EphemeralContainers: decodeContainers(get(v, "ephemeralContainers")),
 	}
-	spec := object(v.Get("spec"))
+	spec := object(get(v, "spec"))
 	if spec == nil {
 		return o, true
 	}
 	o.hasSpec = true
 	o.podSpec = decodePodSpec(spec)
-	o.templateSpec = decodePodSpec(object(spec.Get("template", "spec")))
-	o.jobSpec = decodePodSpec(object(spec.Get("jobTemplate", "spec", "template", "spec")))
-	o.schedule = clone(spec.Get("schedule"))
-	o.service.Type = clone(spec.Get("type"))
-	for _, p := range array(spec.Get("ports")) {
+	o.templateSpec = decodePodSpec(object(get(spec, "template", "spec")))
+	o.jobSpec = decodePodSpec(object(get(spec, "jobTemplate", "spec", "template", "spec")))
+	o.schedule = clone(get(spec, "schedule"))
+	o.service.Type = clone(get(spec, "type"))
+	for _, p := range array(get(spec, "ports")) {
 		if p.Type() == fastjson.TypeObject {
-			o.service.Ports = append(o.service.Ports, ServicePort{Port: integer(p.Get("port")), NodePort: integer(p.Get("nodePort"))})
+			o.service.Ports = append(o.service.Ports, ServicePort{Port: integer(get(p, "port")), NodePort: integer(get(p, "nodePort"))})
 		}
 	}
-	switch tls := spec.Get("tls"); {
+	switch tls := get(spec, "tls"); {
 	case tls == nil, tls.Type() == fastjson.TypeNull:
 	case tls.Type() == fastjson.TypeArray:
 		o.tls = len(array(tls)) > 0
@@ -214,19 +214,19 @@ func decodePodSpec(v *fastjson.Value) *PodSpec {
 		return nil
 	}
 	s := &PodSpec{
-		HostNetwork:         v.GetBool("hostNetwork"),
-		HostPID:             v.GetBool("hostPID"),
-		HostIPC:             v.GetBool("hostIPC"),
-		Containers:          decodeContainers(v.Get("containers")),
-		InitContainers:      decodeContainers(v.Get("initContainers")),
-		EphemeralContainers: decodeContainers(v.Get("ephemeralContainers")),
+		HostNetwork:         isTrue(get(v, "hostNetwork")),
+		HostPID:             isTrue(get(v, "hostPID")),
+		HostIPC:             isTrue(get(v, "hostIPC")),
+		Containers:          decodeContainers(get(v, "containers")),
+		InitContainers:      decodeContainers(get(v, "initContainers")),
+		EphemeralContainers: decodeContainers(get(v, "ephemeralContainers")),
 	}
-	for _, vol := range array(v.Get("volumes")) {
+	for _, vol := range array(get(v, "volumes")) {
 		if volume, ok := decodeVolume(vol); ok {
 			s.Volumes = append(s.Volumes, volume)
 		}
 	}
-	s.SecurityContext = decodePodSecurityContext(v.Get("securityContext"))
+	s.SecurityContext = decodePodSecurityContext(get(v, "securityContext"))
 	return s
 }
 
@@ -234,16 +234,16 @@ func decodePodSecurityContext(v *fastjson.Value) *PodSecurityContext {
 	if object(v) == nil {
 		return nil
 	}
-	return &PodSecurityContext{RunAsUser: optInt64(v.Get("runAsUser")), RunAsNonRoot: optBool(v.Get("runAsNonRoot"))}
+	return &PodSecurityContext{RunAsUser: optInt64(get(v, "runAsUser")), RunAsNonRoot: optBool(get(v, "runAsNonRoot"))}
 }
 
 func decodeVolume(v *fastjson.Value) (Volume, bool) {
 	if object(v) == nil {
 		return Volume{}, false
 	}
-	volume := Volume{Name: clone(v.Get("name"))}
-	if hp := object(v.Get("hostPath")); hp != nil {
-		volume.HostPath = &HostPathVolume{Path: clone(hp.Get("path"))}
+	volume := Volume{Name: clone(get(v, "name"))}
+	if hp := object(get(v, "hostPath")); hp != nil {
+		volume.HostPath = &HostPathVolume{Path: clone(get(hp, "path"))}
 	}
 	return volume, true
 }
@@ -262,16 +262,16 @@ func decodeContainer(v *fastjson.Value) (Container, bool) {
 	if object(v) == nil {
 		return Container{}, false
 	}
-	c := Container{Name: clone(v.Get("name")), Image: clone(v.Get("image"))}
-	if sc := object(v.Get("securityContext")); sc != nil {
+	c := Container{Name: clone(get(v, "name")), Image: clone(get(v, "image"))}
+	if sc := object(get(v, "securityContext")); sc != nil {
 		c.SecurityContext = &SecurityContext{
-			Privileged:               optBool(sc.Get("privileged")),
-			AllowPrivilegeEscalation: optBool(sc.Get("allowPrivilegeEscalation")),
-			RunAsUser:                optInt64(sc.Get("runAsUser")),
-			RunAsNonRoot:             optBool(sc.Get("runAsNonRoot")),
+			Privileged:               optBool(get(sc, "privileged")),
+			AllowPrivilegeEscalation: optBool(get(sc, "allowPrivilegeEscalation")),
+			RunAsUser:                optInt64(get(sc, "runAsUser")),
+			RunAsNonRoot:             optBool(get(sc, "runAsNonRoot")),
 		}
-		if caps := object(sc.Get("capabilities")); caps != nil {
-			c.SecurityContext.Capabilities = &Capabilities{Add: cloneList(caps.Get("add"))}
+		if caps := object(get(sc, "capabilities")); caps != nil {
+			c.SecurityContext.Capabilities = &Capabilities{Add: cloneList(get(caps, "add"))}
 		}
 	}
 	return c, true
@@ -281,14 +281,14 @@ func decodeRoleRef(v *fastjson.Value) *RoleRef {
 	if object(v) == nil {
 		return nil
 	}
-	return &RoleRef{Kind: clone(v.Get("kind")), Name: clone(v.Get("name"))}
+	return &RoleRef{Kind: clone(get(v, "kind")), Name: clone(get(v, "name"))}
 }
 
 func decodeSubjects(v *fastjson.Value) []Subject {
 	var out []Subject
 	for _, s := range array(v) {
 		if s.Type() == fastjson.TypeObject {
-			out = append(out, Subject{Kind: clone(s.Get("kind")), Name: clone(s.Get("name")), Namespace: clone(s.Get("namespace"))})
+			out = append(out, Subject{Kind: clone(get(s, "kind")), Name: clone(get(s, "name")), Namespace: clone(get(s, "namespace"))})
 		}
 	}
 	return out
@@ -298,11 +298,36 @@ func decodeRules(v *fastjson.Value) []PolicyRule {
 	var out []PolicyRule
 	for _, r := range array(v) {
 		if r.Type() == fastjson.TypeObject {
-			out = append(out, PolicyRule{APIGroups: cloneList(r.Get("apiGroups")), Resources: cloneList(r.Get("resources")), Verbs: cloneList(r.Get("verbs"))})
+			out = append(out, PolicyRule{APIGroups: cloneList(get(r, "apiGroups")), Resources: cloneList(get(r, "resources")), Verbs: cloneList(get(r, "verbs"))})
 		}
 	}
 	return out
 }
+
+// get returns the value at the path keys of objects, nil when there is
+// none. Of a key given twice it takes the last, as the API server's
+// decoder (Go's encoding/json, sigs.k8s.io/json) does: a request body is
+// the client's own text, and a first "privileged":false must not hide a
+// second "privileged":true that the API server applied.
+func get(v *fastjson.Value, keys ...string) *fastjson.Value {
+	for _, k := range keys {
+		if object(v) == nil {
+			return nil
+		}
+		o, _ := v.Object()
+		var last *fastjson.Value
+		o.Visit(func(key []byte, val *fastjson.Value) {
+			if string(key) == k {
+				last = val
+			}
+		})
+		v = last
+	}
+	return v
+}
+
+// isTrue reports whether v is JSON true.
+func isTrue(v *fastjson.Value) bool { return v != nil && v.Type() == fastjson.TypeTrue }
 
 // object returns v when it is a JSON object, else nil.
 func object(v *fastjson.Value) *fastjson.Value {

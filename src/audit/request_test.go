@@ -127,3 +127,33 @@ func FuzzRequestDecoder(f *testing.F) {
 		ro.HasTLS()
 	})
 }
+
+// TestRequestDecoder_DuplicateKeysLastWins verifies a key given twice
+// reads as its last value, as the API server applied it, at every level
+// and in JSON patches.
+func TestRequestDecoder_DuplicateKeysLastWins(t *testing.T) {
+	var d audit.RequestDecoder
+	for _, body := range []string{
+		`{"spec":{"containers":[{"securityContext":{"privileged":false,"privileged":true}}]}}`,
+		`{"spec":{"containers":[{"securityContext":{"privileged":false}}],"containers":[{"securityContext":{"privileged":true}}]}}`,
+		`{"spec":{},"spec":{"containers":[{"securityContext":{"privileged":true}}]}}`,
+		`{"spec":{"containers":[{"securityContext":null,"securityContext":{"privileged":true}}]}}`,
+	} {
+		ro, ok := d.Decode([]byte(body))
+		if !ok {
+			t.Fatalf("%s: not decoded", body)
+		}
+		spec, _ := ro.PodSpecOf("pods")
+		if spec == nil || len(spec.Containers) != 1 || spec.Containers[0].SecurityContext == nil || !*spec.Containers[0].SecurityContext.Privileged {
+			t.Errorf("%s: %+v", body, spec)
+		}
+	}
+	s := d.PodSpecFromJSONPatch([]byte(`[{"op":"add","path":"/spec/hostPID","value":false,"value":true}]`), "pods")
+	if s == nil || !s.HostPID {
+		t.Errorf("patch: %+v", s)
+	}
+	ro, _ := d.Decode([]byte(`{"spec":{"hostNetwork":true,"hostNetwork":false}}`))
+	if spec, _ := ro.PodSpecOf("pods"); spec.HostNetwork {
+		t.Error("hostNetwork true then false read as true")
+	}
+}
