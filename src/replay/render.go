@@ -14,6 +14,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/kubelens/kubelens/src/chunked"
+	"github.com/kubelens/kubelens/src/enrich"
 )
 
 // DefaultColumns is the table view when no --fields are given. Columns the
@@ -32,6 +33,11 @@ func Print(w io.Writer, cfg Config, res *Result) error {
 	cols := cfg.Fields
 	if len(cols) == 0 {
 		cols = defaultColumns(cfg.JSON, res)
+	}
+	for _, c := range cfg.Fields {
+		if !knownField(c, cfg.Args, res) {
+			return fmt.Errorf("replay: --fields: no field %q: name a field of the records or one kubeenrich adds (see the README's field list)", c)
+		}
 	}
 	var err error
 	if cfg.JSON {
@@ -118,10 +124,44 @@ func printJSON(w io.Writer, cols []string, res *Result) error {
 	return err
 }
 
+// knownField reports whether name is a field of some record sent or
+// received, or one kubeenrich adds (under the prefix= of args, if any),
+// even if no record has it.
+func knownField(name string, args []string, res *Result) bool {
+	for _, tables := range [][]*chunked.Table{res.Input, res.Output} {
+		for _, t := range tables {
+			if slices.Contains(t.Fields(), name) {
+				return true
+			}
+		}
+	}
+	prefix := ""
+	for _, a := range args {
+		if v, ok := strings.CutPrefix(a, "prefix="); ok {
+			prefix = v
+		}
+	}
+	after, ok := strings.CutPrefix(name, prefix)
+	if !ok {
+		return false
+	}
+	_, ok = enrich.FieldByName(after)
+	return ok
+}
+
 func printTable(w io.Writer, cols []string, res *Result) error {
+	// Headers drop the k8s_ of kubeenrich's fields to save room, unless
+	// that would name two columns alike (user and k8s_user).
 	header := make([]string, len(cols))
 	for i, c := range cols {
 		header[i] = strings.TrimPrefix(c, "k8s_")
+	}
+	for i, h := range header {
+		for j, other := range header {
+			if i != j && h == other {
+				header[i], header[j] = cols[i], cols[j]
+			}
+		}
 	}
 	grid := [][]string{header}
 	res.rows(func(r chunked.Record) {

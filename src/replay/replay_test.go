@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"unicode"
@@ -280,5 +281,42 @@ func TestTable_ExtractsOnlyWhatIsRead(t *testing.T) {
 	}
 	if got := tb.Record(0).Value("verb"); got != "get" {
 		t.Errorf("verb = %q", got)
+	}
+}
+
+// TestPrint_FieldsChecked verifies --fields refuses a name no record has
+// and kubeenrich never adds, accepts one it adds even when empty, and
+// keeps two columns that differ only by k8s_ apart in the header.
+func TestPrint_FieldsChecked(t *testing.T) {
+	ev := `{"kind":"Event","apiVersion":"audit.k8s.io/v1","auditID":"a","stage":"ResponseComplete","verb":"get","user":{"username":"bob"},"objectRef":{"resource":"pods"}}`
+	recs, err := replay.ReadRecords(strings.NewReader(ev))
+	if err != nil {
+		t.Fatal(err)
+	}
+	run := func(args []string, fields ...string) (string, error) {
+		cfg := replay.Config{Indexing: replay.Indexing{Region: "us-east-1", Cluster: "c"}, Args: args, ChunkRecords: 10, Fields: fields}
+		res, err := replay.Run(t.Context(), cfg, recs, searchcmd.New(filepath.Join("..", "..", "lookups")))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out strings.Builder
+		err = replay.Print(&out, cfg, res)
+		return out.String(), err
+	}
+	if _, err := run(nil, "k8s_usr"); err == nil || !strings.Contains(err.Error(), `"k8s_usr"`) {
+		t.Errorf("a misspelt field: %v, want an error naming it", err)
+	}
+	if _, err := run(nil, "k8s_exec_command", "verb"); err != nil {
+		t.Errorf("a field kubeenrich adds, empty here: %v", err)
+	}
+	if _, err := run([]string{"prefix=kl_"}, "kl_k8s_user"); err != nil {
+		t.Errorf("a prefixed field: %v", err)
+	}
+	out, err := run(nil, "user", "k8s_user", "k8s_action")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if header := strings.Fields(strings.SplitN(out, "\n", 2)[0]); !slices.Equal(header, []string{"user", "k8s_user", "action"}) {
+		t.Errorf("header %q", header)
 	}
 }
