@@ -121,8 +121,15 @@ var (
 	ErrNotJSON = errors.New("audit: not a JSON object")
 	// ErrNotAuditEvent means the JSON is not an audit Event or EventList.
 	ErrNotAuditEvent = errors.New("audit: not an audit.k8s.io Event")
-	// ErrEmptyList means an EventList without items.
-	ErrEmptyList = errors.New("audit: EventList has no items")
+	// ErrEmptyList means a list of no events: an EventList without
+	// items, an Azure records batch or a CloudWatch Logs subscription
+	// message without any.
+	ErrEmptyList = errors.New("audit: the record holds a list of no events")
+	// ErrControlMessage means a CloudWatch Logs subscription's control
+	// message: the health check CloudWatch Logs sends a destination
+	// (messageType CONTROL_MESSAGE), which Firehose delivers like the
+	// rest.
+	ErrControlMessage = errors.New("audit: a CloudWatch Logs subscription control message (the destination's health check), not an audit event")
 )
 
 // TruncatedMarker ends a CloudWatch Logs message that was cut at the

@@ -163,3 +163,15 @@ func TestParse_AzureEnvelope(t *testing.T) {
 		t.Errorf("broken envelope: %v", err)
 	}
 }
+
+// TestParse_ResponseCodeAnyNumberForm verifies a status code reads however
+// a shipper wrote the number, and not at all when it is no whole number.
+func TestParse_ResponseCodeAnyNumberForm(t *testing.T) {
+	for code, want := range map[string]int{`403`: 403, `"403"`: 403, `403.0`: 403, `4.03e2`: 403, `" 201 "`: 201, `"4.03e2"`: 403,
+		`403.5`: 0, `"abc"`: 0, `true`: 0, `1e300`: 0, `null`: 0} {
+		p, err := Parse(`{"kind":"Event","apiVersion":"audit.k8s.io/v1","auditID":"a","verb":"get","responseStatus":{"code":` + code + `}}`)
+		if err != nil || p.Event.ResponseStatus.Code != want {
+			t.Errorf("code %s: got %d (%v), want %d", code, p.Event.ResponseStatus.Code, err, want)
+		}
+	}
+}

@@ -1,6 +1,7 @@
 package audit
 
 import (
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -303,15 +304,47 @@ func (p *Parser) fillMembers(v *fastjson.Value, ev *Event, scope Scope) {
 		case KindList:
 			*m.list(ev) = p.stringList(val)
 		case KindInt:
-			if n, err := val.Int(); err == nil {
+			if n, ok := wholeNumber(val); ok {
 				*m.num(ev) = n
 			}
 		case KindNumber:
-			if n, err := val.Int(); err == nil {
+			if n, ok := wholeNumber(val); ok {
 				start := len(p.nums)
 				p.nums = strconv.AppendInt(p.nums, int64(n), 10)
 				*m.str(ev) = unsafe.String(&p.nums[start], len(p.nums)-start)
 			}
 		}
 	}
+}
+
+// wholeNumber reads a JSON whole number however a shipper wrote it: 403,
+// 403.0, 4.03e2 or "403".
+func wholeNumber(v *fastjson.Value) (int, bool) {
+	switch v.Type() {
+	case fastjson.TypeNumber:
+		if n, err := v.Int(); err == nil {
+			return n, true
+		}
+		if f, err := v.Float64(); err == nil && f == math.Trunc(f) && math.Abs(f) <= 1<<53 {
+			return int(f), true
+		}
+	case fastjson.TypeString:
+		return WholeNumber(str(v))
+	}
+	return 0, false
+}
+
+// WholeNumber reads a whole number written as text: "403", " 403 ",
+// "403.0" or "4.03e2"; ok is false for anything else, fractions and
+// numbers beyond ±2^53 included.
+func WholeNumber(s string) (n int, ok bool) {
+	s = strings.TrimSpace(s)
+	if n, err := strconv.Atoi(s); err == nil {
+		return n, true
+	}
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil || f != math.Trunc(f) || math.Abs(f) > 1<<53 {
+		return 0, false
+	}
+	return int(f), true
 }

@@ -109,6 +109,9 @@ func (p *Parser) unwrap(root *fastjson.Value, out *Parsed) (*fastjson.Value, err
 		p.setRequestObject(entry.Get("protoPayload", "request"))
 		return entry, nil
 	}
+	if str(rec.Get("messageType")) == "CONTROL_MESSAGE" {
+		return nil, ErrControlMessage
+	}
 	if evs := rec.Get("logEvents"); evs != nil && evs.Type() == fastjson.TypeArray {
 		items, _ := evs.Array()
 		if len(items) == 0 {

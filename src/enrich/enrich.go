@@ -327,7 +327,7 @@ func overlayExtracted(r Record, ev *event) bool {
 				if v == "" {
 					continue
 				}
-				if n, err := strconv.Atoi(strings.TrimSpace(v)); err == nil {
+				if n, ok := audit.WholeNumber(v); ok {
 					*m.Int(e) = n
 				}
 			}

@@ -13,6 +13,7 @@ import (
 	"sync"
 	"unicode/utf8"
 
+	"github.com/kubelens/kubelens/src/audit"
 	"github.com/kubelens/kubelens/src/chunked"
 	"github.com/kubelens/kubelens/src/enrich"
 	"github.com/kubelens/kubelens/src/lookups"
@@ -335,6 +336,8 @@ func report(msgs *chunked.Messages, row int, out *enrich.Output, prob *enrich.Pr
 		msgs.WarnAt(row, "several-events", fmt.Sprintf("kubeenrich: record %d: %v", row+1, prob))
 	case prob.Kind == enrich.ProblemRequestCut:
 		msgs.WarnAt(row, "request-cut", fmt.Sprintf("kubeenrich: record %d: %v", row+1, prob))
+	case errors.Is(prob, audit.ErrControlMessage):
+		msgs.InfoAt(row, "control-message", "kubeenrich: CloudWatch Logs subscription control messages (the destination's health checks) are not audit events; they passed through")
 	case lt != "" && lt != "audit":
 		msgs.InfoAt(row, "not-audit-"+lt, fmt.Sprintf("kubeenrich: records from EKS %s logs are not audit events; they got the EKS fields only", lt))
 	default:

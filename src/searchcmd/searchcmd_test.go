@@ -158,3 +158,32 @@ func TestExecute_CachesSurviveBufferReuse(t *testing.T) {
 		}
 	}
 }
+
+// TestExecute_ControlMessagesAreNoted verifies a CloudWatch Logs
+// subscription's control messages (Firehose delivers its health checks
+// like the rest) pass through with an INFO, not a WARN, and that an empty
+// Azure batch is not called an EventList.
+func TestExecute_ControlMessagesAreNoted(t *testing.T) {
+	c := searchcmd.New(filepath.Join("..", "..", "lookups"))
+	if _, err := c.GetInfo(&chunked.GetInfoRequest{Action: "getinfo"}); err != nil {
+		t.Fatal(err)
+	}
+	tb := chunked.NewTable([]string{"_raw"})
+	tb.AppendRow(`{"messageType":"CONTROL_MESSAGE","owner":"CloudwatchLogs","logGroup":"","logStream":"","subscriptionFilters":[],"logEvents":[{"id":"","timestamp":1795165200000,"message":"CWL CONTROL MESSAGE: Checking health of destination Firehose."}]}`)
+	tb.AppendRow(`{"records":[]}`)
+	var msgs chunked.Messages
+	if err := c.Execute(t.Context(), tb, &msgs); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, m := range msgs.List() {
+		got = append(got, m.Level+" "+m.Text)
+	}
+	all := strings.Join(got, "\n")
+	if !strings.Contains(all, "INFO kubeenrich: CloudWatch Logs subscription control messages") || strings.Contains(all, "EventList") {
+		t.Errorf("messages:\n%s", all)
+	}
+	if n := strings.Count(all, "WARN"); n != 1 {
+		t.Errorf("%d WARN messages, want one (the empty batch):\n%s", n, all)
+	}
+}
