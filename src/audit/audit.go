@@ -154,6 +154,10 @@ type Parsed struct {
 	// RequestCut says the request body was not read: the record held
 	// more than MaxValues JSON values.
 	RequestCut bool
+	// Envelope, when Parse fails inside a wrapper (an AKS record, a
+	// subscription message) whose event it cannot read, holds what the
+	// wrapper's own members say (Origin: the cluster, the log group).
+	Envelope *Event
 }
 
 // Parser parses log records; its zero value is ready. It is not safe for
@@ -197,6 +201,9 @@ func (p *Parser) Parse(text string) (out Parsed, err error) {
 	// it is not wrapped.
 	if v.Get("kind") == nil {
 		if v, err = p.unwrap(v, &out); err != nil {
+			if out.Shape != ShapeNative {
+				out.Envelope = &p.ev
+			}
 			return out, err
 		}
 		if out.Shape == ShapeGKE {

@@ -215,6 +215,8 @@ func (w *Worker) readEvent(r Record) (*event, *Problem) {
 		switch {
 		case err != nil:
 			prob = &Problem{Kind: ProblemNotAudit, Err: err}
+			// The wrapper may still say which cluster the record is from.
+			ev.Event = p.Envelope
 		default:
 			ev.Event, ev.count, ev.list, ev.truncated, ev.fromRaw = p.Event, p.Count, p.List, p.Truncated, true
 			ev.uaKnown = true

@@ -179,3 +179,21 @@ func TestEnrich_OtherCloudAuditLogsEntries(t *testing.T) {
 		}
 	}
 }
+
+// TestEnrich_EnvelopeOfAnUnreadableEvent verifies a wrapper whose event
+// cannot be read still names the cluster: the record passes through with
+// its platform and cluster, and the problem.
+func TestEnrich_EnvelopeOfAnUnreadableEvent(t *testing.T) {
+	rec := aksRecord("kube-audit", obj{})
+	rec["properties"].(obj)["log"] = `{"kind":"Event","verb":"get",` // cut short
+	out, prob := enrichWith(t, shippedTables(t), rawRec(t, rec))
+	if prob == nil || prob.Kind != enrich.ProblemNotAudit {
+		t.Errorf("problem %v, want %s", prob, enrich.ProblemNotAudit)
+	}
+	if p, c := field(out, "k8s_platform"), field(out, "k8s_cluster"); p != "aks" || c == "" {
+		t.Errorf("platform %q cluster %q, want aks and the managed cluster's name", p, c)
+	}
+	if v := field(out, "k8s_user_kind"); v != "" {
+		t.Errorf("k8s_user_kind %q of an event never read", v)
+	}
+}
