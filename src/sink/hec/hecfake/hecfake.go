@@ -5,11 +5,15 @@
 //
 // It checks what a real HEC checks (the token, the channel header, the
 // index allow list, the body size) and misbehaves on demand: busy (503
-// code 9), throttled (429), failing (500) answers, slow acknowledgements,
-// lost acknowledgements (the batch is indexed but its ackId never turns
-// true, as when an indexer restarts), and refused connections (start it
-// late with NewAt). It sets a load-balancer cookie and counts requests
-// that come back without it.
+// code 9), throttled (429), failing (500) answers, on the event or the
+// acknowledgement endpoint; a batch taken whose answer never arrives (the
+// connection is closed instead); slow acknowledgements; lost
+// acknowledgements (the batch is indexed but its ackId never turns true);
+// a restart (Restart, CrashAfter: what was not indexed yet is lost, and
+// every channel's ackIds start again at 0, as after a splunkd restart or
+// a load balancer moving a channel to another indexer); and refused
+// connections (start it late with NewAt). It sets a load-balancer cookie
+// and counts requests that come back without it.
 //
 // Nothing here is production code.
 package hecfake
@@ -49,6 +53,10 @@ const (
 	TooMany                  // 429
 	Internal                 // 500, code 8
 	Unavailable              // 503 with a non-JSON body, as a load balancer answers
+	// NoReply takes the batch (it is indexed and gets an ackId) but closes
+	// the connection instead of answering: the sender cannot know whether
+	// it was taken. Event requests only.
+	NoReply
 )
 
 // Stats counts what the fake served.
@@ -57,6 +65,9 @@ type Stats struct {
 	Faults, TooLarge, Refused                   int
 	LostAcks                                    int
 	WithoutCookie                               int
+	// Restarts counts restarts; LostInRestart the events they lost (taken,
+	// not yet indexed).
+	Restarts, LostInRestart int
 }
 
 // Server is a running fake; its methods are safe for concurrent use.
@@ -70,19 +81,28 @@ type Server struct {
 	ackDelay    time.Duration
 	loseNext    int
 	script      []Fault
+	ackScript   []Fault
 	indexes     map[string]bool
 	maxBody     int
-	events      []Event
-	acks        map[string]map[int64]ackState // channel -> ackId
+	batches     []*batch
+	acks        map[string]map[int64]*batch // channel -> ackId
 	nextAck     map[string]int64
 	cookies     map[string]bool
 	stats       Stats
 	disabledTok map[string]bool
+	// crashIn > 0: that many more batches are taken but never indexed,
+	// then the instance restarts before the next request.
+	crashIn  int
+	crashDue bool
 }
 
-type ackState struct {
-	at   time.Time // indexed from then on
-	lost bool
+// batch is one request's events and their indexing state.
+type batch struct {
+	events  []Event
+	at      time.Time // indexed from then on
+	never   bool      // never indexed (the instance will crash)
+	ackLost bool      // indexed, but the ackId never turns true
+	lost    bool      // lost in a restart before it was indexed
 }
 
 // Option configures the fake.
@@ -108,7 +128,7 @@ func WithIndexes(names ...string) Option {
 func WithMaxBody(n int) Option { return func(s *Server) { s.maxBody = n } }
 
 func newServer(tokens []string, opts []Option) *Server {
-	s := &Server{tokens: map[string]bool{}, ackEnabled: true, acks: map[string]map[int64]ackState{},
+	s := &Server{tokens: map[string]bool{}, ackEnabled: true, acks: map[string]map[int64]*batch{},
 		nextAck: map[string]int64{}, cookies: map[string]bool{}, disabledTok: map[string]bool{}}
 	for _, t := range tokens {
 		s.tokens[t] = true
@@ -165,6 +185,50 @@ func (s *Server) FailNext(n int, f Fault) {
 	}
 }
 
+// FailNextAcks makes the next n acknowledgement requests fail with f
+// (NoReply answers as Unavailable there).
+func (s *Server) FailNextAcks(n int, f Fault) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for range n {
+		s.ackScript = append(s.ackScript, f)
+	}
+}
+
+// Restart simulates a restart of HEC's instance, or a load balancer
+// moving every channel to another indexer: the batches not indexed yet
+// are lost (their events leave Events), and no channel's ackIds are known
+// any more: each channel's next ackId is 0 again.
+func (s *Server) Restart() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.restart()
+}
+
+func (s *Server) restart() {
+	now := time.Now()
+	for _, b := range s.batches {
+		if !b.lost && (b.never || now.Before(b.at)) {
+			b.lost = true
+			s.stats.LostInRestart += len(b.events)
+		}
+	}
+	s.acks = map[string]map[int64]*batch{}
+	s.nextAck = map[string]int64{}
+	s.stats.Restarts++
+	s.crashIn, s.crashDue = 0, false
+}
+
+// CrashAfter makes the next n batches taken (answered with an ackId) but
+// never indexed, after which the instance restarts (see Restart) before
+// it serves the next request: those n batches are lost, and ackIds start
+// again at 0.
+func (s *Server) CrashAfter(n int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.crashIn, s.crashDue = n, n == 0
+}
+
 // LoseNextAcks makes the next n batches indexed but never acknowledged.
 func (s *Server) LoseNextAcks(n int) {
 	s.mu.Lock()
@@ -186,11 +250,18 @@ func (s *Server) DisableToken(tok string) {
 	s.disabledTok[tok] = true
 }
 
-// Events returns the indexed events, in arrival order.
+// Events returns the events taken and not lost in a restart, in arrival
+// order. With acknowledgement, a restart loses those not indexed yet.
 func (s *Server) Events() []Event {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return append([]Event(nil), s.events...)
+	var out []Event
+	for _, b := range s.batches {
+		if !b.lost {
+			out = append(out, b.events...)
+		}
+	}
+	return out
 }
 
 // Stats returns the counters.
@@ -213,6 +284,9 @@ func reply(w http.ResponseWriter, status, code int, text string, extra map[strin
 func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.crashDue {
+		s.restart()
+	}
 	tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Splunk ")
 	switch {
 	case r.Header.Get("Authorization") == "":
@@ -296,22 +370,17 @@ func (s *Server) event(w http.ResponseWriter, r *http.Request, channel string) {
 		io.WriteString(w, "<html>Content-Length of "+strconv.Itoa(len(raw))+" too large</html>")
 		return
 	}
+	noReply := false
 	if len(s.script) > 0 {
 		f := s.script[0]
 		s.script = s.script[1:]
 		s.stats.Faults++
-		switch f {
-		case Busy:
-			reply(w, 503, 9, "Server is busy", nil)
-		case TooMany:
-			reply(w, 429, 9, "Too many requests", nil)
-		case Internal:
-			reply(w, 500, 8, "Internal server error", nil)
-		default:
-			w.WriteHeader(503)
-			io.WriteString(w, "<html>503 Service Unavailable</html>")
+		if f == NoReply {
+			noReply = true
+		} else {
+			fail(w, f)
+			return
 		}
-		return
 	}
 	if len(bytes.TrimSpace(raw)) == 0 {
 		reply(w, 400, 5, "No data", nil)
@@ -345,30 +414,74 @@ func (s *Server) event(w http.ResponseWriter, r *http.Request, channel string) {
 		e.Channel = channel
 		evs = append(evs, e)
 	}
-	s.events = append(s.events, evs...)
+	b := &batch{events: evs, at: time.Now().Add(s.ackDelay)}
+	s.batches = append(s.batches, b)
 	s.stats.Batches++
 	s.stats.Events += len(evs)
+	if s.crashIn > 0 {
+		b.never = true
+		s.crashIn--
+		s.crashDue = s.crashIn == 0
+	}
 	if !s.ackEnabled {
-		reply(w, 200, 0, "Success", nil)
+		if !noReply {
+			reply(w, 200, 0, "Success", nil)
+		} else {
+			hangUp(w)
+		}
 		return
 	}
 	id := s.nextAck[channel]
 	s.nextAck[channel]++
-	st := ackState{at: time.Now().Add(s.ackDelay)}
 	if s.loseNext > 0 {
 		s.loseNext--
-		st.lost = true
+		b.ackLost = true
 		s.stats.LostAcks++
 	}
 	if s.acks[channel] == nil {
-		s.acks[channel] = map[int64]ackState{}
+		s.acks[channel] = map[int64]*batch{}
 	}
-	s.acks[channel][id] = st
+	s.acks[channel][id] = b
+	if noReply {
+		hangUp(w)
+		return
+	}
 	reply(w, 200, 0, "Success", map[string]any{"ackId": id})
+}
+
+// fail answers a scripted failure.
+func fail(w http.ResponseWriter, f Fault) {
+	switch f {
+	case Busy:
+		reply(w, 503, 9, "Server is busy", nil)
+	case TooMany:
+		reply(w, 429, 9, "Too many requests", nil)
+	case Internal:
+		reply(w, 500, 8, "Internal server error", nil)
+	default:
+		w.WriteHeader(503)
+		io.WriteString(w, "<html>503 Service Unavailable</html>")
+	}
+}
+
+// hangUp closes the connection without an answer.
+func hangUp(w http.ResponseWriter) {
+	conn, _, err := http.NewResponseController(w).Hijack()
+	if err != nil {
+		panic("hecfake: cannot hang up: " + err.Error())
+	}
+	conn.Close()
 }
 
 func (s *Server) ack(w http.ResponseWriter, r *http.Request, channel string) {
 	s.stats.AckRequests++
+	if len(s.ackScript) > 0 {
+		f := s.ackScript[0]
+		s.ackScript = s.ackScript[1:]
+		s.stats.Faults++
+		fail(w, f)
+		return
+	}
 	if !s.ackEnabled {
 		reply(w, 400, 14, "ACK is disabled", nil)
 		return
@@ -383,8 +496,14 @@ func (s *Server) ack(w http.ResponseWriter, r *http.Request, channel string) {
 	out := map[string]bool{}
 	now := time.Now()
 	for _, id := range req.Acks {
-		st, ok := s.acks[channel][id]
-		out[fmt.Sprint(id)] = ok && !st.lost && !now.Before(st.at)
+		// As splunkd: true once indexed, then the status is dropped (a
+		// second query answers false).
+		b, ok := s.acks[channel][id]
+		done := ok && !b.never && !b.ackLost && !now.Before(b.at)
+		if done {
+			delete(s.acks[channel], id)
+		}
+		out[fmt.Sprint(id)] = done
 	}
 	w.Header().Set("Content-Type", "application/json")
 	json.NewEncoder(w).Encode(map[string]any{"acks": out})
