@@ -1,8 +1,7 @@
 // Package hec is the HTTP Event Collector sink of eks_logs: events go to
-// /services/collector/event as batches of concatenated event objects, on
-// one channel, and count as delivered only once HEC's indexer
-// acknowledgement says they were indexed (or, with ack off, once HEC
-// answered 200 with code 0).
+// /services/collector/event as batches of concatenated event objects and
+// count as delivered only once HEC's indexer acknowledgement says they
+// were indexed (or, with ack off, once HEC answered 200 with code 0).
 //
 // The protocol facts it relies on (Splunk's "HTTP Event Collector REST API
 // endpoints" and "About HTTP Event Collector Indexer Acknowledgment"):
@@ -17,7 +16,37 @@
 //     and 3 invalid authorization (401), 5 no data, 6 invalid data format,
 //     7 incorrect index, 10 data channel missing, 11 invalid data channel,
 //     12/13 event field, 14 ACK disabled (400), 8 internal error (500),
-//     9 server busy (503); 413 for a body over max_content_length.
+//     9 server busy (503); 413 for a body over max_content_length;
+//   - ackIds are per channel: HEC numbers the requests it takes on a
+//     channel 0, 1, 2, … and keeps that state in memory. An acknowledged
+//     ackId's status is dropped once it was answered true. A restarted
+//     HEC, or a load balancer that moves a channel to another indexer,
+//     knows nothing of the channel: its ackIds start again at 0.
+//
+// When an acknowledgement counts (what keeps a restart from passing for
+// delivery): an ackId's true counts only for the very request that
+// received that ackId, asked on the same channel, and only while nothing
+// suggests another HEC instance may have handed out the same ackId on
+// that channel. So:
+//   - each Send posts on a channel it holds alone (a small pool of
+//     channels serves concurrent Sends, each with its own cookies, so that
+//     a load balancer pins each channel to one indexer): its requests are
+//     sequential and HEC's ackIds on it must grow;
+//   - an ackId not greater than the last one HEC returned on the channel
+//     means HEC lost the channel's state (restart, fail-over): the channel
+//     is reset. No ackId on it counts any more; every batch waiting on it,
+//     and the batch that revealed it, is sent again on a new channel;
+//   - a request whose outcome is unknown (the connection failed after it
+//     may have been sent, a timeout, a 5xx other than 503) resets the
+//     channel too: HEC may have handed out ackIds the sink never saw, on
+//     another instance. 429, 503 and connection refused mean HEC did not
+//     take the request: the channel stays;
+//   - a batch not acknowledged within AckTimeout is sent again on a new
+//     channel; the channels it was sent on before are still asked, and the
+//     first acknowledgement of any copy counts.
+//
+// Ambiguity is resolved towards sending again: a batch may be indexed
+// twice, never counted as indexed when it was not.
 package hec
 
 import (
@@ -32,11 +61,13 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"net"
 	"net/http"
 	"net/http/cookiejar"
 	"os"
+	"slices"
 	"strconv"
-	"sync/atomic"
+	"sync"
 	"time"
 
 	"github.com/kubelens/kubelens/src/sink"
@@ -72,15 +103,16 @@ const MaxBatchEvents = 10000
 
 // HEC is the sink. It is safe for concurrent use.
 type HEC struct {
-	cfg     Config
-	client  *http.Client
-	channel string
-	resent  atomic.Int64
+	cfg       Config
+	transport *http.Transport
+
+	mu   sync.Mutex
+	idle []*channel // channels a Send left clean, for the next one
 }
 
 var _ sink.Sink = (*HEC)(nil)
 
-// New returns a HEC sink with a fresh channel.
+// New returns a HEC sink.
 func New(cfg Config) (*HEC, error) {
 	if cfg.AckPollInterval <= 0 {
 		cfg.AckPollInterval = time.Second
@@ -114,14 +146,9 @@ func New(cfg Config) (*HEC, error) {
 		}
 		tlsCfg.RootCAs = pool
 	}
-	jar, _ := cookiejar.New(nil) // never fails without options
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	tr.TLSClientConfig = tlsCfg
-	return &HEC{
-		cfg:     cfg,
-		client:  &http.Client{Transport: tr, Jar: jar, Timeout: cfg.Timeout},
-		channel: newUUID(),
-	}, nil
+	return &HEC{cfg: cfg, transport: tr}, nil
 }
 
 // newUUID returns a random (version 4) UUID.
@@ -133,24 +160,70 @@ func newUUID() string {
 	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
 }
 
-// Channel returns the channel GUID every request carries.
-func (h *HEC) Channel() string { return h.channel }
-
 // Name implements sink.Sink.
 func (h *HEC) Name() string { return h.cfg.Name }
 
 // Close implements sink.Sink.
 func (h *HEC) Close() error {
-	h.client.CloseIdleConnections()
+	h.transport.CloseIdleConnections()
 	return nil
+}
+
+// channel is one X-Splunk-Request-Channel, with its own cookies (a load
+// balancer pins a channel to an indexer by cookie) and what HEC said on
+// it.
+type channel struct {
+	id     string
+	client *http.Client
+	// lastAck is the highest ackId HEC returned on the channel, -1 before
+	// the first.
+	lastAck int64
+	// reset: HEC may have lost the channel's state, or handed out ackIds
+	// the sink never saw; no acknowledgement on it counts any more.
+	reset bool
+}
+
+func (h *HEC) newChannel() *channel {
+	jar, _ := cookiejar.New(nil) // never fails without options
+	return &channel{id: newUUID(), client: &http.Client{Transport: h.transport, Jar: jar, Timeout: h.cfg.Timeout}, lastAck: -1}
+}
+
+// acquire returns a channel for one Send alone.
+func (h *HEC) acquire() *channel {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if n := len(h.idle); n > 0 {
+		ch := h.idle[n-1]
+		h.idle = h.idle[:n-1]
+		return ch
+	}
+	return h.newChannel()
+}
+
+// release gives a channel back for the next Send.
+func (h *HEC) release(ch *channel) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.idle = append(h.idle, ch)
 }
 
 // batch is one request body and the events in it.
 type batch struct {
 	events []sink.Event
 	body   []byte
-	ackID  int64
-	sentAt time.Time
+	// copies are the requests HEC took it with, on channels not reset; an
+	// acknowledgement of any of them counts.
+	copies []ackRef
+	// sends counts the requests HEC took it with.
+	sends int
+	// due is when its latest copy times out.
+	due time.Time
+}
+
+// ackRef is an ackId on the channel it was handed out on.
+type ackRef struct {
+	ch *channel
+	id int64
 }
 
 // split cuts events into batches of at most MaxBatchBytes (a larger event
@@ -188,73 +261,265 @@ func (h *HEC) halves(b *batch) []*batch {
 	return out
 }
 
-// Send implements sink.Sink. It posts every batch, then (with ack) polls
-// the ackIds every AckPollInterval; a batch not acknowledged within
-// AckTimeout is posted again, logged at WARN with its ackId and counted in
-// the report. It returns when every batch is acknowledged, on a fatal
-// answer, or when ctx is done.
+// session is one Send: its batches, and the channel it posts on.
+type session struct {
+	h   *HEC
+	cur *channel
+	// queue waits to be posted; waiting was taken and waits for its
+	// acknowledgement.
+	queue   []*batch
+	waiting []*batch
+	rep     sink.Report
+}
+
+// Send implements sink.Sink. It posts every batch on a channel of its
+// own, then (with ack) asks for the acknowledgements every
+// AckPollInterval. A batch not acknowledged within AckTimeout, or whose
+// channel was reset, is posted again on a new channel, logged at WARN and
+// counted in the report. It returns when every batch is acknowledged, on
+// a fatal answer, or when ctx is done.
 func (h *HEC) Send(ctx context.Context, events []sink.Event) (sink.Report, error) {
-	var rep sink.Report
-	queue := h.split(events)
-	var waiting []*batch
+	s := &session{h: h, cur: h.acquire(), queue: h.split(events)}
+	err := s.run(ctx)
+	if err == nil && !s.cur.reset {
+		// Every request on it was answered and acknowledged: its ackIds
+		// stay in step with HEC's.
+		h.release(s.cur)
+	}
+	return s.rep, err
+}
+
+func (s *session) run(ctx context.Context) error {
+	h := s.h
 	tick := time.NewTimer(0)
 	defer tick.Stop()
-	for len(queue) > 0 || len(waiting) > 0 {
-		for len(queue) > 0 {
-			b := queue[0]
-			queue = queue[1:]
-			ackID, err := h.post(ctx, b)
+	for len(s.queue) > 0 || len(s.waiting) > 0 {
+		for len(s.queue) > 0 {
+			b := s.queue[0]
+			s.queue = s.queue[1:]
+			err := s.post(ctx, b)
 			if errors.Is(err, errTooLarge) {
 				if len(b.events) == 1 {
-					return rep, sink.Fatal(h.cfg.Name, fmt.Errorf("hec: event %s (%d bytes as a HEC event) is larger than HEC accepts (413); raise max_content_length in Splunk's limits.conf [http_input]", b.events[0].ID, len(b.body)))
+					return sink.Fatal(h.cfg.Name, fmt.Errorf("hec: event %s (%d bytes as a HEC event) is larger than HEC accepts (413); raise max_content_length in Splunk's limits.conf [http_input]", b.events[0].ID, len(b.body)))
 				}
-				queue = append(h.halves(b), queue...)
+				s.queue = append(h.halves(b), s.queue...)
 				continue
 			}
 			if err != nil {
-				return rep, err
+				return err
 			}
-			if !h.cfg.Ack {
-				continue
-			}
-			b.ackID, b.sentAt = ackID, time.Now()
-			waiting = append(waiting, b)
 		}
-		if len(waiting) == 0 {
+		if len(s.waiting) == 0 {
 			break
 		}
 		tick.Reset(h.cfg.AckPollInterval)
 		select {
 		case <-ctx.Done():
-			return rep, ctx.Err()
+			return ctx.Err()
 		case <-tick.C:
 		}
-		ids := make([]int64, len(waiting))
-		for i, b := range waiting {
-			ids[i] = b.ackID
+		if err := s.pollAcks(ctx); err != nil {
+			return err
 		}
-		acked, err := h.queryAcks(ctx, ids)
-		if err != nil {
-			return rep, err
-		}
-		still := waiting[:0]
-		now := time.Now()
-		for _, b := range waiting {
-			switch {
-			case acked[b.ackID]:
-			case now.Sub(b.sentAt) >= h.cfg.AckTimeout:
-				h.cfg.Log.WithFields(logrus.Fields{"sink": h.cfg.Name, "ack_id": b.ackID, "events": len(b.events), "ack_timeout": h.cfg.AckTimeout.String()}).
-					Warn("HEC did not acknowledge a batch within ack_timeout; sending it again (its events may be indexed twice)")
-				rep.Resent++
-				h.resent.Add(1)
-				queue = append(queue, b)
-			default:
-				still = append(still, b)
-			}
-		}
-		waiting = still
+		s.expire(time.Now())
 	}
-	return rep, nil
+	return nil
+}
+
+// resetChannel stops trusting ch: the acknowledgements of its ackIds no
+// longer count, and each waiting batch whose latest copy was on it is
+// queued to be sent again. A new channel replaces it for posting. It
+// returns how many batches are sent again.
+func (s *session) resetChannel(ch *channel) int {
+	if ch.reset {
+		return 0
+	}
+	ch.reset = true
+	if ch == s.cur {
+		s.cur = s.h.newChannel()
+	}
+	n := 0
+	still := s.waiting[:0]
+	for _, b := range s.waiting {
+		latest := b.copies[len(b.copies)-1].ch
+		b.copies = dropChannel(b.copies, ch)
+		if latest == ch {
+			s.again(b)
+			n++
+			continue
+		}
+		still = append(still, b)
+	}
+	clear(s.waiting[len(still):])
+	s.waiting = still
+	return n
+}
+
+func dropChannel(refs []ackRef, ch *channel) []ackRef {
+	out := refs[:0]
+	for _, r := range refs {
+		if r.ch != ch {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// again queues a batch HEC took to be sent again.
+func (s *session) again(b *batch) {
+	s.rep.Resent++
+	s.queue = append(s.queue, b)
+}
+
+// post sends one batch until HEC takes it, retrying busy, failing and
+// unreachable endpoints with backoff. With ack, the batch then waits for
+// its acknowledgement (or is queued again when its ackId reveals that
+// HEC lost the channel's state).
+func (s *session) post(ctx context.Context, b *batch) error {
+	h := s.h
+	wait := min(50*time.Millisecond, h.cfg.MaxBackoff)
+	for n := 1; ; n++ {
+		ch := s.cur
+		status, r, _, err := h.do(ctx, ch, "/services/collector/event", b.body, h.cfg.Gzip)
+		unknown := false
+		switch {
+		case err != nil && ctx.Err() != nil:
+			ch.reset = true // a request may be in flight: never post on it again
+			return ctx.Err()
+		case err != nil:
+			// Refused connections were never sent; anything else may have
+			// reached HEC.
+			unknown = !notSent(err)
+		case status == http.StatusRequestEntityTooLarge:
+			return errTooLarge
+		default:
+			retryable, jerr := h.judge(status, r)
+			if jerr == nil {
+				return s.taken(b, ch, r)
+			}
+			if !retryable {
+				return jerr
+			}
+			err = jerr
+			// 429 and 503 (HEC busy, or a load balancer with no indexer)
+			// refuse the request; other 5xx may come after HEC took it.
+			unknown = status != http.StatusTooManyRequests && status != http.StatusServiceUnavailable
+		}
+		d := wait/2 + rand.N(wait/2+1)
+		e := h.cfg.Log.WithFields(logrus.Fields{"sink": h.cfg.Name, "attempt": n, "retry_in": d.String()}).WithError(err)
+		if unknown {
+			resent := s.resetChannel(ch)
+			e.WithField("resent_batches", resent).Warn("HEC send events failed, and HEC may have taken the request; retrying on a new channel, and sending again the batches that waited for acknowledgement on the old one")
+		} else {
+			e.Warn("HEC send events failed; retrying")
+		}
+		t := time.NewTimer(d)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return ctx.Err()
+		case <-t.C:
+		}
+		wait = min(wait*2, h.cfg.MaxBackoff)
+	}
+}
+
+// taken records HEC's 200 for b on ch.
+func (s *session) taken(b *batch, ch *channel, r reply) error {
+	h := s.h
+	if !h.cfg.Ack {
+		return nil
+	}
+	if r.AckID == nil {
+		return sink.Fatal(h.cfg.Name, errors.New("hec: ack is true but HEC returned no ackId: turn on indexer acknowledgement for the token, or set ack: false"))
+	}
+	id := *r.AckID
+	b.sends++
+	if id <= ch.lastAck {
+		// HEC numbers a channel's requests upwards: it no longer knows this
+		// channel (restarted, or another indexer answers). The ackIds of
+		// the batches waiting on it may now name other requests.
+		last := ch.lastAck
+		resent := s.resetChannel(ch)
+		h.cfg.Log.WithFields(logrus.Fields{"sink": h.cfg.Name, "channel": ch.id, "ack_id": id, "last_ack_id": last, "resent_batches": resent + 1}).
+			Warn("HEC handed out an ackId it had handed out before on this channel: it restarted or a load balancer moved the channel to another indexer, and may have lost batches it had taken; sending them again on a new channel (their events may be indexed twice)")
+		s.again(b)
+		return nil
+	}
+	ch.lastAck = id
+	b.copies = append(b.copies, ackRef{ch: ch, id: id})
+	b.due = time.Now().Add(h.cfg.AckTimeout)
+	s.waiting = append(s.waiting, b)
+	return nil
+}
+
+// notSent reports whether a transport error happened before the request
+// could reach HEC (no connection).
+func notSent(err error) bool {
+	var op *net.OpError
+	return errors.As(err, &op) && op.Op == "dial"
+}
+
+// pollAcks asks, on each channel with batches waiting, which are indexed.
+func (s *session) pollAcks(ctx context.Context) error {
+	h := s.h
+	byChannel := map[*channel][]int64{}
+	var order []*channel
+	for _, b := range s.waiting {
+		for _, ref := range b.copies {
+			if byChannel[ref.ch] == nil {
+				order = append(order, ref.ch)
+			}
+			byChannel[ref.ch] = append(byChannel[ref.ch], ref.id)
+		}
+	}
+	acked := map[ackRef]bool{}
+	for _, ch := range order {
+		ids, err := h.queryAcks(ctx, ch, byChannel[ch])
+		if err != nil {
+			return err
+		}
+		for _, id := range ids {
+			acked[ackRef{ch: ch, id: id}] = true
+		}
+	}
+	still := s.waiting[:0]
+	for _, b := range s.waiting {
+		if !slices.ContainsFunc(b.copies, func(r ackRef) bool { return acked[r] && !r.ch.reset }) {
+			still = append(still, b)
+		}
+	}
+	clear(s.waiting[len(still):])
+	s.waiting = still
+	return nil
+}
+
+// expire queues again the batches whose latest copy was not acknowledged
+// within AckTimeout, on a new channel.
+func (s *session) expire(now time.Time) {
+	h := s.h
+	still := s.waiting[:0]
+	rotated := false
+	for _, b := range s.waiting {
+		if now.Before(b.due) {
+			still = append(still, b)
+			continue
+		}
+		if !rotated {
+			// The channel may be pinned to an indexer that lost it: post on
+			// a fresh one (with fresh cookies). The old one is still asked
+			// for the copies it carries.
+			s.cur = h.newChannel()
+			rotated = true
+		}
+		last := b.copies[len(b.copies)-1]
+		h.cfg.Log.WithFields(logrus.Fields{"sink": h.cfg.Name, "channel": last.ch.id, "ack_id": last.id, "events": len(b.events),
+			"first_event_id": b.events[0].ID, "ack_timeout": h.cfg.AckTimeout.String()}).
+			Warn("HEC did not acknowledge a batch within ack_timeout; sending it again on a new channel (its events may be indexed twice)")
+		s.again(b)
+	}
+	clear(s.waiting[len(still):])
+	s.waiting = still
 }
 
 // errTooLarge is a 413.
@@ -267,38 +532,12 @@ type reply struct {
 	AckID *int64 `json:"ackId"`
 }
 
-// post sends one batch until HEC takes it, retrying busy, failing and
-// unreachable endpoints with backoff. It returns the ackId (with ack).
-func (h *HEC) post(ctx context.Context, b *batch) (int64, error) {
-	var ackID int64
-	err := h.retry(ctx, "send events", func() (bool, error) {
-		status, r, err := h.do(ctx, "/services/collector/event", b.body, h.cfg.Gzip)
-		if err != nil {
-			return true, err
-		}
-		if status == http.StatusRequestEntityTooLarge {
-			return false, errTooLarge
-		}
-		if retryable, err := h.judge(status, r); err != nil {
-			return retryable, err
-		}
-		if h.cfg.Ack {
-			if r.AckID == nil {
-				return false, sink.Fatal(h.cfg.Name, errors.New("hec: ack is true but HEC returned no ackId: turn on indexer acknowledgement for the token, or set ack: false"))
-			}
-			ackID = *r.AckID
-		}
-		return false, nil
-	})
-	return ackID, err
-}
-
-// queryAcks asks which ackIds are indexed.
-func (h *HEC) queryAcks(ctx context.Context, ids []int64) (map[int64]bool, error) {
+// queryAcks asks which of ids are indexed on ch.
+func (h *HEC) queryAcks(ctx context.Context, ch *channel, ids []int64) ([]int64, error) {
 	body, _ := json.Marshal(map[string][]int64{"acks": ids})
-	out := map[int64]bool{}
+	var out []int64
 	err := h.retry(ctx, "query acknowledgements", func() (bool, error) {
-		status, r, raw, err := h.doRaw(ctx, "/services/collector/ack?channel="+h.channel, body, false)
+		status, r, raw, err := h.do(ctx, ch, "/services/collector/ack?channel="+ch.id, body, false)
 		if err != nil {
 			return true, err
 		}
@@ -309,11 +548,11 @@ func (h *HEC) queryAcks(ctx context.Context, ids []int64) (map[int64]bool, error
 			Acks map[string]bool `json:"acks"`
 		}
 		if err := json.Unmarshal(raw, &acks); err != nil {
-			return true, fmt.Errorf("hec: acknowledgement reply is not JSON: %w", err)
+			return true, fmt.Errorf("hec: %s: acknowledgement reply is not JSON: %w", h.cfg.Name, err)
 		}
-		for k, v := range acks.Acks {
-			if n, err := strconv.ParseInt(k, 10, 64); err == nil && v {
-				out[n] = true
+		for _, id := range ids {
+			if acks.Acks[strconv.FormatInt(id, 10)] {
+				out = append(out, id)
 			}
 		}
 		return false, nil
@@ -374,14 +613,9 @@ func (h *HEC) retry(ctx context.Context, what string, attempt func() (retryable 
 	}
 }
 
-func (h *HEC) do(ctx context.Context, path string, body []byte, gz bool) (int, reply, error) {
-	status, r, _, err := h.doRaw(ctx, path, body, gz)
-	return status, r, err
-}
-
-// doRaw makes one request. Transport errors (refused, reset, timeouts)
-// come back as errors, never naming the token.
-func (h *HEC) doRaw(ctx context.Context, path string, body []byte, gz bool) (int, reply, []byte, error) {
+// do makes one request on a channel. Transport errors (refused, reset,
+// timeouts) come back as errors, never naming the token.
+func (h *HEC) do(ctx context.Context, ch *channel, path string, body []byte, gz bool) (int, reply, []byte, error) {
 	var r reply
 	payload := body
 	if gz {
@@ -396,12 +630,12 @@ func (h *HEC) doRaw(ctx context.Context, path string, body []byte, gz bool) (int
 		return 0, r, nil, sink.Fatal(h.cfg.Name, fmt.Errorf("hec: %w", err))
 	}
 	req.Header.Set("Authorization", "Splunk "+h.cfg.Token)
-	req.Header.Set("X-Splunk-Request-Channel", h.channel)
+	req.Header.Set("X-Splunk-Request-Channel", ch.id)
 	req.Header.Set("Content-Type", "application/json")
 	if gz {
 		req.Header.Set("Content-Encoding", "gzip")
 	}
-	resp, err := h.client.Do(req)
+	resp, err := ch.client.Do(req)
 	if err != nil {
 		return 0, r, nil, fmt.Errorf("hec: %s: %w", h.cfg.Name, err)
 	}
@@ -423,7 +657,8 @@ func (h *HEC) doRaw(ctx context.Context, path string, body []byte, gz bool) (int
 // refused for having no data (code 5), which proves the token is accepted;
 // with ack, the acknowledgement endpoint must answer too. For --check.
 func (h *HEC) Check(ctx context.Context) error {
-	status, r, err := h.do(ctx, "/services/collector/event", nil, false)
+	ch := h.newChannel()
+	status, r, _, err := h.do(ctx, ch, "/services/collector/event", nil, false)
 	if err != nil {
 		return err
 	}
@@ -433,18 +668,13 @@ func (h *HEC) Check(ctx context.Context) error {
 		}
 	}
 	if h.cfg.Ack {
-		if _, err := h.queryAcksOnce(ctx); err != nil {
+		status, r, _, err := h.do(ctx, ch, "/services/collector/ack?channel="+ch.id, []byte(`{"acks":[0]}`), false)
+		if err != nil {
+			return err
+		}
+		if _, err := h.judge(status, r); err != nil {
 			return err
 		}
 	}
 	return nil
-}
-
-func (h *HEC) queryAcksOnce(ctx context.Context) (bool, error) {
-	status, r, _, err := h.doRaw(ctx, "/services/collector/ack?channel="+h.channel, []byte(`{"acks":[0]}`), false)
-	if err != nil {
-		return false, err
-	}
-	_, err = h.judge(status, r)
-	return err == nil, err
 }

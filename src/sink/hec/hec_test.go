@@ -52,7 +52,9 @@ func count(evs []hecfake.Event) map[string]int {
 // TestSend_FaultsLoseNothing sends through busy, throttled, failing and
 // non-JSON answers, a slow and a lost acknowledgement: every event is
 // indexed, duplicates only from the one batch re-sent after its ack timed
-// out, which the report counts; the channel and its cookie are kept.
+// out, which the report counts. The 500 (HEC may have taken the request)
+// and the timeout each move the sink to a new channel; every channel keeps
+// its cookie.
 func TestSend_FaultsLoseNothing(t *testing.T) {
 	srv := hecfake.New([]string{token}, hecfake.WithAckDelay(20*time.Millisecond), hecfake.WithIndexes("eks"))
 	defer srv.Close()
@@ -84,10 +86,15 @@ func TestSend_FaultsLoseNothing(t *testing.T) {
 	if st.WithoutCookie != 0 || st.Faults != 4 {
 		t.Errorf("stats %+v", st)
 	}
+	channels := map[string]bool{}
 	for _, e := range srv.Events() {
-		if e.Channel != h.Channel() || e.Index != "eks" || e.SourceType != "aws:cloudwatchlogs:eks" {
+		channels[e.Channel] = true
+		if e.Index != "eks" || e.SourceType != "aws:cloudwatchlogs:eks" {
 			t.Fatalf("event %+v", e)
 		}
+	}
+	if len(channels) != 2 {
+		t.Errorf("events on %d channels, want 2 (the one after the 500, the one after the timeout)", len(channels))
 	}
 	warned := false
 	for _, e := range hook.AllEntries() {
@@ -231,5 +238,123 @@ func TestSend_CancelReturnsPromptly(t *testing.T) {
 	}
 	if el := time.Since(start); el > 2*time.Second {
 		t.Errorf("took %v", el)
+	}
+}
+
+// oneEventBatches makes every event a batch of its own.
+func oneEventBatches(c *hec.Config) { c.MaxBatchBytes = 1 }
+
+// lost returns the events of evs HEC does not hold, and how many it holds
+// more than once.
+func lost(srv *hecfake.Server, evs []sink.Event) (missing []string, dupes int) {
+	got := count(srv.Events())
+	for _, e := range evs {
+		switch n := got[e.Data]; {
+		case n == 0:
+			missing = append(missing, e.ID)
+		case n > 1:
+			dupes += n - 1
+		}
+	}
+	return missing, dupes
+}
+
+func warned(hook *logtest.Hook, text string) bool {
+	for _, e := range hook.AllEntries() {
+		if e.Level == logrus.WarnLevel && strings.Contains(e.Message, text) {
+			return true
+		}
+	}
+	return false
+}
+
+// TestSend_RestartIsNotAnAck verifies the acknowledgements of a restarted
+// HEC do not count for the batches the crashed one took: HEC takes three
+// batches and crashes before indexing them; after the restart its ackIds
+// on the channel start again at 0, and its "0, 1, 2 are indexed" speaks of
+// its own batches. The sink must notice the ackId going back, send the
+// three again, and so lose nothing.
+func TestSend_RestartIsNotAnAck(t *testing.T) {
+	srv := hecfake.New([]string{token})
+	defer srv.Close()
+	h, hook := newSink(t, srv.URL, token, func(c *hec.Config) { oneEventBatches(c); c.AckTimeout = time.Hour })
+	srv.CrashAfter(3)
+	evs := events(40)
+	ctx, cancel := contextWithTimeout(t, 10*time.Second)
+	defer cancel()
+	rep, err := h.Send(ctx, evs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	missing, dupes := lost(srv, evs)
+	if len(missing) > 0 {
+		t.Fatalf("%d events lost in the restart yet reported delivered: %v", len(missing), missing)
+	}
+	if st := srv.Stats(); st.LostInRestart != 3 || st.Restarts != 1 {
+		t.Errorf("stats %+v: the fake did not crash as scripted", st)
+	}
+	// The three lost batches, and the first one the new instance took
+	// (its ackId collided).
+	if rep.Resent != 4 || dupes != 1 {
+		t.Errorf("resent %d, %d duplicates: want 4 and 1", rep.Resent, dupes)
+	}
+	if !warned(hook, "handed out an ackId it had handed out before") {
+		t.Error("no WARN about the reset")
+	}
+}
+
+// TestSend_LostAnswerResetsTheChannel verifies a request whose answer was
+// lost makes the channel's acknowledgements worthless: HEC crashes with
+// three batches taken, then the next requests are taken by the new
+// instance but their answers never arrive. Posting again on the same
+// channel would walk the new instance's ackIds past the old ones (0, 1, 2
+// handed out unseen, then 3), and its "0, 1, 2 are indexed" would pass
+// for the lost batches.
+func TestSend_LostAnswerResetsTheChannel(t *testing.T) {
+	srv := hecfake.New([]string{token})
+	defer srv.Close()
+	h, hook := newSink(t, srv.URL, token, func(c *hec.Config) { oneEventBatches(c); c.AckTimeout = time.Hour })
+	srv.CrashAfter(3, hecfake.NoReply, hecfake.NoReply, hecfake.NoReply)
+	evs := events(10)
+	ctx, cancel := contextWithTimeout(t, 10*time.Second)
+	defer cancel()
+	rep, err := h.Send(ctx, evs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if missing, _ := lost(srv, evs); len(missing) > 0 {
+		t.Fatalf("%d events lost yet reported delivered: %v", len(missing), missing)
+	}
+	if rep.Resent != 3 {
+		t.Errorf("resent %d, want the 3 batches waiting on the channel when the first answer was lost", rep.Resent)
+	}
+	if !warned(hook, "HEC may have taken the request; retrying on a new channel") {
+		t.Error("no WARN about the lost answer")
+	}
+}
+
+// TestSend_EveryCopyCounts verifies a batch sent again after ack_timeout
+// goes out on a new channel, and that the late acknowledgement of its
+// first copy, on the old channel, ends the wait.
+func TestSend_EveryCopyCounts(t *testing.T) {
+	srv := hecfake.New([]string{token}, hecfake.WithAckDelay(300*time.Millisecond))
+	defer srv.Close()
+	h, hook := newSink(t, srv.URL, token, func(c *hec.Config) { c.AckTimeout = 100 * time.Millisecond })
+	evs := events(3)
+	rep, err := h.Send(t.Context(), evs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	channels := map[string]int{}
+	for _, e := range srv.Events() {
+		channels[e.Channel]++
+	}
+	// The first copy is acknowledged 300 ms after it was sent; the second,
+	// sent at 100 ms, would be at 400 ms, the third (at 200 ms) at 500 ms.
+	if rep.Resent < 1 || len(channels) != rep.Resent+1 {
+		t.Errorf("resent %d, events on %d channels: want each copy on its own channel", rep.Resent, len(channels))
+	}
+	if !warned(hook, "did not acknowledge a batch within ack_timeout") {
+		t.Error("no WARN for the re-sent batch")
 	}
 }

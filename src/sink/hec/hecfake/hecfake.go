@@ -92,8 +92,9 @@ type Server struct {
 	disabledTok map[string]bool
 	// crashIn > 0: that many more batches are taken but never indexed,
 	// then the instance restarts before the next request.
-	crashIn  int
-	crashDue bool
+	crashIn   int
+	crashDue  bool
+	crashThen []Fault
 }
 
 // batch is one request's events and their indexing state.
@@ -216,17 +217,19 @@ func (s *Server) restart() {
 	s.acks = map[string]map[int64]*batch{}
 	s.nextAck = map[string]int64{}
 	s.stats.Restarts++
-	s.crashIn, s.crashDue = 0, false
+	s.script = append(s.script, s.crashThen...)
+	s.crashIn, s.crashDue, s.crashThen = 0, false, nil
 }
 
 // CrashAfter makes the next n batches taken (answered with an ackId) but
 // never indexed, after which the instance restarts (see Restart) before
 // it serves the next request: those n batches are lost, and ackIds start
-// again at 0.
-func (s *Server) CrashAfter(n int) {
+// again at 0. The restarted instance then answers its first event
+// requests with the faults then, as FailNext.
+func (s *Server) CrashAfter(n int, then ...Fault) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.crashIn, s.crashDue = n, n == 0
+	s.crashIn, s.crashDue, s.crashThen = n, n == 0, then
 }
 
 // LoseNextAcks makes the next n batches indexed but never acknowledged.
@@ -497,13 +500,14 @@ func (s *Server) ack(w http.ResponseWriter, r *http.Request, channel string) {
 	now := time.Now()
 	for _, id := range req.Acks {
 		// As splunkd: true once indexed, then the status is dropped (a
-		// second query answers false).
+		// later query answers false; the same id twice in one query
+		// answers once).
 		b, ok := s.acks[channel][id]
 		done := ok && !b.never && !b.ackLost && !now.Before(b.at)
 		if done {
 			delete(s.acks[channel], id)
 		}
-		out[fmt.Sprint(id)] = done
+		out[fmt.Sprint(id)] = out[fmt.Sprint(id)] || done
 	}
 	w.Header().Set("Content-Type", "application/json")
 	json.NewEncoder(w).Encode(map[string]any{"acks": out})
