@@ -66,6 +66,20 @@ func bytesIn(lo, hi Bytes) func(string, time.Time) (any, error) {
 	}
 }
 
+// intIn parses a whole number from lo to hi.
+func intIn(lo, hi int) func(string, time.Time) (any, error) {
+	return func(v string, _ time.Time) (any, error) {
+		n, err := strconv.Atoi(strings.TrimSpace(v))
+		if err != nil {
+			return nil, errors.New("not a whole number")
+		}
+		if n < lo || n > hi {
+			return nil, fmt.Errorf("%w: want %d to %d", ErrOutOfRange, lo, hi)
+		}
+		return n, nil
+	}
+}
+
 func parseBool(v string, _ time.Time) (any, error) {
 	b, err := strconv.ParseBool(v)
 	if err != nil {
@@ -120,6 +134,7 @@ type SinkConfig struct {
 	Ack                bool
 	AckPollInterval    time.Duration
 	AckTimeout         time.Duration
+	MaxResends         int
 	CAFile             string
 	InsecureSkipVerify bool
 	Gzip               bool
@@ -203,8 +218,11 @@ var SinkKeys = []Key{
 		Doc:     "How often pending ackIds are queried.",
 		setSink: func(s *SinkConfig, v any) { s.AckPollInterval = v.(time.Duration) }},
 	{Name: "ack_timeout", Syntax: "<duration>", Default: time.Minute, SinkTypes: hecOnly, Parse: durationIn(time.Millisecond, time.Hour),
-		Doc:     "A batch not acknowledged within this is sent again (a WARN with the ackId; counted as resent=): Splunk may then index it twice.",
+		Doc:     "A batch HEC says is not indexed this long after it was sent is sent again, on a new channel (a WARN naming the batch and counting; counted as resent=): Splunk may then index it twice. The wait doubles with each send of the batch (1m, 2m, 4m, …); while the acknowledgement endpoint does not answer, nothing is sent again.",
 		setSink: func(s *SinkConfig, v any) { s.AckTimeout = v.(time.Duration) }},
+	{Name: "max_resends", Syntax: "<number>", Default: 2, SinkTypes: hecOnly, Parse: intIn(0, 10),
+		Doc:     "How many times a batch HEC took is sent again (after its ack_timeout, or after HEC lost the channel it waited on: a restart, a load-balancer fail-over). A batch still not acknowledged when its last copy times out stops the service (exit 1) with an ERROR naming it: HEC keeps taking it and never says it is indexed (acknowledgement broken, indexing blocked, a load balancer without sticky sessions), and more copies would only be more duplicates. With the defaults that is 7 minutes after the first send (1m + 2m + 4m); at most 1 + max_resends copies of an event are sent.",
+		setSink: func(s *SinkConfig, v any) { s.MaxResends = v.(int) }},
 	{Name: "ca_file", Syntax: "<path>", SinkTypes: hecOnly, Parse: parseText,
 		Doc:     "PEM file of the CA that signed the HEC certificate, when it is not a public CA.",
 		setSink: func(s *SinkConfig, v any) { s.CAFile = v.(string) }},

@@ -57,7 +57,7 @@ func TestParseService_Good(t *testing.T) {
 		t.Errorf("service = %+v", s)
 	}
 	h := s.Sinks[0]
-	if h.URL != "https://splunk.example.com:8088" || h.Token != "hec-token-zq81" || h.Ack || !h.Gzip || h.MaxBatchBytes != 1<<20 || h.AckTimeout != time.Minute {
+	if h.URL != "https://splunk.example.com:8088" || h.Token != "hec-token-zq81" || h.Ack || !h.Gzip || h.MaxBatchBytes != 1<<20 || h.AckTimeout != time.Minute || h.MaxResends != 2 {
 		t.Errorf("hec = %+v", h)
 	}
 	if c := s.Sinks[1]; c.ClientSecret != "client-secret-zq82" || c.URL != "https://api.scp.splunk.com" || c.AuthURL != "https://auth.scp.splunk.com" {
@@ -70,6 +70,7 @@ func TestParseService_Good(t *testing.T) {
 func TestParseService_ErrorsNameTheirKey(t *testing.T) {
 	doc := strings.Replace(goodService, "poll_interval: 30", "poll_interval: soon", 1)
 	doc = strings.Replace(doc, "tenant: mytenant", "tenant: My Tenant", 1)
+	doc = strings.Replace(doc, "ack: no", "ack: no\n    max_resends: 11", 1)
 	_, err := ParseService([]byte(doc), env, time.Now())
 	var paths []string
 	for _, e := range err.(interface{ Unwrap() []error }).Unwrap() {
@@ -78,8 +79,21 @@ func TestParseService_ErrorsNameTheirKey(t *testing.T) {
 			paths = append(paths, pe.Param)
 		}
 	}
-	if got := strings.Join(paths, ","); got != "inputs[0].poll_interval,sinks[1].tenant" {
+	if got := strings.Join(paths, ","); got != "inputs[0].poll_interval,sinks[0].max_resends,sinks[1].tenant" {
 		t.Errorf("paths = %s (%v)", got, err)
+	}
+}
+
+// TestParseService_MaxResends checks the bounds of a whole-number key.
+func TestParseService_MaxResends(t *testing.T) {
+	for v, want := range map[string]int{"0": 0, "3": 3, "10": 10, "-1": -1, "11": -1, "two": -1, "1.5": -1} {
+		s, err := ParseService([]byte(strings.Replace(goodService, "ack: no", "ack: no\n    max_resends: "+v, 1)), env, time.Now())
+		switch {
+		case want < 0 && err == nil:
+			t.Errorf("max_resends: %s accepted", v)
+		case want >= 0 && (err != nil || s.Sinks[0].MaxResends != want):
+			t.Errorf("max_resends: %s: %v, %+v", v, err, s.Sinks)
+		}
 	}
 }
 

@@ -107,7 +107,7 @@ func (s *service) build() error {
 				s.log.WithField("sink", sc.Name).Warn("insecure_skip_verify is true: the HEC certificate is not verified")
 			}
 			sk, err = hec.New(hec.Config{Name: sc.Name, URL: sc.URL, Token: sc.Token, Ack: sc.Ack, AckPollInterval: sc.AckPollInterval,
-				AckTimeout: sc.AckTimeout, CAFile: sc.CAFile, InsecureSkipVerify: sc.InsecureSkipVerify, Gzip: sc.Gzip,
+				AckTimeout: sc.AckTimeout, MaxResends: sc.MaxResends, CAFile: sc.CAFile, InsecureSkipVerify: sc.InsecureSkipVerify, Gzip: sc.Gzip,
 				MaxBatchBytes: int(sc.MaxBatchBytes), MaxBackoff: sc.MaxBackoff, Timeout: sc.Timeout, Log: s.log})
 		case eksconf.SinkSCS:
 			sk, err = scs.New(scs.Config{Name: sc.Name, URL: sc.URL, Tenant: sc.Tenant, Token: sc.Token, ClientID: sc.ClientID,

@@ -9,7 +9,10 @@
 //   - FatalError, which a sink returns when retrying can never help (a
 //     refused token, an unknown index): the process stops rather than loop;
 //   - AppendHEC and FormatTime, the HEC event object and its time field,
-//     shared by the HEC and stdout sinks.
+//     shared by the HEC and stdout sinks;
+//   - WithProgress and Progress, through which a sink that delivers a
+//     Send's events in steps tells its caller as each step becomes durable
+//     (slow delivery from stalled delivery).
 package sink
 
 import (
@@ -49,7 +52,8 @@ func (e Event) Size() int {
 // Report says what one Send did beyond delivering.
 type Report struct {
 	// Resent counts batches sent again because their acknowledgement did
-	// not come in time: Splunk may index those events twice.
+	// not come in time, or HEC lost the channel they waited on: Splunk may
+	// index those events twice.
 	Resent int
 }
 
@@ -65,6 +69,25 @@ type Sink interface {
 	Send(ctx context.Context, events []Event) (Report, error)
 	// Close releases the sink's resources.
 	Close() error
+}
+
+// progressKey carries a Send's progress function in its context.
+type progressKey struct{}
+
+// WithProgress returns a context carrying f, which Progress calls with the
+// number of events that became durable (HEC: acknowledged as indexed), as
+// they do, from the goroutine calling Send.
+func WithProgress(ctx context.Context, f func(events int)) context.Context {
+	return context.WithValue(ctx, progressKey{}, f)
+}
+
+// Progress reports n events durably taken to the function ctx carries, if
+// any. Sinks call it during Send; a Send that returns nil has reported, or
+// delivered, every event.
+func Progress(ctx context.Context, n int) {
+	if f, ok := ctx.Value(progressKey{}).(func(int)); ok && n > 0 {
+		f(n)
+	}
 }
 
 // FatalError is a failure retrying cannot fix: the service stops with

@@ -41,12 +41,22 @@
 //     channel too: HEC may have handed out ackIds the sink never saw, on
 //     another instance. 429, 503 and connection refused mean HEC did not
 //     take the request: the channel stays;
-//   - a batch not acknowledged within AckTimeout is sent again on a new
-//     channel; the channels it was sent on before are still asked, and the
-//     first acknowledgement of any copy counts.
+//   - a batch HEC says is not indexed AckTimeout after it was sent is sent
+//     again on a new channel; the channels it was sent on before are still
+//     asked, and the first acknowledgement of any copy counts. Each send
+//     doubles the wait (AckTimeout, 2×, 4×, …). A batch is sent again at
+//     most MaxResends times: when its last copy times out too, Send gives
+//     up with a fatal error (HEC keeps taking it and never says it is
+//     indexed: more copies would only be more duplicates);
+//   - an acknowledgement request that fails is asked again at the next
+//     poll; while HEC cannot answer, nothing is sent again, and nothing
+//     counts as delivered. Refused, busy and failing event requests are
+//     retried with backoff until ctx is done: the caller decides how long
+//     an outage may last.
 //
 // Ambiguity is resolved towards sending again: a batch may be indexed
-// twice, never counted as indexed when it was not.
+// twice (at most 1 + MaxResends copies, plus requests whose answer was
+// lost), never counted as indexed when it was not.
 package hec
 
 import (
@@ -85,6 +95,10 @@ type Config struct {
 	Ack             bool
 	AckPollInterval time.Duration
 	AckTimeout      time.Duration
+	// MaxResends bounds how many times a batch HEC took is sent again
+	// (after AckTimeout, or after HEC lost its channel); 0 never sends
+	// again.
+	MaxResends int
 	// CAFile is a PEM bundle trusted for the HEC certificate.
 	CAFile             string
 	InsecureSkipVerify bool
@@ -270,14 +284,21 @@ type session struct {
 	queue   []*batch
 	waiting []*batch
 	rep     sink.Report
+	// failed ends the Send: a batch HEC never acknowledged.
+	failed error
+	// ackFailures counts acknowledgement requests failed in a row.
+	ackFailures int
 }
 
 // Send implements sink.Sink. It posts every batch on a channel of its
 // own, then (with ack) asks for the acknowledgements every
-// AckPollInterval. A batch not acknowledged within AckTimeout, or whose
-// channel was reset, is posted again on a new channel, logged at WARN and
-// counted in the report. It returns when every batch is acknowledged, on
-// a fatal answer, or when ctx is done.
+// AckPollInterval. A batch not acknowledged within its timeout, or whose
+// channel was reset, is posted again on a new channel (at most MaxResends
+// times), logged at WARN and counted in the report. It returns when every
+// batch is acknowledged, on a fatal answer or a batch never acknowledged,
+// or when ctx is done. Batches that become durable are reported to
+// sink.Progress as they do. Everything logged names the sink, channels,
+// ackIds and eventIds, never the token.
 func (h *HEC) Send(ctx context.Context, events []sink.Event) (sink.Report, error) {
 	s := &session{h: h, cur: h.acquire(), queue: h.split(events)}
 	err := s.run(ctx)
@@ -308,6 +329,9 @@ func (s *session) run(ctx context.Context) error {
 			if err != nil {
 				return err
 			}
+			if s.failed != nil {
+				return s.failed
+			}
 		}
 		if len(s.waiting) == 0 {
 			break
@@ -318,41 +342,58 @@ func (s *session) run(ctx context.Context) error {
 			return ctx.Err()
 		case <-tick.C:
 		}
-		if err := s.pollAcks(ctx); err != nil {
+		answered, err := s.pollAcks(ctx)
+		if err != nil {
 			return err
 		}
-		s.expire(time.Now())
+		if s.failed != nil {
+			return s.failed
+		}
+		s.expire(time.Now(), answered)
+		if s.failed != nil {
+			return s.failed
+		}
 	}
 	return nil
 }
 
+// waitingOn counts the waiting batches whose latest copy is on ch.
+func (s *session) waitingOn(ch *channel) int {
+	n := 0
+	for _, b := range s.waiting {
+		if b.copies[len(b.copies)-1].ch == ch {
+			n++
+		}
+	}
+	return n
+}
+
 // resetChannel stops trusting ch: the acknowledgements of its ackIds no
 // longer count, and each waiting batch whose latest copy was on it is
-// queued to be sent again. A new channel replaces it for posting. It
-// returns how many batches are sent again.
-func (s *session) resetChannel(ch *channel) int {
+// queued to be sent again. A new channel replaces it for posting.
+func (s *session) resetChannel(ch *channel) {
 	if ch.reset {
-		return 0
+		return
 	}
 	ch.reset = true
 	if ch == s.cur {
 		s.cur = s.h.newChannel()
 	}
-	n := 0
 	still := s.waiting[:0]
-	for _, b := range s.waiting {
+	for _, b := range s.waiting { // each has a copy: see expire, and below
 		latest := b.copies[len(b.copies)-1].ch
 		b.copies = dropChannel(b.copies, ch)
-		if latest == ch {
-			s.again(b)
-			n++
+		if latest == ch && s.again(b, "HEC may have lost the channel a batch waited on", logrus.Fields{"channel": ch.id}) {
+			continue
+		}
+		if len(b.copies) == 0 {
+			s.giveUp(b) // nothing left to wait for
 			continue
 		}
 		still = append(still, b)
 	}
 	clear(s.waiting[len(still):])
 	s.waiting = still
-	return n
 }
 
 func dropChannel(refs []ackRef, ch *channel) []ackRef {
@@ -365,10 +406,42 @@ func dropChannel(refs []ackRef, ch *channel) []ackRef {
 	return out
 }
 
-// again queues a batch HEC took to be sent again.
-func (s *session) again(b *batch) {
+// again queues a batch HEC took to be sent again, unless it was sent
+// 1 + MaxResends times already (false). The WARN says why, names the
+// batch by its first eventId and counts the re-sends.
+func (s *session) again(b *batch, why string, fields logrus.Fields) bool {
+	h := s.h
+	if b.sends > h.cfg.MaxResends {
+		return false
+	}
 	s.rep.Resent++
+	h.cfg.Log.WithFields(fields).WithFields(logrus.Fields{"sink": h.cfg.Name, "events": len(b.events), "first_event_id": b.events[0].ID,
+		"resend": b.sends, "max_resends": h.cfg.MaxResends, "next_ack_timeout": h.ackTimeout(b.sends + 1).String()}).
+		Warn(why + "; sending it again on a new channel (its events may be indexed twice)")
 	s.queue = append(s.queue, b)
+	return true
+}
+
+// ackTimeout is how long the nth send of a batch waits for its
+// acknowledgement: AckTimeout, doubled with each send.
+func (h *HEC) ackTimeout(n int) time.Duration {
+	return h.cfg.AckTimeout << min(max(n-1, 0), 16)
+}
+
+// giveUp ends the Send: HEC took b 1 + MaxResends times and said none of
+// them is indexed.
+func (s *session) giveUp(b *batch) {
+	if s.failed != nil {
+		return
+	}
+	h := s.h
+	var total time.Duration
+	for n := 1; n <= b.sends; n++ {
+		total += h.ackTimeout(n)
+	}
+	s.failed = sink.Fatal(h.cfg.Name, fmt.Errorf("hec: HEC took a batch of %d events (first eventId %s) %d times and acknowledged none of them (ack_timeout %s, doubled with each send: %s in all; max_resends %d): "+
+		"check that indexer acknowledgement works for the token, that indexing is not blocked, and that a load balancer keeps each channel on one indexer (sticky sessions); stopping rather than sending it again",
+		len(b.events), b.events[0].ID, b.sends, h.cfg.AckTimeout, total, h.cfg.MaxResends))
 }
 
 // post sends one batch until HEC takes it, retrying busy, failing and
@@ -395,7 +468,7 @@ func (s *session) post(ctx context.Context, b *batch) error {
 		default:
 			retryable, jerr := h.judge(status, r)
 			if jerr == nil {
-				return s.taken(b, ch, r)
+				return s.taken(ctx, b, ch, r)
 			}
 			if !retryable {
 				return jerr
@@ -408,8 +481,9 @@ func (s *session) post(ctx context.Context, b *batch) error {
 		d := wait/2 + rand.N(wait/2+1)
 		e := h.cfg.Log.WithFields(logrus.Fields{"sink": h.cfg.Name, "attempt": n, "retry_in": d.String()}).WithError(err)
 		if unknown {
-			resent := s.resetChannel(ch)
-			e.WithField("resent_batches", resent).Warn("HEC send events failed, and HEC may have taken the request; retrying on a new channel, and sending again the batches that waited for acknowledgement on the old one")
+			e.WithFields(logrus.Fields{"channel": ch.id, "waiting_batches": s.waitingOn(ch)}).
+				Warn("HEC send events failed, and HEC may have taken the request; retrying on a new channel, and sending again the batches that waited for acknowledgement on the old one")
+			s.resetChannel(ch)
 		} else {
 			e.Warn("HEC send events failed; retrying")
 		}
@@ -425,9 +499,10 @@ func (s *session) post(ctx context.Context, b *batch) error {
 }
 
 // taken records HEC's 200 for b on ch.
-func (s *session) taken(b *batch, ch *channel, r reply) error {
+func (s *session) taken(ctx context.Context, b *batch, ch *channel, r reply) error {
 	h := s.h
 	if !h.cfg.Ack {
+		sink.Progress(ctx, len(b.events))
 		return nil
 	}
 	if r.AckID == nil {
@@ -439,16 +514,17 @@ func (s *session) taken(b *batch, ch *channel, r reply) error {
 		// HEC numbers a channel's requests upwards: it no longer knows this
 		// channel (restarted, or another indexer answers). The ackIds of
 		// the batches waiting on it may now name other requests.
-		last := ch.lastAck
-		resent := s.resetChannel(ch)
-		h.cfg.Log.WithFields(logrus.Fields{"sink": h.cfg.Name, "channel": ch.id, "ack_id": id, "last_ack_id": last, "resent_batches": resent + 1}).
-			Warn("HEC handed out an ackId it had handed out before on this channel: it restarted or a load balancer moved the channel to another indexer, and may have lost batches it had taken; sending them again on a new channel (their events may be indexed twice)")
-		s.again(b)
+		h.cfg.Log.WithFields(logrus.Fields{"sink": h.cfg.Name, "channel": ch.id, "ack_id": id, "last_ack_id": ch.lastAck}).
+			Warn("HEC handed out an ackId it had handed out before on this channel: it restarted or a load balancer moved the channel to another indexer, and may have lost batches it had taken; sending them again on a new channel")
+		s.resetChannel(ch)
+		if !s.again(b, "HEC took a batch on a channel it had lost", logrus.Fields{"channel": ch.id, "ack_id": id}) {
+			s.giveUp(b)
+		}
 		return nil
 	}
 	ch.lastAck = id
 	b.copies = append(b.copies, ackRef{ch: ch, id: id})
-	b.due = time.Now().Add(h.cfg.AckTimeout)
+	b.due = time.Now().Add(h.ackTimeout(b.sends))
 	s.waiting = append(s.waiting, b)
 	return nil
 }
@@ -460,8 +536,11 @@ func notSent(err error) bool {
 	return errors.As(err, &op) && op.Op == "dial"
 }
 
-// pollAcks asks, on each channel with batches waiting, which are indexed.
-func (s *session) pollAcks(ctx context.Context) error {
+// pollAcks asks, on each channel with batches waiting, which are
+// indexed, and reports those to sink.Progress. It returns the channels
+// that answered. A failed request is asked again at the next poll; only
+// an answer no retry can change is an error.
+func (s *session) pollAcks(ctx context.Context) (map[*channel]bool, error) {
 	h := s.h
 	byChannel := map[*channel][]int64{}
 	var order []*channel
@@ -474,35 +553,66 @@ func (s *session) pollAcks(ctx context.Context) error {
 		}
 	}
 	acked := map[ackRef]bool{}
+	answered := map[*channel]bool{}
 	for _, ch := range order {
-		ids, err := h.queryAcks(ctx, ch, byChannel[ch])
-		if err != nil {
-			return err
+		if ch.reset {
+			continue
 		}
+		ids, err := h.queryAcks(ctx, ch, byChannel[ch])
+		var unknown *unknownChannelError
+		switch {
+		case errors.As(err, &unknown):
+			h.cfg.Log.WithFields(logrus.Fields{"sink": h.cfg.Name, "channel": ch.id}).WithError(err).
+				Warn("HEC no longer knows a channel (it restarted, or another indexer answers); sending the batches waiting on it again on a new channel")
+			s.resetChannel(ch)
+			continue
+		case ctx.Err() != nil:
+			return nil, ctx.Err()
+		case sink.IsFatal(err):
+			return nil, err
+		case err != nil:
+			s.ackFailures++
+			if s.ackFailures&(s.ackFailures-1) == 0 { // 1, 2, 4, 8, …: a WARN, not a flood
+				h.cfg.Log.WithFields(logrus.Fields{"sink": h.cfg.Name, "failures": s.ackFailures, "retry_in": h.cfg.AckPollInterval.String()}).WithError(err).
+					Warn("HEC query acknowledgements failed; asking again (nothing is sent again until HEC answers)")
+			}
+			continue
+		}
+		s.ackFailures = 0
+		answered[ch] = true
 		for _, id := range ids {
 			acked[ackRef{ch: ch, id: id}] = true
 		}
 	}
 	still := s.waiting[:0]
 	for _, b := range s.waiting {
-		if !slices.ContainsFunc(b.copies, func(r ackRef) bool { return acked[r] && !r.ch.reset }) {
-			still = append(still, b)
+		if slices.ContainsFunc(b.copies, func(r ackRef) bool { return acked[r] && !r.ch.reset }) {
+			sink.Progress(ctx, len(b.events))
+			continue
 		}
+		still = append(still, b)
 	}
 	clear(s.waiting[len(still):])
 	s.waiting = still
-	return nil
+	return answered, nil
 }
 
-// expire queues again the batches whose latest copy was not acknowledged
-// within AckTimeout, on a new channel.
-func (s *session) expire(now time.Time) {
+// expire queues again, on a new channel, the batches HEC says are not
+// indexed although their latest copy's timeout has passed; it gives up
+// on a batch sent 1 + MaxResends times. A batch whose channel did not
+// answer waits: HEC may have indexed it.
+func (s *session) expire(now time.Time, answered map[*channel]bool) {
 	h := s.h
 	still := s.waiting[:0]
 	rotated := false
 	for _, b := range s.waiting {
-		if now.Before(b.due) {
+		last := b.copies[len(b.copies)-1]
+		if now.Before(b.due) || !answered[last.ch] {
 			still = append(still, b)
+			continue
+		}
+		if b.sends > h.cfg.MaxResends {
+			s.giveUp(b)
 			continue
 		}
 		if !rotated {
@@ -512,11 +622,7 @@ func (s *session) expire(now time.Time) {
 			s.cur = h.newChannel()
 			rotated = true
 		}
-		last := b.copies[len(b.copies)-1]
-		h.cfg.Log.WithFields(logrus.Fields{"sink": h.cfg.Name, "channel": last.ch.id, "ack_id": last.id, "events": len(b.events),
-			"first_event_id": b.events[0].ID, "ack_timeout": h.cfg.AckTimeout.String()}).
-			Warn("HEC did not acknowledge a batch within ack_timeout; sending it again on a new channel (its events may be indexed twice)")
-		s.again(b)
+		s.again(b, "HEC did not acknowledge a batch within ack_timeout", logrus.Fields{"channel": last.ch.id, "ack_id": last.id, "waited": h.ackTimeout(b.sends).String()})
 	}
 	clear(s.waiting[len(still):])
 	s.waiting = still
@@ -532,33 +638,40 @@ type reply struct {
 	AckID *int64 `json:"ackId"`
 }
 
-// queryAcks asks which of ids are indexed on ch.
+// queryAcks asks, once, which of ids are indexed on ch.
 func (h *HEC) queryAcks(ctx context.Context, ch *channel, ids []int64) ([]int64, error) {
 	body, _ := json.Marshal(map[string][]int64{"acks": ids})
+	status, r, raw, err := h.do(ctx, ch, "/services/collector/ack?channel="+ch.id, body, false)
+	if err != nil {
+		return nil, err
+	}
+	if status == http.StatusBadRequest && r.Code != nil && (*r.Code == 10 || *r.Code == 11) {
+		return nil, &unknownChannelError{fmt.Errorf("hec: %s: HTTP %d, code %d: %s", h.cfg.Name, status, *r.Code, r.Text)}
+	}
+	if _, err := h.judge(status, r); err != nil {
+		return nil, err
+	}
+	var acks struct {
+		Acks map[string]bool `json:"acks"`
+	}
+	if err := json.Unmarshal(raw, &acks); err != nil {
+		return nil, fmt.Errorf("hec: %s: acknowledgement reply is not JSON: %w", h.cfg.Name, err)
+	}
 	var out []int64
-	err := h.retry(ctx, "query acknowledgements", func() (bool, error) {
-		status, r, raw, err := h.do(ctx, ch, "/services/collector/ack?channel="+ch.id, body, false)
-		if err != nil {
-			return true, err
+	for _, id := range ids {
+		if acks.Acks[strconv.FormatInt(id, 10)] {
+			out = append(out, id)
 		}
-		if retryable, err := h.judge(status, r); err != nil {
-			return retryable, err
-		}
-		var acks struct {
-			Acks map[string]bool `json:"acks"`
-		}
-		if err := json.Unmarshal(raw, &acks); err != nil {
-			return true, fmt.Errorf("hec: %s: acknowledgement reply is not JSON: %w", h.cfg.Name, err)
-		}
-		for _, id := range ids {
-			if acks.Acks[strconv.FormatInt(id, 10)] {
-				out = append(out, id)
-			}
-		}
-		return false, nil
-	})
-	return out, err
+	}
+	return out, nil
 }
+
+// unknownChannelError is HEC refusing to answer for a channel (code 10
+// or 11 at the acknowledgement endpoint).
+type unknownChannelError struct{ err error }
+
+func (e *unknownChannelError) Error() string { return e.err.Error() }
+func (e *unknownChannelError) Unwrap() error { return e.err }
 
 // judge classifies an answer: nil for success; a retryable error for 429,
 // 503 and other 5xx; a fatal one, naming HEC's code and text, otherwise.
@@ -585,32 +698,6 @@ func (h *HEC) judge(status int, r reply) (bool, error) {
 		hint = " (the token has indexer acknowledgement off: turn it on, or set ack: false)"
 	}
 	return false, sink.Fatal(h.cfg.Name, fmt.Errorf("hec: HTTP %d, code %d: %s%s", status, code, r.Text, hint))
-}
-
-// retry runs attempt until it succeeds, fails fatally or ctx is done,
-// waiting an exponentially growing, jittered time up to MaxBackoff between
-// retryable failures.
-func (h *HEC) retry(ctx context.Context, what string, attempt func() (retryable bool, err error)) error {
-	wait := min(50*time.Millisecond, h.cfg.MaxBackoff)
-	for n := 1; ; n++ {
-		retryable, err := attempt()
-		if err == nil || !retryable {
-			return err
-		}
-		if ctx.Err() != nil {
-			return ctx.Err()
-		}
-		d := wait/2 + rand.N(wait/2+1)
-		h.cfg.Log.WithFields(logrus.Fields{"sink": h.cfg.Name, "attempt": n, "retry_in": d.String()}).WithError(err).Warn("HEC " + what + " failed; retrying")
-		t := time.NewTimer(d)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return ctx.Err()
-		case <-t.C:
-		}
-		wait = min(wait*2, h.cfg.MaxBackoff)
-	}
 }
 
 // do makes one request on a channel. Transport errors (refused, reset,

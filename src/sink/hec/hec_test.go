@@ -1,6 +1,7 @@
 package hec_test
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strings"
@@ -29,7 +30,7 @@ func newSink(t *testing.T, url, tok string, mod func(*hec.Config)) (*hec.HEC, *l
 	t.Helper()
 	log, hook := logtest.NewNullLogger()
 	cfg := hec.Config{Name: "sinks[0] (hec)", URL: url, Token: tok, Ack: true, AckPollInterval: 5 * time.Millisecond,
-		AckTimeout: 200 * time.Millisecond, Gzip: true, MaxBatchBytes: 16 << 10, MaxBackoff: 10 * time.Millisecond, Timeout: 2 * time.Second, Log: log}
+		AckTimeout: 200 * time.Millisecond, MaxResends: 2, Gzip: true, MaxBatchBytes: 16 << 10, MaxBackoff: 10 * time.Millisecond, Timeout: 2 * time.Second, Log: log}
 	if mod != nil {
 		mod(&cfg)
 	}
@@ -356,5 +357,125 @@ func TestSend_EveryCopyCounts(t *testing.T) {
 	}
 	if !warned(hook, "did not acknowledge a batch within ack_timeout") {
 		t.Error("no WARN for the re-sent batch")
+	}
+}
+
+// TestSend_AckNeverComes verifies a batch HEC takes but never
+// acknowledges is sent again at most max_resends times, each time waiting
+// twice as long, with a WARN naming the batch and counting, and that Send
+// then gives up with a fatal error naming the batch and saying why,
+// rather than send it forever.
+func TestSend_AckNeverComes(t *testing.T) {
+	srv := hecfake.New([]string{token})
+	defer srv.Close()
+	srv.LoseNextAcks(1 << 30)
+	h, hook := newSink(t, srv.URL, token, func(c *hec.Config) { c.AckTimeout = 20 * time.Millisecond })
+	evs := events(3)
+	ctx, cancel := contextWithTimeout(t, 10*time.Second)
+	defer cancel()
+	rep, err := h.Send(ctx, evs)
+	if !sink.IsFatal(err) || !strings.Contains(err.Error(), evs[0].ID) || !strings.Contains(err.Error(), "3 times") || !strings.Contains(err.Error(), "sticky sessions") {
+		t.Fatalf("err = %v, want fatal naming the batch, its 3 sends and the likely causes", err)
+	}
+	if strings.Contains(err.Error(), token) {
+		t.Error("the error holds the token")
+	}
+	for _, e := range evs {
+		if n := count(srv.Events())[e.Data]; n != 3 {
+			t.Errorf("event %s indexed %d times, want 1 + max_resends = 3", e.ID, n)
+		}
+	}
+	if rep.Resent != 2 {
+		t.Errorf("resent %d, want 2", rep.Resent)
+	}
+	var waited []string
+	for _, e := range hook.AllEntries() {
+		if e.Level == logrus.WarnLevel && strings.Contains(e.Message, "did not acknowledge a batch within ack_timeout") {
+			if e.Data["first_event_id"] != evs[0].ID || e.Data["max_resends"] != 2 {
+				t.Errorf("WARN fields %v", e.Data)
+			}
+			waited = append(waited, fmt.Sprintf("%v#%v", e.Data["waited"], e.Data["resend"]))
+		}
+		if strings.Contains(fmt.Sprint(e.Data), token) || strings.Contains(e.Message, token) {
+			t.Error("a log line holds the token")
+		}
+	}
+	if got := strings.Join(waited, " "); got != "20ms#1 40ms#2" {
+		t.Errorf("re-sends after %q, want 20ms#1 40ms#2 (the wait doubles)", got)
+	}
+}
+
+// TestSend_AckQueriesFailing verifies failing acknowledgement requests are
+// asked again without sending anything again (HEC may well have indexed
+// the batch), with a WARN at the 1st, 2nd, 4th… failure, and that
+// delivery completes once HEC answers.
+func TestSend_AckQueriesFailing(t *testing.T) {
+	srv := hecfake.New([]string{token})
+	defer srv.Close()
+	srv.FailNextAcks(20, hecfake.Busy)
+	h, hook := newSink(t, srv.URL, token, func(c *hec.Config) { c.AckTimeout = 10 * time.Millisecond })
+	evs := events(30)
+	rep, err := h.Send(t.Context(), evs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if missing, dupes := lost(srv, evs); len(missing) > 0 || dupes > 0 || rep.Resent != 0 {
+		t.Errorf("%d missing, %d duplicates, resent %d: want none", len(missing), dupes, rep.Resent)
+	}
+	n := 0
+	for _, e := range hook.AllEntries() {
+		if strings.Contains(e.Message, "query acknowledgements failed") {
+			n++
+		}
+	}
+	if n != 5 {
+		t.Errorf("%d WARN lines for 20 failed acknowledgement requests, want 5 (1, 2, 4, 8, 16)", n)
+	}
+}
+
+// TestSend_BusyForeverRetriesUntilCtx verifies a HEC answering 503 to
+// everything is retried with backoff until ctx ends, without a fatal
+// error (an outage ends; the caller decides how long to wait) and without
+// giving up the channel (HEC took nothing).
+func TestSend_BusyForeverRetriesUntilCtx(t *testing.T) {
+	srv := hecfake.New([]string{token})
+	defer srv.Close()
+	srv.FailNext(1000, hecfake.Busy)
+	h, hook := newSink(t, srv.URL, token, nil)
+	ctx, cancel := contextWithTimeout(t, 300*time.Millisecond)
+	defer cancel()
+	_, err := h.Send(ctx, events(3))
+	if !errors.Is(err, context.DeadlineExceeded) || sink.IsFatal(err) {
+		t.Fatalf("err = %v, want the context's deadline", err)
+	}
+	retries := 0
+	for _, e := range hook.AllEntries() {
+		switch {
+		case strings.Contains(e.Message, "HEC send events failed; retrying"):
+			retries++
+		case strings.Contains(e.Message, "new channel"):
+			t.Errorf("a 503 moved the sink to a new channel: %s", e.Message)
+		}
+	}
+	if req := srv.Stats().EventRequests; retries < 3 || req < retries || req > retries+1 {
+		t.Errorf("%d retries logged, %d requests", retries, srv.Stats().EventRequests)
+	}
+}
+
+// TestSend_Progress verifies Send reports every event to sink.Progress as
+// it is acknowledged, with and without ack.
+func TestSend_Progress(t *testing.T) {
+	for _, ack := range []bool{true, false} {
+		srv := hecfake.New([]string{token}, hecfake.WithAck(ack))
+		h, _ := newSink(t, srv.URL, token, func(c *hec.Config) { c.Ack = ack })
+		total, calls := 0, 0
+		ctx := sink.WithProgress(t.Context(), func(n int) { total += n; calls++ })
+		if _, err := h.Send(ctx, events(300)); err != nil {
+			t.Fatal(err)
+		}
+		if total != 300 || calls < 2 {
+			t.Errorf("ack %v: progress reported %d events in %d calls, want 300 as the batches went", ack, total, calls)
+		}
+		srv.Close()
 	}
 }
