@@ -107,6 +107,7 @@ type Service struct {
 	LogLevel                    logrus.Level
 	MaxCallsPerSecondPerAccount float64
 	ShutdownTimeout             time.Duration
+	DeliveryStallTimeout        time.Duration
 	QueueMaxBytes               Bytes
 	HealthListen                string
 	Inputs                      []Input
@@ -188,11 +189,14 @@ var ServiceKeys = []Key{
 	{Name: "shutdown_timeout", Syntax: "<duration>", Default: 20 * time.Second, Parse: durationIn(time.Millisecond, time.Hour),
 		Doc:        "On SIGTERM, pulling stops and batches in flight are delivered, or given up, within this time; what was delivered is checkpointed.",
 		setService: func(s *Service, v any) { s.ShutdownTimeout = v.(time.Duration) }},
+	{Name: "delivery_stall_timeout", Syntax: "<duration>", Default: 5 * time.Minute, Parse: durationIn(time.Millisecond, 24*time.Hour),
+		Doc:        "An input whose events have waited this long for the sinks with none of them delivered (HEC: acknowledged) is stalled: an ERROR says so, /healthz answers 503 until delivery resumes (an INFO then), and --once gives up with exit 1. A running service keeps retrying: a HEC that is down or answers 503 is waited for, with back-pressure on the puller.",
+		setService: func(s *Service, v any) { s.DeliveryStallTimeout = v.(time.Duration) }},
 	{Name: "queue_max_bytes", Syntax: "<size>", Default: Bytes(64 << 20), Parse: bytesIn(1<<10, 16<<30),
 		Doc:        "Per input: the most event data held between the puller and the sinks. When the sinks are slower than CloudWatch, the puller waits (back-pressure): nothing is dropped and memory stays bounded.",
 		setService: func(s *Service, v any) { s.QueueMaxBytes = v.(Bytes) }},
 	{Name: "health_listen", Syntax: "<host:port>", Parse: parseListen,
-		Doc:        "Address of the GET /healthz endpoint, e.g. \":8081\": 200 while at least one input completed a poll within 3 × its poll_interval, else 503. Not served when unset.",
+		Doc:        "Address of the GET /healthz endpoint, e.g. \":8081\": 200 while at least one input completed a poll within 3 × its poll_interval and no input's delivery is stalled (delivery_stall_timeout), else 503. Not served when unset.",
 		setService: func(s *Service, v any) { s.HealthListen = v.(string) }},
 }
 

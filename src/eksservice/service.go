@@ -6,9 +6,12 @@
 // Per input, a puller hands pages to a bounded queue (back-pressure), and
 // one delivery goroutine sends what is queued to every sink at once; the
 // input's checkpoint advances only past events that every sink has durably
-// taken. A fatal error on any sink stops the process (exit 1). SIGTERM
-// stops pulling, lets deliveries finish or gives them up after
-// shutdown_timeout, saves what was delivered and exits 0.
+// taken. A fatal error on any sink stops the process (exit 1). Delivery
+// that makes no progress for delivery_stall_timeout is stalled: an ERROR
+// says so, /healthz answers 503 until it resumes, and --once gives up
+// (exit 1) rather than wait forever. SIGTERM stops pulling, lets
+// deliveries finish or gives them up after shutdown_timeout, saves what
+// was delivered and exits 0.
 package eksservice
 
 import (
@@ -95,6 +98,8 @@ type pipeline struct {
 	q      *queue
 	acked  atomic.Int64
 	resent atomic.Int64
+	// stall tells slow from stalled delivery (set by run).
+	stall *stallWatch
 }
 
 func (s *service) build() error {
@@ -263,6 +268,9 @@ func (s *service) run(ctx context.Context, once bool) int {
 		case <-fatalCtx.Done():
 		}
 	}()
+	for _, p := range s.inputs {
+		p.stall = s.newStallWatch(p, once, fatal)
+	}
 	stopHealth := s.serveHealth()
 	defer stopHealth()
 
@@ -301,11 +309,34 @@ func (s *service) run(ctx context.Context, once bool) int {
 	return code
 }
 
+// newStallWatch watches p's delivery: an ERROR when it stalls (with
+// --once, the run stops with exit 1), an INFO when it resumes.
+func (s *service) newStallWatch(p *pipeline, once bool, fatal context.CancelCauseFunc) *stallWatch {
+	limit := s.cfg.DeliveryStallTimeout
+	onStall := func(waited time.Duration) {
+		e := p.in.Log.WithFields(logrus.Fields{"sink": s.sinkNames(), "waited": waited.Round(time.Millisecond).String(),
+			"delivery_stall_timeout": limit.String(), "queue_bytes": p.q.Bytes()})
+		if once {
+			e.Error("delivery stalled: no event reached every sink within delivery_stall_timeout; --once gives up (the checkpoint covers what was delivered; see the WARN lines above for why)")
+			fatal(fmt.Errorf("eksservice: %s: delivery stalled for %s (delivery_stall_timeout)", p.in.Cfg.Name(), limit))
+			return
+		}
+		e.Error("delivery stalled: no event reached every sink within delivery_stall_timeout; still retrying, /healthz answers 503 until delivery resumes (see the WARN lines above for why)")
+	}
+	onResume := func(stalled time.Duration) {
+		p.in.Log.WithFields(logrus.Fields{"sink": s.sinkNames(), "stalled_for": stalled.Round(time.Millisecond).String()}).Info("delivery resumed")
+	}
+	return newStallWatch(limit, onStall, onResume)
+}
+
 // deliver sends what an input's queue holds to every sink, then saves the
 // cursors that came with it. It stops when the queue is closed and empty,
 // on a fatal error (which it reports through fatal), or when ctx ends
-// (shutdown_timeout: what is in flight is given up, not saved).
+// (shutdown_timeout: what is in flight is given up, not saved). The
+// stall watch hears of every event a sink makes durable.
 func (s *service) deliver(ctx context.Context, p *pipeline, fatal context.CancelCauseFunc) {
+	defer p.stall.stop()
+	progress := sink.WithProgress(ctx, func(int) { p.stall.progress() })
 	for {
 		items, ok := p.q.take(ctx)
 		if !ok {
@@ -320,13 +351,14 @@ func (s *service) deliver(ctx context.Context, p *pipeline, fatal context.Cancel
 			bytes += it.bytes
 		}
 		if len(events) > 0 {
+			p.stall.begin()
 			errs := make([]error, len(s.sinks))
 			var wg sync.WaitGroup
 			for i, sk := range s.sinks {
 				wg.Add(1)
 				go func() {
 					defer wg.Done()
-					rep, err := sk.Send(ctx, events)
+					rep, err := sk.Send(progress, events)
 					p.resent.Add(int64(rep.Resent))
 					errs[i] = err
 				}()
@@ -352,12 +384,14 @@ func (s *service) deliver(ctx context.Context, p *pipeline, fatal context.Cancel
 		}
 		p.acked.Add(int64(len(events)))
 		p.q.release(bytes)
+		p.stall.end()
 	}
 }
 
 // serveHealth serves GET /healthz when health_listen is set: 200 while at
-// least one input completed a poll within 3 × its poll_interval (or, before
-// the first poll, since the start), else 503; the body says which.
+// least one input completed a poll within 3 × its poll_interval (or,
+// before the first poll, since the start) and no input's delivery is
+// stalled, else 503; the body says which.
 func (s *service) serveHealth() func() {
 	if s.cfg.HealthListen == "" {
 		return func() {}
@@ -368,9 +402,13 @@ func (s *service) serveHealth() func() {
 		type status struct {
 			LastPoll string `json:"last_poll,omitempty"`
 			Fresh    bool   `json:"fresh"`
+			// WaitingSince: events have waited for the sinks since then
+			// without any becoming durable.
+			WaitingSince    string `json:"waiting_since,omitempty"`
+			DeliveryStalled bool   `json:"delivery_stalled"`
 		}
 		out := map[string]status{}
-		healthy := false
+		polling, stalled := false, false
 		now := time.Now()
 		for _, p := range s.inputs {
 			last := p.in.LastPoll()
@@ -378,14 +416,19 @@ func (s *service) serveHealth() func() {
 			if ref.IsZero() {
 				ref = started
 			}
-			fresh := now.Sub(ref) <= 3*p.in.Cfg.PollInterval
-			healthy = healthy || fresh
-			st := status{Fresh: fresh}
+			st := status{Fresh: now.Sub(ref) <= 3*p.in.Cfg.PollInterval}
+			polling = polling || st.Fresh
 			if !last.IsZero() {
 				st.LastPoll = last.UTC().Format(time.RFC3339Nano)
 			}
+			if since, stuck := p.stall.status(now); !since.IsZero() {
+				st.WaitingSince = since.UTC().Format(time.RFC3339Nano)
+				st.DeliveryStalled = stuck
+				stalled = stalled || stuck
+			}
 			out[p.in.Cfg.Name()] = st
 		}
+		healthy := polling && !stalled
 		w.Header().Set("Content-Type", "application/json")
 		if !healthy {
 			w.WriteHeader(http.StatusServiceUnavailable)

@@ -228,6 +228,7 @@ func (s *SCS) Send(ctx context.Context, events []sink.Event) (sink.Report, error
 		if err := s.retry(ctx, func() (bool, error) { return s.post(b) }); err != nil {
 			return sink.Report{}, err
 		}
+		sink.Progress(ctx, len(b))
 	}
 	return sink.Report{}, nil
 }
