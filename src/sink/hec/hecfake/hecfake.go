@@ -186,6 +186,14 @@ func (s *Server) FailNext(n int, f Fault) {
 	}
 }
 
+// ClearFaults drops the scripted failures not served yet, on both
+// endpoints: HEC is well again.
+func (s *Server) ClearFaults() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.script, s.ackScript = nil, nil
+}
+
 // FailNextAcks makes the next n acknowledgement requests fail with f
 // (NoReply answers as Unavailable there).
 func (s *Server) FailNextAcks(n int, f Fault) {
