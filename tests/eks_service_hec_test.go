@@ -170,7 +170,7 @@ func TestEksService_DeliveryStalled(t *testing.T) {
 	p.waitFor(20*time.Second, "the stall's ERROR", func() bool { return strings.Contains(p.Stderr(), "ERROR delivery stalled") })
 	status, body := svcHealth(addr)
 	in, _ := body["inputs"].(map[string]any)["demo"].(map[string]any)
-	if status != 503 || in["delivery_stalled"] != true || in["fresh"] != true || in["waiting_since"] == nil {
+	if status != 503 || in["delivery_stalled"] != true || in["fresh"] != true || in["no_delivery_since"] == nil {
 		t.Errorf("/healthz while polls go on and delivery stalls: %d %v, want 503 saying delivery is stalled", status, body)
 	}
 	hec.ClearFaults()

@@ -402,9 +402,9 @@ func (s *service) serveHealth() func() {
 		type status struct {
 			LastPoll string `json:"last_poll,omitempty"`
 			Fresh    bool   `json:"fresh"`
-			// WaitingSince: events have waited for the sinks since then
+			// NoDeliverySince: events have waited for the sinks since then
 			// without any becoming durable.
-			WaitingSince    string `json:"waiting_since,omitempty"`
+			NoDeliverySince string `json:"no_delivery_since,omitempty"`
 			DeliveryStalled bool   `json:"delivery_stalled"`
 		}
 		out := map[string]status{}
@@ -422,7 +422,7 @@ func (s *service) serveHealth() func() {
 				st.LastPoll = last.UTC().Format(time.RFC3339Nano)
 			}
 			if since, stuck := p.stall.status(now); !since.IsZero() {
-				st.WaitingSince = since.UTC().Format(time.RFC3339Nano)
+				st.NoDeliverySince = since.UTC().Format(time.RFC3339Nano)
 				st.DeliveryStalled = stuck
 				stalled = stalled || stuck
 			}
