@@ -205,3 +205,26 @@ const TruncatedMarker = "[Truncated...]"
 
 // IsTruncated reports whether a message ends in TruncatedMarker.
 func IsTruncated(message string) bool { return strings.HasSuffix(message, TruncatedMarker) }
+
+// PartitionOf returns the AWS partition of a Region name (see IsRegion):
+// aws-cn for cn-*, aws-us-gov for *-gov-*, aws-iso for *-iso-*, aws-iso-b
+// for *-isob-* (and so on for the other iso letters), else aws. A role or
+// any other ARN is used in the Region's partition only.
+func PartitionOf(region string) string {
+	if strings.HasPrefix(region, "cn-") {
+		return "aws-cn"
+	}
+	if len(region) < 3 {
+		return "aws"
+	}
+	infix, _, _ := strings.Cut(region[3:], "-")
+	switch {
+	case infix == "gov":
+		return "aws-us-gov"
+	case infix == "iso":
+		return "aws-iso"
+	case len(infix) == 4 && infix[:3] == "iso":
+		return "aws-iso-" + infix[3:]
+	}
+	return "aws"
+}

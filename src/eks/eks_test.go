@@ -198,3 +198,15 @@ func FuzzPropsSourceExtraction(f *testing.F) {
 		propsAgrees(t, re, src)
 	})
 }
+
+func TestPartitionOf(t *testing.T) {
+	for region, want := range map[string]string{
+		"us-east-1": "aws", "eu-west-1": "aws", "mx-central-1": "aws", "cn-north-1": "aws-cn", "cn-northwest-1": "aws-cn",
+		"us-gov-west-1": "aws-us-gov", "us-iso-east-1": "aws-iso", "us-isob-east-1": "aws-iso-b", "eu-isoe-west-1": "aws-iso-e",
+		"us-isof-south-1": "aws-iso-f",
+	} {
+		if got := eks.PartitionOf(region); got != want {
+			t.Errorf("PartitionOf(%q) = %q, want %q", region, got, want)
+		}
+	}
+}
