@@ -7,8 +7,10 @@
 //     the recent event IDs per log group and stream prefix);
 //   - Encode and Decode, the file format (Decode never trusts its input);
 //   - Store, which locks a stanza's files against a second process, loads the
-//     newest valid state (setting corrupt files aside, never deleting them) and
+//     newest valid state (setting corrupt files aside, never deleting them),
+//     proves the directory can take a save before anything is emitted, and
 //     saves new states atomically;
+//   - CheckDir, the same proof without a stanza or a lock (for --check);
 //   - FileName, the stable, readable file name of a stanza.
 package checkpoint
 

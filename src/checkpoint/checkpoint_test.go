@@ -322,3 +322,39 @@ func TestStore_RemoveStaleTemp(t *testing.T) {
 		}
 	}
 }
+
+// TestStore_ProveWritable verifies that the proof saves the state and
+// leaves no probe behind, and that CheckDir refuses a checkpoint_dir that is
+// a file.
+func TestStore_ProveWritable(t *testing.T) {
+	dir := t.TempDir()
+	s, err := checkpoint.Open(dir, "eks_logs://prod")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if err := s.ProveWritable(sampleState()); err != nil {
+		t.Fatal(err)
+	}
+	got, res, err := s.Load()
+	if err != nil || res.Source != "current" || len(got.Cursors) != len(sampleState().Cursors) {
+		t.Fatalf("after the proof: %+v %v", res, err)
+	}
+	if err := checkpoint.CheckDir(dir); err != nil {
+		t.Fatal(err)
+	}
+	names, _ := filepath.Glob(filepath.Join(dir, "*"))
+	for _, n := range names {
+		if strings.Contains(n, "probe") || strings.Contains(n, ".tmp-") {
+			t.Errorf("left behind: %s", n)
+		}
+	}
+	file := filepath.Join(dir, "a-file")
+	os.WriteFile(file, []byte("x"), 0o600)
+	if err := checkpoint.CheckDir(file); err == nil {
+		t.Error("CheckDir accepted a file")
+	}
+	if err := checkpoint.CheckDir(filepath.Join(file, "sub")); err == nil {
+		t.Error("CheckDir accepted a directory under a file")
+	}
+}

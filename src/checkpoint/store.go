@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"time"
@@ -190,6 +191,74 @@ func (s *Store) Save(st State) error {
 		return fmt.Errorf("checkpoint: rename into place: %w", err)
 	}
 	return syncDir(s.dir)
+}
+
+// SaveHeadroom is the room, beyond the size of the state in hand, that
+// ProveWritable and CheckDir make sure a checkpoint directory has: more
+// than a save needs after one full page (10,000 event IDs of 8 bytes and
+// their buckets).
+const SaveHeadroom = 1 << 20
+
+// ProveWritable saves st (as Save does: temp file, fsync, rename, directory
+// fsync) and then writes, fsyncs and removes a probe file as large as st
+// plus SaveHeadroom. An input calls it before it emits anything: a
+// directory that cannot take a save (a full or read-only file system, a
+// file size limit) fails here, so the input stops without emitting events
+// it could not checkpoint, instead of emitting the same page again on every
+// restart.
+func (s *Store) ProveWritable(st State) error {
+	if err := s.Save(st); err != nil {
+		return err
+	}
+	b, err := Encode(st)
+	if err != nil {
+		return err
+	}
+	return probe(s.dir, filepath.Base(s.path)+".tmp-probe-*", int64(len(b))+SaveHeadroom)
+}
+
+// CheckDir checks that dir is (or can be created as) a directory that can
+// take a checkpoint save: it creates dir as Open does, then writes, fsyncs
+// and removes a probe file of SaveHeadroom bytes. It takes no lock, so it
+// works while an input runs (the service's --check).
+func CheckDir(dir string) error {
+	if dir == "" {
+		return fmt.Errorf("checkpoint: no checkpoint directory")
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return fmt.Errorf("checkpoint: create %s: %w", dir, err)
+	}
+	return probe(dir, ".kubelens-probe-*", SaveHeadroom)
+}
+
+// probe writes size bytes to a new file in dir, fsyncs and removes it. The
+// bytes are pseudo-random, so that a compressing file system (ZFS, btrfs)
+// has to find room for them as it would for a checkpoint.
+func probe(dir, pattern string, size int64) error {
+	f, err := os.CreateTemp(dir, pattern)
+	if err != nil {
+		return fmt.Errorf("checkpoint: cannot write in %s: %w", dir, err)
+	}
+	defer os.Remove(f.Name())
+	rng := rand.NewChaCha8([32]byte{'k', 'u', 'b', 'e', 'l', 'e', 'n', 's'})
+	buf := make([]byte, 64<<10)
+	var werr error
+	for left := size; left > 0 && werr == nil; {
+		n := min(left, int64(len(buf)))
+		rng.Read(buf[:n])
+		_, werr = f.Write(buf[:n])
+		left -= n
+	}
+	if werr == nil {
+		werr = f.Sync()
+	}
+	if cerr := f.Close(); werr == nil {
+		werr = cerr
+	}
+	if werr != nil {
+		return fmt.Errorf("checkpoint: %s cannot take a save of %d bytes: %w", dir, size, werr)
+	}
+	return nil
 }
 
 // keepPrevious hard-links the current file to <name>.prev (through a temp

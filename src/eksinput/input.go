@@ -110,6 +110,13 @@ func (in *Input) Open(dir string) error {
 			in.state.Cursors = append(in.state.Cursors, c)
 		}
 	}
+	// Before anything is emitted: a checkpoint that cannot be saved would
+	// have every restart emit the same page again.
+	if err := store.ProveWritable(in.state); err != nil {
+		store.Close()
+		in.store = nil
+		return fmt.Errorf("eksinput: the checkpoint cannot be saved, so nothing is read (events read now could not be checkpointed and would be emitted again at every restart): %w", err)
+	}
 	return nil
 }
 

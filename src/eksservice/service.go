@@ -180,9 +180,16 @@ type checker interface {
 	Check(ctx context.Context) error
 }
 
-// check is --check: every sink and every input's log group, once.
+// check is --check: checkpoint_dir, every sink and every input's log
+// group, once.
 func (s *service) check(ctx context.Context) int {
 	failed := 0
+	if err := checkpoint.CheckDir(s.cfg.CheckpointDir); err != nil {
+		failed++
+		s.log.WithField("checkpoint_dir", s.cfg.CheckpointDir).WithError(err).Error("check failed: checkpoint_dir cannot hold the checkpoints")
+	} else {
+		s.log.WithField("checkpoint_dir", s.cfg.CheckpointDir).Info("check: checkpoint_dir can take a save")
+	}
 	for _, sk := range s.sinks {
 		c, ok := sk.(checker)
 		if !ok {
