@@ -4,7 +4,8 @@
 //
 // The package provides:
 //   - State and Cursor, the persisted progress of one stanza (a watermark and
-//     the recent event IDs per log group and stream prefix);
+//     the recent event IDs per source: Region, principal, endpoint, log group
+//     and stream prefix, together a Key);
 //   - Encode and Decode, the file format (Decode never trusts its input);
 //   - Store, which locks a stanza's files against a second process, loads the
 //     newest valid state (setting corrupt files aside, never deleting them),
@@ -40,8 +41,8 @@ const magic = "kubelens.eks_logs.checkpoint"
 // a watermark and some thousands of 8-byte IDs per cursor.
 const MaxFileSize = 256 << 20
 
-// State is everything an input persists: one Cursor per (log group, stream
-// prefix) it reads.
+// State is everything an input persists: one Cursor per source it reads
+// (see Key).
 type State struct {
 	Stanza  string   `msgpack:"stanza"`
 	SavedAt int64    `msgpack:"saved_at_ms"` // wall clock of the save, for humans
@@ -51,15 +52,63 @@ type State struct {
 // Cursor is the position of one query. Watermark is the event timestamp
 // (epoch ms) up to which everything visible has been emitted; Floor is the
 // configured start time, which re-reads never go behind; Seen holds the
-// IDs of events emitted at or after Watermark minus the overlap, so a re-read
-// of the overlap window can drop them.
+// IDs of events emitted at or after SeenFrom, so a re-read of the overlap
+// window can drop them.
+//
+// Region, Principal and Endpoint, with LogGroup and Prefix, say which
+// source the cursor belongs to (see Key). A cursor saved before they
+// existed (format version 1 without them) has an empty Region: Legacy
+// reports it, and the input adopts it for its log group and prefix once.
+// The fields were added without changing FormatVersion: decoders ignore
+// fields they do not know, and a missing field reads as empty.
 type Cursor struct {
-	LogGroup  string   `msgpack:"log_group"`
-	Prefix    string   `msgpack:"prefix"`
-	Watermark int64    `msgpack:"watermark_ms"`
-	Floor     int64    `msgpack:"floor_ms"` // the configured start; no query reads before it
-	Seen      []Bucket `msgpack:"seen"`
+	Region    string `msgpack:"region,omitempty"`
+	Principal string `msgpack:"principal,omitempty"`
+	Endpoint  string `msgpack:"endpoint,omitempty"`
+	LogGroup  string `msgpack:"log_group"`
+	Prefix    string `msgpack:"prefix"`
+	Watermark int64  `msgpack:"watermark_ms"`
+	Floor     int64  `msgpack:"floor_ms"` // the configured start; no query reads before it
+	// SeenFrom is the oldest timestamp from which Seen holds every emitted
+	// event: no re-read starts before it, so raising the overlap never
+	// re-reads events whose IDs were already forgotten.
+	SeenFrom int64    `msgpack:"seen_from_ms,omitempty"`
+	Seen     []Bucket `msgpack:"seen"`
 }
+
+// Key identifies the source of a cursor: where the events are read (the
+// Region, the endpoint), as whom (the principal: a role ARN, an account
+// name, or empty for the default credential chain), and what (the log group
+// and the stream-name prefix). A cursor is only resumed for the same key.
+type Key struct {
+	Region, Principal, Endpoint, LogGroup, Prefix string
+}
+
+// String writes the key for log lines and "checkpoint show".
+func (k Key) String() string {
+	dash := func(s string) string {
+		if s == "" {
+			return "-"
+		}
+		return s
+	}
+	return "region=" + dash(k.Region) + " principal=" + dash(k.Principal) + " endpoint=" + dash(k.Endpoint) +
+		" log_group=" + k.LogGroup + " prefix=" + k.Prefix
+}
+
+// Key returns the cursor's key.
+func (c *Cursor) Key() Key {
+	return Key{Region: c.Region, Principal: c.Principal, Endpoint: c.Endpoint, LogGroup: c.LogGroup, Prefix: c.Prefix}
+}
+
+// SetKey stamps the cursor with a key.
+func (c *Cursor) SetKey(k Key) {
+	c.Region, c.Principal, c.Endpoint, c.LogGroup, c.Prefix = k.Region, k.Principal, k.Endpoint, k.LogGroup, k.Prefix
+}
+
+// Legacy reports a cursor saved before cursors carried their source: it
+// has no Region (every input has one).
+func (c *Cursor) Legacy() bool { return c.Region == "" }
 
 // Bucket holds the 64-bit hashes of the event IDs seen at one timestamp.
 type Bucket struct {
@@ -67,11 +116,22 @@ type Bucket struct {
 	IDs       []uint64 `msgpack:"ids"`
 }
 
-// Find returns the cursor for the group and prefix, or nil.
-func (s *State) Find(group, prefix string) *Cursor {
+// Find returns the cursor of the key, or nil.
+func (s *State) Find(k Key) *Cursor {
 	for i := range s.Cursors {
-		if s.Cursors[i].LogGroup == group && s.Cursors[i].Prefix == prefix {
+		if s.Cursors[i].Key() == k {
 			return &s.Cursors[i]
+		}
+	}
+	return nil
+}
+
+// FindLegacy returns the legacy cursor (see Cursor.Legacy) of the log group
+// and prefix, or nil.
+func (s *State) FindLegacy(group, prefix string) *Cursor {
+	for i := range s.Cursors {
+		if c := &s.Cursors[i]; c.Legacy() && c.LogGroup == group && c.Prefix == prefix {
+			return c
 		}
 	}
 	return nil
@@ -157,16 +217,15 @@ func (s *State) validate() error {
 	if s.SavedAt < 0 {
 		return fmt.Errorf("negative save time")
 	}
-	type key struct{ g, p string }
-	seen := make(map[key]bool, len(s.Cursors))
+	seen := make(map[Key]bool, len(s.Cursors))
 	for i, c := range s.Cursors {
-		k := key{c.LogGroup, c.Prefix}
+		k := c.Key()
 		if seen[k] {
-			return fmt.Errorf("cursor %d repeats log group %q prefix %q", i, truncate(c.LogGroup), truncate(c.Prefix))
+			return fmt.Errorf("cursor %d repeats the source of another (log group %q prefix %q)", i, truncate(c.LogGroup), truncate(c.Prefix))
 		}
 		seen[k] = true
-		if c.Watermark < 0 || c.Floor < 0 {
-			return fmt.Errorf("cursor %d: negative watermark or floor", i)
+		if c.Watermark < 0 || c.Floor < 0 || c.SeenFrom < 0 {
+			return fmt.Errorf("cursor %d: negative watermark, floor or seen_from", i)
 		}
 		for j, bk := range c.Seen {
 			if bk.Timestamp < 0 {

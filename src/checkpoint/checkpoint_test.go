@@ -19,9 +19,12 @@ func sampleState() checkpoint.State {
 	return checkpoint.State{
 		Stanza: "eks_logs://prod",
 		Cursors: []checkpoint.Cursor{
-			{LogGroup: "/aws/eks/prod/cluster", Prefix: "kube-apiserver-audit-", Watermark: 1700000000123,
+			{Region: "us-east-1", Principal: "role_arn:arn:aws:iam::123456789012:role/r", Endpoint: "https://logs.example",
+				LogGroup: "/aws/eks/prod/cluster", Prefix: "kube-apiserver-audit-", Watermark: 1700000000123, SeenFrom: 1699999999000,
 				Seen: []checkpoint.Bucket{{Timestamp: 1700000000000, IDs: []uint64{1, 2}}, {Timestamp: 1700000000123, IDs: []uint64{3}}}},
-			{LogGroup: "/aws/eks/prod/cluster", Prefix: "authenticator-", Watermark: 5},
+			{Region: "us-east-1", LogGroup: "/aws/eks/prod/cluster", Prefix: "authenticator-", Watermark: 5},
+			// The same group and prefix read in another Region: another source.
+			{Region: "eu-west-1", LogGroup: "/aws/eks/prod/cluster", Prefix: "authenticator-", Watermark: 7},
 		},
 	}
 }
@@ -74,6 +77,8 @@ func TestDecode_RefusesIncoherentState(t *testing.T) {
 		"negative watermark": {Cursors: []checkpoint.Cursor{{Watermark: -1}}},
 		"unordered buckets":  {Cursors: []checkpoint.Cursor{{Seen: []checkpoint.Bucket{{Timestamp: 5}, {Timestamp: 4}}}}},
 		"repeated cursor":    {Cursors: []checkpoint.Cursor{{LogGroup: "g", Prefix: "p"}, {LogGroup: "g", Prefix: "p"}}},
+		"repeated source":    {Cursors: []checkpoint.Cursor{{Region: "r", Endpoint: "e", LogGroup: "g", Prefix: "p"}, {Region: "r", Endpoint: "e", LogGroup: "g", Prefix: "p", Watermark: 1}}},
+		"negative seen_from": {Cursors: []checkpoint.Cursor{{SeenFrom: -1}}},
 	} {
 		b, err := checkpoint.Encode(st)
 		if err != nil {
@@ -320,6 +325,37 @@ func TestStore_RemoveStaleTemp(t *testing.T) {
 		if _, err := os.Stat(f); err != nil {
 			t.Errorf("%s removed: %v", f, err)
 		}
+	}
+}
+
+// TestState_FindBySource verifies that cursors are found by their whole
+// source: the same log group and prefix in another Region, as another
+// principal or through another endpoint is another cursor; a cursor
+// without a source (an earlier version's) is only found as legacy.
+func TestState_FindBySource(t *testing.T) {
+	st := sampleState()
+	st.Cursors = append(st.Cursors, checkpoint.Cursor{LogGroup: "/aws/eks/prod/cluster", Prefix: "kube-scheduler-", Watermark: 9})
+	k := checkpoint.Key{Region: "eu-west-1", LogGroup: "/aws/eks/prod/cluster", Prefix: "authenticator-"}
+	if c := st.Find(k); c == nil || c.Watermark != 7 {
+		t.Errorf("Find(%v) = %+v", k, c)
+	}
+	for _, other := range []checkpoint.Key{
+		{Region: "ap-south-1", LogGroup: k.LogGroup, Prefix: k.Prefix},
+		{Region: "eu-west-1", Principal: "aws_account:prod", LogGroup: k.LogGroup, Prefix: k.Prefix},
+		{Region: "eu-west-1", Endpoint: "https://vpce.example", LogGroup: k.LogGroup, Prefix: k.Prefix},
+	} {
+		if c := st.Find(other); c != nil {
+			t.Errorf("Find(%v) found the cursor of %v", other, c.Key())
+		}
+	}
+	if c := st.Find(checkpoint.Key{LogGroup: "/aws/eks/prod/cluster", Prefix: "kube-scheduler-"}); c == nil || !c.Legacy() {
+		t.Errorf("the legacy cursor is not found by its empty source: %+v", c)
+	}
+	if c := st.FindLegacy("/aws/eks/prod/cluster", "kube-scheduler-"); c == nil || c.Watermark != 9 {
+		t.Errorf("FindLegacy = %+v", c)
+	}
+	if c := st.FindLegacy("/aws/eks/prod/cluster", "authenticator-"); c != nil {
+		t.Errorf("FindLegacy returned a cursor with a source: %+v", c)
 	}
 }
 

@@ -8,34 +8,43 @@ import (
 	"github.com/kubelens/kubelens/src/checkpoint"
 )
 
-// Cursor is the position of one query (log group and stream prefix).
+// Cursor is the position of one query (a source: see Query.Key).
 //
-// Watermark (epoch ms) only moves forward: to the timestamp of the last
-// event of each delivered page (results come sorted by timestamp, so every
-// visible event before it has been seen) and to the window end once a query
-// completes. Floor is the configured start: no query starts before it, so a
-// re-read never emits events older than what the admin asked for.
+// Watermark (epoch ms) only moves forward while polling: to the timestamp
+// of the last event of each delivered page (results come sorted by
+// timestamp, so every visible event before it has been seen) and to the
+// window end once a query completes. Floor is the configured start: no
+// query starts before it, so a re-read never emits events older than what
+// the admin asked for.
 //
 // The seen set holds a 64-bit FNV-1a hash of each emitted eventId, keyed by
-// the event timestamp, for events not older than Watermark − overlap; a
+// the event timestamp, for every emitted event at or after SeenFrom; a
 // collision would need two events in the same millisecond with the same
-// 64-bit hash.
+// 64-bit hash. No query starts before SeenFrom, so a re-read never emits
+// an event whose ID was forgotten: raising the overlap widens the re-read
+// only as the remembered IDs come to cover it.
+//
+// Pruning keeps the IDs of the overlap before the newest emitted event even
+// when the watermark has run further (an idle log group, or a host clock
+// that was ahead): Rewind can then go back to that event without emitting
+// anything twice.
 type Cursor struct {
 	Watermark int64
 	Floor     int64
+	SeenFrom  int64
 	seen      map[int64]map[uint64]struct{}
 	size      int
 }
 
 // NewCursor returns a cursor that starts at start (epoch ms).
 func NewCursor(start int64) *Cursor {
-	return &Cursor{Watermark: start, Floor: start, seen: map[int64]map[uint64]struct{}{}}
+	return &Cursor{Watermark: start, Floor: start, SeenFrom: start, seen: map[int64]map[uint64]struct{}{}}
 }
 
 // RestoreCursor rebuilds a cursor from its saved form (checkpoint.Cursor
 // is the one saved-cursor type; Saved produces it).
 func RestoreCursor(saved checkpoint.Cursor) *Cursor {
-	c := &Cursor{Watermark: saved.Watermark, Floor: saved.Floor, seen: map[int64]map[uint64]struct{}{}}
+	c := &Cursor{Watermark: saved.Watermark, Floor: saved.Floor, SeenFrom: saved.SeenFrom, seen: map[int64]map[uint64]struct{}{}}
 	for _, b := range saved.Seen {
 		for _, h := range b.IDs {
 			c.addHash(b.Timestamp, h)
@@ -95,30 +104,67 @@ func (c *Cursor) advance(ts int64) bool {
 	return false
 }
 
-// prune forgets IDs older than the earliest timestamp the next query can
-// return: no re-read reaches them any more.
+// newest returns the timestamp of the newest remembered event, or -1.
+func (c *Cursor) newest() int64 {
+	n := int64(-1)
+	for ts := range c.seen {
+		n = max(n, ts)
+	}
+	return n
+}
+
+// prune forgets IDs no re-read can reach any more: those older than the
+// overlap before the watermark, or before the newest remembered event when
+// the watermark has run past it. SeenFrom moves up to that limit.
 func (c *Cursor) prune(overlapMs int64) {
-	limit := c.start(overlapMs)
+	ref := c.Watermark
+	if n := c.newest(); n >= 0 && n < ref {
+		ref = n
+	}
+	limit := max(ref-overlapMs, c.Floor, 0)
 	for ts, b := range c.seen {
 		if ts < limit {
 			c.size -= len(b)
 			delete(c.seen, ts)
 		}
 	}
+	c.SeenFrom = max(c.SeenFrom, limit)
 }
 
 // start is where the next query begins: overlap before the watermark, never
-// before the floor nor the epoch.
+// before the floor, the oldest remembered ID, nor the epoch.
 func (c *Cursor) start(overlapMs int64) int64 {
-	return max(c.Watermark-overlapMs, c.Floor, 0)
+	return max(c.Watermark-overlapMs, c.Floor, c.SeenFrom, 0)
 }
 
-// Saved returns the cursor of query q as the checkpoint saves it: buckets
-// in timestamp order, hashes sorted. It is a copy: later polls do not
-// change it.
+// Rewind moves the cursor back to safe (epoch ms), or to the newest
+// remembered event if that is older, and returns where it now stands. It is
+// for a watermark found ahead of the clock: what lies between the newest
+// emitted event and the watermark was never read with the clock right. The
+// floor and SeenFrom come back too, so that the overlap before the new
+// watermark is read again: events whose IDs are remembered are dropped as
+// usual, the others are emitted (at worst again, never lost).
+func (c *Cursor) Rewind(safe int64, overlapMs int64) int64 {
+	if n := c.newest(); n >= 0 {
+		safe = min(safe, n)
+	}
+	safe = max(safe, 0)
+	back := max(safe-overlapMs, 0)
+	c.Watermark = safe
+	// A floor past safe was set by the same clock (start_from resolved
+	// while it was ahead): it must not hide the overlap either.
+	c.Floor = min(c.Floor, back)
+	c.SeenFrom = min(c.SeenFrom, back)
+	return safe
+}
+
+// Saved returns the cursor of query q as the checkpoint saves it, with
+// q's key: buckets in timestamp order, hashes sorted. It is a copy: later
+// polls do not change it.
 func (c *Cursor) Saved(q Query) checkpoint.Cursor {
-	out := checkpoint.Cursor{LogGroup: q.LogGroup, Prefix: q.Prefix, Watermark: c.Watermark, Floor: c.Floor,
+	out := checkpoint.Cursor{Watermark: c.Watermark, Floor: c.Floor, SeenFrom: c.SeenFrom,
 		Seen: make([]checkpoint.Bucket, 0, len(c.seen))}
+	out.SetKey(q.Key())
 	for ts, b := range c.seen {
 		hs := make([]uint64, 0, len(b))
 		for h := range b {

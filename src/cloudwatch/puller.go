@@ -16,11 +16,22 @@ import (
 
 // Query is one FilterLogEvents query: a log group and a stream-name prefix.
 // Streams starting with ExcludePrefix are dropped client-side (the "api"
-// prefix kube-apiserver- also matches the audit streams).
+// prefix kube-apiserver- also matches the audit streams). Region, Principal
+// and Endpoint do not change the call (the client carries them); they make
+// the query's checkpoint key, so that a cursor is never resumed against
+// another source.
 type Query struct {
 	LogGroup      string
 	Prefix        string
 	ExcludePrefix string
+	Region        string
+	Principal     string
+	Endpoint      string
+}
+
+// Key returns the checkpoint key of the query.
+func (q Query) Key() checkpoint.Key {
+	return checkpoint.Key{Region: q.Region, Principal: q.Principal, Endpoint: q.Endpoint, LogGroup: q.LogGroup, Prefix: q.Prefix}
 }
 
 // Event is one log event as read from CloudWatch Logs.
@@ -68,6 +79,11 @@ type PullerConfig struct {
 	// service that keeps answering "no events, here is a token" cannot hold
 	// the input forever; the next poll resumes from the cursor. Default 100.
 	MaxEmptyPages int
+	// ClockTolerance is how far a watermark may be ahead of Now before Poll
+	// takes it for the mark of a clock that was ahead, and rewinds the
+	// cursor (default 1 minute). A watermark is never ahead of the clock
+	// that saved it, so one ahead of ours came from a clock that was.
+	ClockTolerance time.Duration
 	// Now is the clock (default time.Now).
 	Now func() time.Time
 }
@@ -89,6 +105,9 @@ func NewPuller(api API, cfg PullerConfig) *Puller {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
+	if cfg.ClockTolerance <= 0 {
+		cfg.ClockTolerance = DefaultClockTolerance
+	}
 	return &Puller{api: api, cfg: cfg}
 }
 
@@ -105,7 +124,15 @@ type PollStats struct {
 	BeyondOverlap int
 	// Complete is true when the query was paged to its end.
 	Complete bool
+	// ClockAhead, when not zero, is how far the cursor's watermark was ahead
+	// of the clock when the poll began; the cursor was rewound to RewoundTo
+	// (epoch ms) before reading.
+	ClockAhead time.Duration
+	RewoundTo  int64
 }
+
+// DefaultClockTolerance is PullerConfig.ClockTolerance's default.
+const DefaultClockTolerance = time.Minute
 
 // ErrLogGroupNotFound wraps the service's ResourceNotFoundException.
 var ErrLogGroupNotFound = errors.New("log group does not exist")
@@ -126,6 +153,15 @@ func (p *Puller) Poll(ctx context.Context, q Query, cur *Cursor, h Handler) (Pol
 	lateAfter := (p.cfg.Lag + p.cfg.Overlap).Milliseconds()
 	now := p.cfg.Now()
 	end := now.Add(-p.cfg.Lag).UnixMilli()
+	if ahead := cur.Watermark - now.UnixMilli(); ahead > p.cfg.ClockTolerance.Milliseconds() {
+		// Saved by (or reached under) a clock that was ahead: read again
+		// from the newest event emitted, or now - lag, whichever is older.
+		// Otherwise every poll would end at once until the clock caught up
+		// with the watermark, and the events of that time would never be
+		// read.
+		st.ClockAhead = time.Duration(ahead) * time.Millisecond
+		st.RewoundTo = cur.Rewind(end, overlap)
+	}
 	start := cur.start(overlap)
 	if end < start {
 		st.Complete = true // nothing can be due yet (start_from ahead of now − lag)
@@ -184,7 +220,7 @@ func (p *Puller) Poll(ctx context.Context, q Query, cur *Cursor, h Handler) (Pol
 			}
 			fresh = append(fresh, ev)
 		}
-		before := cur.Watermark
+		before, beforeSeenFrom := cur.Watermark, cur.SeenFrom
 		for _, ev := range fresh {
 			cur.add(ev.Timestamp, ev.ID)
 		}
@@ -199,7 +235,7 @@ func (p *Puller) Poll(ctx context.Context, q Query, cur *Cursor, h Handler) (Pol
 				// Not delivered: forget the page, so a later poll with this
 				// cursor reads it again (IDs the prune dropped may then be
 				// emitted twice; none is lost).
-				cur.Watermark = before
+				cur.Watermark, cur.SeenFrom = before, beforeSeenFrom
 				for _, ev := range fresh {
 					cur.remove(ev.Timestamp, ev.ID)
 				}
@@ -218,10 +254,10 @@ func (p *Puller) Poll(ctx context.Context, q Query, cur *Cursor, h Handler) (Pol
 		in.NextToken = out.NextToken
 	}
 	st.Complete = true
-	if before := cur.Watermark; cur.advance(end) {
+	if before, beforeSeenFrom := cur.Watermark, cur.SeenFrom; cur.advance(end) || st.ClockAhead > 0 {
 		cur.prune(overlap)
 		if err := h.Page(ctx, nil, cur.Saved(q)); err != nil {
-			cur.Watermark = before
+			cur.Watermark, cur.SeenFrom = before, beforeSeenFrom
 			return st, fmt.Errorf("cloudwatch: deliver: %w", err)
 		}
 	}

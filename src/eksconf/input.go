@@ -3,6 +3,7 @@ package eksconf
 import (
 	"errors"
 	"fmt"
+	"net/url"
 	"strings"
 	"time"
 
@@ -46,6 +47,36 @@ type Input struct {
 func (in Input) Name() string {
 	_, name, _ := strings.Cut(in.Stanza, "://")
 	return name
+}
+
+// Principal returns who the input reads as, for its checkpoint key: the
+// role it assumes (the role's ARN names its account), else the name of its
+// stored AWS account, else "" (the default credential chain, whose identity
+// is not known without a call to AWS).
+func (in Input) Principal() string {
+	switch {
+	case in.RoleARN != "":
+		return "role_arn:" + in.RoleARN
+	case in.AWSAccount != "":
+		return "aws_account:" + in.AWSAccount
+	}
+	return ""
+}
+
+// EndpointKey returns endpoint_url as the checkpoint key holds it: scheme
+// and host in lower case, no trailing slash; "" when not set.
+func (in Input) EndpointKey() string {
+	if in.EndpointURL == "" {
+		return ""
+	}
+	u, err := url.Parse(in.EndpointURL)
+	if err != nil {
+		return in.EndpointURL
+	}
+	u.Scheme, u.Host = strings.ToLower(u.Scheme), strings.ToLower(u.Host)
+	u.Path = strings.TrimRight(u.Path, "/")
+	u.RawPath = ""
+	return u.String()
 }
 
 // StanzaName returns the full stanza name of an input name.

@@ -62,8 +62,10 @@ func checkpointCmd(args []string, sio IO) int {
 			for _, b := range c.Seen {
 				ids += len(b.IDs)
 			}
-			fmt.Fprintf(sio.Stdout, "cursor:   log_group=%s prefix=%s watermark=%s floor=%s recent_event_ids=%d\n",
-				c.LogGroup, c.Prefix, msTime(c.Watermark), msTime(c.Floor), ids)
+			// The source: "region=- principal=- endpoint=-" for a cursor an
+			// earlier version saved, which the input adopts for its source.
+			fmt.Fprintf(sio.Stdout, "cursor:   %s watermark=%s floor=%s ids_from=%s recent_event_ids=%d\n",
+				c.Key(), msTime(c.Watermark), msTime(c.Floor), msTime(c.SeenFrom), ids)
 		}
 		return 0
 	case "reset":

@@ -92,22 +92,44 @@ func (in *Input) Open(dir string) error {
 		in.Log.WithField("file", res.File).Debug("checkpoint loaded")
 	}
 	in.state = checkpoint.State{Stanza: in.Cfg.Stanza}
+	overlap := in.Cfg.Overlap.Milliseconds()
+	adopted := map[*checkpoint.Cursor]bool{}
 	for _, lt := range in.Cfg.LogTypes {
 		q := cloudwatch.QueryOf(in.Cfg.LogGroup, lt)
+		q.Region, q.Principal, q.Endpoint = in.Cfg.Region, in.Cfg.Principal(), in.Cfg.EndpointKey()
+		key := q.Key()
 		var cur *cloudwatch.Cursor
-		if c := st.Find(q.LogGroup, q.Prefix); c != nil {
+		e := in.Log.WithField("log_group", q.LogGroup).WithField("prefix", q.Prefix)
+		if c := st.Find(key); c != nil {
 			cur = cloudwatch.RestoreCursor(*c)
+		} else if c := st.FindLegacy(q.LogGroup, q.Prefix); c != nil {
+			// Saved before cursors carried their source: it is taken to be
+			// this input's (the configuration it was saved under is not
+			// known), as it was before. Its IDs were kept for the overlap
+			// before the watermark: assume the overlap did not change.
+			saved := *c
+			saved.SeenFrom = max(saved.Watermark-overlap, saved.Floor, 0)
+			cur = cloudwatch.RestoreCursor(saved)
+			adopted[c] = true
+			e.WithField("source", key.String()).Info("checkpoint cursor saved by an earlier version, without its source: adopted for this input's source")
 		} else {
 			cur = cloudwatch.NewCursor(start)
+			for i := range st.Cursors {
+				if o := &st.Cursors[i]; !o.Legacy() && o.LogGroup == q.LogGroup && o.Prefix == q.Prefix {
+					e.WithField("checkpoint_source", o.Key().String()).WithField("start_ms", start).
+						Warn("the checkpoint holds a cursor of this log group and prefix for another source (aws_region, role_arn, aws_account or endpoint_url changed); this source starts from start_from, and the other cursor is kept")
+				}
+			}
 		}
 		in.state.Cursors = append(in.state.Cursors, cur.Saved(q))
 		in.queries = append(in.queries, query{q: q, cur: cur})
 	}
-	// Cursors of log types no longer configured are kept, so adding the
-	// type back resumes where it was.
-	for _, c := range st.Cursors {
-		if in.state.Find(c.LogGroup, c.Prefix) == nil {
-			in.state.Cursors = append(in.state.Cursors, c)
+	// Cursors of log types or sources no longer configured are kept, so
+	// configuring them back resumes where they were.
+	for i := range st.Cursors {
+		c := &st.Cursors[i]
+		if !adopted[c] && in.state.Find(c.Key()) == nil {
+			in.state.Cursors = append(in.state.Cursors, *c)
 		}
 	}
 	// Before anything is emitted: a checkpoint that cannot be saved would
@@ -131,7 +153,7 @@ func (in *Input) Close() error {
 // Save records one cursor and writes the input's checkpoint. Only one
 // goroutine may call it (the one that delivers).
 func (in *Input) Save(saved checkpoint.Cursor) error {
-	if c := in.state.Find(saved.LogGroup, saved.Prefix); c != nil {
+	if c := in.state.Find(saved.Key()); c != nil {
 		*c = saved
 	} else {
 		in.state.Cursors = append(in.state.Cursors, saved)
@@ -148,7 +170,7 @@ func (in *Input) SaveAll(saved []checkpoint.Cursor) error {
 		return nil
 	}
 	for _, c := range saved[:len(saved)-1] {
-		if cur := in.state.Find(c.LogGroup, c.Prefix); cur != nil {
+		if cur := in.state.Find(c.Key()); cur != nil {
 			*cur = c
 		} else {
 			in.state.Cursors = append(in.state.Cursors, c)
@@ -236,6 +258,11 @@ func (in *Input) poll(ctx context.Context, client *cloudwatch.Client, h cloudwat
 	errs := 0
 	for _, q := range in.queries {
 		st, err := p.Poll(ctx, q.q, q.cur, h)
+		if st.ClockAhead > 0 {
+			in.Log.WithFields(logrus.Fields{"log_group": q.q.LogGroup, "prefix": q.q.Prefix,
+				"ahead_seconds": fmt.Sprintf("%.3f", st.ClockAhead.Seconds()), "resume_at": msTime(st.RewoundTo)}).
+				Warn("the checkpoint's watermark is ahead of this host's clock (the clock was ahead when it was saved, or has been set back): reading again from the newest event emitted, or now - lag if older; events whose IDs are no longer remembered may be emitted twice, none is skipped. Check the host's time synchronisation (NTP)")
+		}
 		total.Pages += st.Pages
 		total.EmptyPages += st.EmptyPages
 		total.Emitted += st.Emitted
