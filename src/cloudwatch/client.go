@@ -127,7 +127,7 @@ func NewClient(ctx context.Context, cc ClientConfig) (*Client, error) {
 			})
 		}),
 	}
-	opts = append(opts, config.WithLogger(sdkLogger{cc.Log}),
+	opts = append(opts, config.WithLogger(sdkLogger{log: cc.Log}),
 		// A per-attempt bound through the HTTP client rather than a context:
 		// cancelling a context after each attempt would cut the connection
 		// before the SDK drains the body, and defeat connection reuse.
@@ -237,15 +237,34 @@ func isServerError(err error) bool {
 	return errors.As(err, &re) && re.HTTPStatusCode() >= 500
 }
 
-// sdkLogger routes the SDK's log output through the injected logger.
-type sdkLogger struct{ log logrus.FieldLogger }
+// sdkLogger routes the SDK's log output through the injected logger. The
+// SDK hands it the request's context (logging.ContextLogger), so that what
+// it reports about a call being cancelled (a SIGTERM stopping the input)
+// goes to DEBUG: shutting down is no warning.
+type sdkLogger struct {
+	log logrus.FieldLogger
+	ctx context.Context
+}
+
+var _ logging.ContextLogger = sdkLogger{}
+
+// WithContext implements logging.ContextLogger.
+func (l sdkLogger) WithContext(ctx context.Context) logging.Logger {
+	return sdkLogger{log: l.log, ctx: ctx}
+}
+
+// bodyCleanup starts the SDK's warnings about draining or closing a
+// response body: they only say a connection may not be reused, after the
+// call itself has succeeded or failed (and been reported) on its own.
+const bodyCleanup = "failed to discard remaining HTTP response body"
 
 func (l sdkLogger) Logf(c logging.Classification, format string, v ...any) {
 	if l.log == nil {
 		return
 	}
 	e := l.log.WithField("component", "aws-sdk")
-	if c == logging.Warn {
+	cancelled := l.ctx != nil && l.ctx.Err() != nil
+	if c == logging.Warn && !cancelled && !strings.HasPrefix(format, bodyCleanup) && !strings.HasPrefix(format, "failed to close HTTP response body") {
 		e.Warnf(format, v...)
 		return
 	}
