@@ -99,10 +99,12 @@ func TestEksLogsValidate_AcceptsGoodStanzas(t *testing.T) {
 		{"log_group": "/custom/group", "cluster_name": ""},
 		{"log_types": "audit, api,authenticator;controllerManager scheduler"},
 		{"start_from": "now"}, {"start_from": "beginning"}, {"start_from": "2024-05-01T00:00:00Z"}, {"start_from": "-7d"},
-		{"role_arn": "arn:aws-us-gov:iam::123456789012:role/path/r", "external_id": "ext-1"},
+		{"aws_region": "us-gov-west-1", "role_arn": "arn:aws-us-gov:iam::123456789012:role/path/r", "external_id": "ext-1"},
 		{"endpoint_url": "https://vpce-1.logs.us-east-1.vpce.amazonaws.com"},
 		{"poll_interval": "30", "overlap": "0", "lag": "0s", "max_calls_per_second": "0.5", "max_backoff": "2m", "log_level": "debug"},
 		{"index": "eks", "host": "h", "sourcetype": "x", "interval": "60", "disabled": "0"},
+		{"interval": "*/5 * * * *", "_TCP_ROUTING": "*", "python.version": "python3"},
+		{"log_types": "", "overlap": ""}, // empty: the default, as a field cleared on the setup page
 	} {
 		p := eksValidParams()
 		maps.Copy(p, extra)

@@ -302,7 +302,7 @@ func ParseService(doc []byte, getenv func(string) string, now time.Time) (Servic
 	}
 	var errs []error
 	bad := func(path, value string, err error) {
-		errs = append(errs, &ParamError{Param: path, Value: value, Err: err})
+		errs = append(errs, paramErr(path, value, err))
 	}
 	keys := sortedKeys(top)
 	for _, k := range keys {
@@ -416,7 +416,7 @@ func parseServiceInput(raw json.RawMessage, prefix string, now time.Time) (Input
 	case name == "":
 		errs = append(errs, &ParamError{Param: prefix + "name", Err: ErrRequired})
 	case !inputNameRE.MatchString(name):
-		errs = append(errs, &ParamError{Param: prefix + "name", Value: name, Err: errors.New("use letters, digits, '_', '.' and '-'")})
+		errs = append(errs, paramErr(prefix+"name", name, errors.New("use letters, digits, '_', '.' and '-'")))
 	default:
 		stanza = StanzaName(name)
 	}
@@ -434,7 +434,7 @@ func parseSink(raw json.RawMessage, path string, getenv func(string) string, now
 	}
 	var errs []error
 	bad := func(key, value string, err error) {
-		errs = append(errs, &ParamError{Param: path + "." + key, Value: value, Err: err})
+		errs = append(errs, paramErr(path+"."+key, value, err))
 	}
 	typ, _, _ := text(m["type"])
 	sc := SinkConfig{Type: typ, Name: path + " (" + typ + ")"}
@@ -495,25 +495,32 @@ func parseSink(raw json.RawMessage, path string, getenv func(string) string, now
 			if v := strings.TrimSpace(getenv(env)); v != "" {
 				return v, true
 			}
-			bad(envKey, env, errors.New("the environment variable is not set or empty"))
+			// Neither the name nor the path is shown (paramErr leaves out
+			// secret-bearing values): a token put there by mistake would be.
+			bad(envKey, env, errors.New("the environment variable it names is not set or is empty"))
 		case file != "":
 			b, err := os.ReadFile(file)
 			if err != nil {
-				bad(fileKey, file, fmt.Errorf("cannot read it: %w", errors.Unwrap(err)))
+				bad(fileKey, file, fmt.Errorf("cannot read the file it names: %w", errors.Unwrap(err)))
 			} else if v := strings.TrimSpace(string(b)); v != "" {
 				return v, true
 			} else {
-				bad(fileKey, file, errors.New("the file is empty"))
+				bad(fileKey, file, errors.New("the file it names is empty"))
 			}
 		default:
 			return "", false
 		}
 		return "", true
 	}
+	// A key given with a refused value was reported above; "required" is
+	// only for keys not given at all.
+	given := func(k string) bool { _, ok := texts[k]; return ok }
 	switch typ {
 	case SinkHEC:
 		if sc.URL == "" {
-			bad("url", "", ErrRequired)
+			if !given("url") {
+				bad("url", "", ErrRequired)
+			}
 		} else if u, err := hecBase(sc.URL); err != nil {
 			bad("url", sc.URL, err)
 		} else {
@@ -525,12 +532,12 @@ func parseSink(raw json.RawMessage, path string, getenv func(string) string, now
 			bad("token_env", "", fmt.Errorf("%w: token_env or token_file", ErrRequired))
 		}
 	case SinkSCS:
-		if sc.Tenant == "" {
+		if sc.Tenant == "" && !given("tenant") {
 			bad("tenant", "", ErrRequired)
 		}
-		if sc.URL == "" {
+		if sc.URL == "" && !given("url") {
 			sc.URL = "https://api.scp.splunk.com"
-		} else if u, _ := url.Parse(sc.URL); u != nil && strings.Trim(u.Path, "/") != "" {
+		} else if u, _ := url.Parse(sc.URL); sc.URL != "" && u != nil && strings.Trim(u.Path, "/") != "" {
 			bad("url", sc.URL, errors.New("give scheme://host[:port] only, no path: the SDK builds /<tenant>/ingest/... itself"))
 		}
 		tok, hasTok := secret("token_env", "token_file")
@@ -603,7 +610,10 @@ func text(raw json.RawMessage) (string, bool, error) {
 				parts = append(parts, t)
 			}
 		}
-		// An empty list is set to nothing: the parameter then reports it.
+		if len(parts) == 0 {
+			// An empty list is not "unset": log_types: [] asks for nothing.
+			return "", false, errors.New("an empty list: give at least one value, or leave the key out for its default")
+		}
 		return strings.Join(parts, ","), true, nil
 	case '{':
 		return "", false, errors.New("want a value or a list of values, not a mapping")

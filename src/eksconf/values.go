@@ -24,7 +24,8 @@ var (
 
 // ParamError locates a validation error: Param names the parameter (in the
 // service's file, its path: inputs[0].log_types), Value the offending value
-// unless it may be a secret.
+// unless it may be a secret. Build it with paramErr, which leaves out the
+// values of secret-bearing settings; Error also redacts credentials in URLs.
 type ParamError struct {
 	Param string
 	Value string
@@ -32,10 +33,62 @@ type ParamError struct {
 }
 
 func (e *ParamError) Error() string {
-	if e.Value == "" {
+	v := shownValue(e.Param, e.Value)
+	if v == "" {
 		return fmt.Sprintf("%s: %v", e.Param, e.Err)
 	}
-	return fmt.Sprintf("%s: %q: %v", e.Param, e.Value, e.Err)
+	return fmt.Sprintf("%s: %q: %v", e.Param, v, e.Err)
+}
+
+// paramErr returns the error of a parameter, with the value as it may be
+// shown.
+func paramErr(param, value string, err error) *ParamError {
+	return &ParamError{Param: param, Value: shownValue(param, value), Err: err}
+}
+
+// secretBearing are the settings whose values are never shown, even
+// refused: a secret, or where one is (a value typed there by mistake is
+// often the secret itself). external_id is not a secret to AWS, but it is
+// treated as one, as its documentation advises against disclosing it.
+var secretBearing = map[string]bool{
+	"external_id": true, "token": true, "token_env": true, "token_file": true,
+	"client_secret": true, "client_secret_env": true, "client_secret_file": true, "password": true,
+}
+
+// shownValue returns what an error may show of a parameter's value: nothing
+// for a secret-bearing setting, else the value with any credentials in a
+// URL (user:password@) replaced.
+func shownValue(param, value string) string {
+	name := param
+	if i := strings.LastIndex(name, "."); i >= 0 {
+		name = name[i+1:]
+	}
+	if secretBearing[name] {
+		return ""
+	}
+	return RedactURL(value)
+}
+
+// RedactURL replaces the user information of a URL (and of anything shaped
+// like one: the text before an '@' in what follows "://", or a
+// "user:password@host" with no scheme) with "REDACTED", so that a URL with
+// credentials is never shown with them.
+func RedactURL(v string) string {
+	rest, prefix := v, ""
+	if i := strings.Index(v, "://"); i >= 0 {
+		prefix, rest = v[:i+3], v[i+3:]
+	}
+	end := len(rest)
+	if i := strings.IndexAny(rest, "/?#"); i >= 0 {
+		end = i
+	}
+	at := strings.LastIndex(rest[:end], "@")
+	if at < 0 || (prefix == "" && !strings.Contains(rest[:at], ":")) {
+		// No user information; without a scheme, "name@domain" (an account
+		// name may hold '@') is no URL: only "user:password@host" is.
+		return v
+	}
+	return prefix + "REDACTED@" + rest[at+1:]
 }
 
 func (e *ParamError) Unwrap() error { return e.Err }
@@ -244,6 +297,9 @@ func parseExternalID(v string, _ time.Time) (any, error) {
 
 func parseHTTPURL(v string, _ time.Time) (any, error) {
 	u, err := url.Parse(v)
+	if err == nil && u.User != nil {
+		return nil, errors.New("no credentials in the URL (user:password@): they would be kept and shown in clear")
+	}
 	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
 		return nil, errors.New("not an http(s) URL")
 	}
@@ -266,12 +322,15 @@ func parseCallRate(v string, _ time.Time) (any, error) {
 	return f, nil
 }
 
+// parseLevel reads one of the five levels splunkd files lines under, in
+// any case. splunklog.ParseLevel's aliases (TRACE, WARNING, CRITICAL) are
+// refused here: the documented values are the only ones.
 func parseLevel(v string, _ time.Time) (any, error) {
-	lvl, err := splunklog.ParseLevel(v)
-	if err != nil {
-		return nil, errors.New("want DEBUG, INFO, WARN, ERROR or FATAL")
+	switch strings.ToUpper(v) {
+	case "DEBUG", "INFO", "WARN", "ERROR", "FATAL":
+		return splunklog.ParseLevel(v)
 	}
-	return lvl, nil
+	return nil, errors.New("want DEBUG, INFO, WARN, ERROR or FATAL")
 }
 
 func parseText(v string, _ time.Time) (any, error) { return v, nil }

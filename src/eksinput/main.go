@@ -2,6 +2,7 @@ package eksinput
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -106,7 +107,7 @@ func validate(ctx context.Context, stdin io.Reader, stdout io.Writer, log *logru
 		return 1
 	}
 	cfg, err := eksconf.ParseStanza(items.Item, time.Now())
-	if err != nil {
+	if err = errors.Join(append([]error{err}, eksconf.StrictChecks(items.Item)...)...); err != nil {
 		modinput.WriteValidationError(stdout, oneLine(err))
 		return 1
 	}

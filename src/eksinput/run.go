@@ -41,8 +41,11 @@ func run(ctx context.Context, stdin io.Reader, stdout io.Writer, log *logrus.Log
 	}
 	log.SetLevel(cfg.LogLevel)
 	in := &Input{Cfg: cfg, Log: log.WithField("stanza", cfg.Stanza)}
-	for _, p := range cfg.Unknown {
-		in.Log.WithField("param", p).Warn("unknown parameter ignored")
+	// What --validate-arguments refuses beyond the values (a misspelled
+	// parameter, an interval splunkd cannot schedule) only warns here: a
+	// stanza edited by hand was never validated.
+	for _, err := range eksconf.StrictChecks(cfgIn.Stanzas[0]) {
+		in.Log.WithError(err).Warn("stanza problem that --validate-arguments refuses; running anyway")
 	}
 	if _, ok := eks.ClusterOfLogGroup(cfg.LogGroup); !ok {
 		in.Log.WithField("log_group", cfg.LogGroup).Warn("log group is not of the form /aws/eks/<cluster>/cluster; reading it anyway")
