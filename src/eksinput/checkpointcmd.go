@@ -20,19 +20,29 @@ func checkpointCmd(args []string, sio IO) int {
 		log.Error("usage: eks_logs checkpoint show|reset --stanza NAME [--checkpoint-dir DIR]")
 		return 2
 	}
-	fs := flag.NewFlagSet("checkpoint "+args[0], flag.ContinueOnError)
-	fs.SetOutput(sio.Stderr)
+	fs := flag.NewFlagSet("checkpoint", flag.ContinueOnError)
 	def := ""
 	if home := sio.Getenv("SPLUNK_HOME"); home != "" {
 		def = filepath.Join(home, "var", "lib", "splunk", "modinputs", SchemeName)
 	}
 	dir := fs.String("checkpoint-dir", def, "the input's checkpoint_dir")
 	stanza := fs.String("stanza", "", "stanza name, e.g. prod or eks_logs://prod")
-	if err := fs.Parse(args[1:]); err != nil {
+	if code, ok := ParseFlags(fs, args[1:], sio.Stderr, log); !ok {
+		return code
+	}
+	if fs.NArg() != 0 {
+		log.WithField("count", fs.NArg()).Error("unexpected arguments (not shown); see eks_logs --help")
 		return 2
 	}
-	if *stanza == "" || *dir == "" {
-		log.Error("--stanza and --checkpoint-dir (or $SPLUNK_HOME) are required")
+	switch {
+	case *stanza == "" && *dir == "":
+		log.Error("--stanza is required, and --checkpoint-dir too when $SPLUNK_HOME is not set")
+		return 2
+	case *stanza == "":
+		log.Error("--stanza is required")
+		return 2
+	case *dir == "":
+		log.Error("--checkpoint-dir is required: $SPLUNK_HOME is not set, so there is no default ($SPLUNK_HOME/var/lib/splunk/modinputs/eks_logs)")
 		return 2
 	}
 	name := *stanza
@@ -86,7 +96,7 @@ func checkpointCmd(args []string, sio IO) int {
 		}
 		return 0
 	}
-	log.WithField("command", args[0]).Error("unknown checkpoint command (want show or reset)")
+	log.WithField("command", shownWord(args[0])).Error("unknown checkpoint command (want show or reset)")
 	return 2
 }
 

@@ -39,14 +39,13 @@ func credentialsCmd(ctx context.Context, args []string, sio IO) int {
 		log.Error("usage: eks_logs credentials set --account NAME | eks_logs credentials list")
 		return 2
 	}
-	fs := flag.NewFlagSet("credentials "+args[0], flag.ContinueOnError)
-	fs.SetOutput(sio.Stderr)
+	fs := flag.NewFlagSet("credentials", flag.ContinueOnError)
 	uri := fs.String("splunkd-uri", DefaultSplunkdURI, "splunkd management URI")
 	user := fs.String("username", "", "Splunk username to log in with when $SPLUNK_TOKEN is not set (the password is prompted for)")
 	caFile := fs.String("ca-file", "", "PEM file of the CA that signed splunkd's certificate")
 	account := fs.String("account", "", "account name, the value of aws_account in the stanza")
-	if err := fs.Parse(args[1:]); err != nil {
-		return 2
+	if code, ok := ParseFlags(fs, args[1:], sio.Stderr, log); !ok {
+		return code
 	}
 	if fs.NArg() != 0 {
 		// The extra arguments are not echoed: someone may have typed a secret there.
@@ -56,7 +55,8 @@ func credentialsCmd(ctx context.Context, args []string, sio IO) int {
 	switch args[0] {
 	case "set":
 		if p, _ := eksconf.Lookup("aws_account"); p.Check(*account) != nil {
-			log.WithField("account", *account).Error("--account is required: letters, digits, '.', '_', '@' and '-' (up to 128)")
+			// The value is not shown: it may be a key pasted in the wrong place.
+			log.Error("--account is required: letters, digits, '.', '_', '@' and '-' (up to 128)")
 			return 2
 		}
 		keyID, secret, err := readKeys(sio)
@@ -100,7 +100,7 @@ func credentialsCmd(ctx context.Context, args []string, sio IO) int {
 		}
 		return 0
 	}
-	log.WithField("command", args[0]).Error("unknown credentials command (want set or list)")
+	log.WithField("command", shownWord(args[0])).Error("unknown credentials command (want set or list)")
 	return 2
 }
 

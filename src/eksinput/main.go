@@ -63,7 +63,13 @@ func Main(ctx context.Context, args []string, sio IO) int {
 		fmt.Fprint(sio.Stdout, usage)
 		return 0
 	}
-	log.WithField("args", strings.Join(args, " ")).Error("Invalid arguments to eks_logs; see eks_logs --help")
+	// Never the arguments as typed: a mistyped "credentials set" may carry
+	// a key and its secret.
+	e := log.WithField("command", shownWord(args[0])).WithField("args", len(args))
+	if s := suggest(strings.ToLower(args[0]), commands); s != "" {
+		e = e.WithField("did_you_mean", s)
+	}
+	e.Error("Invalid arguments to eks_logs; see eks_logs --help")
 	return 1
 }
 

@@ -53,11 +53,13 @@ const (
 func Main(ctx context.Context, args []string, sio eksinput.IO) int {
 	log := splunklog.New(sio.Stderr, logrus.InfoLevel)
 	fs := flag.NewFlagSet("eks_logs run", flag.ContinueOnError)
-	fs.SetOutput(sio.Stderr)
 	cfgPath := fs.String("config", "", "the service's YAML configuration file (required)")
 	once := fs.Bool("once", false, "pull what is there now, deliver it, save the checkpoints and exit 0 (for cron and Jobs)")
 	check := fs.Bool("check", false, "validate the file, reach every sink and every input's log group once, then exit")
-	if err := fs.Parse(args); err != nil {
+	if code, ok := eksinput.ParseFlags(fs, args, sio.Stderr, log); !ok {
+		if code == 0 {
+			return ExitOK
+		}
 		return ExitConfig
 	}
 	if *cfgPath == "" || fs.NArg() != 0 {
