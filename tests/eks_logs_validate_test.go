@@ -157,3 +157,58 @@ func TestEksLogs_InvalidArguments(t *testing.T) {
 		t.Errorf("exit %d, stderr %q", code, stderr)
 	}
 }
+
+// TestEksLogsValidate_StanzaChecks verifies the refusals beyond single
+// values: a parameter eks_logs does not know (with the one meant when it
+// is a misspelling), an interval splunkd cannot schedule, a level that is
+// not one of the five, a role of another partition than the Region's, a
+// URL with credentials (never shown); and that a refused value is reported
+// once, without a second, wrong message.
+func TestEksLogsValidate_StanzaChecks(t *testing.T) {
+	env := eksAwsTestEnv(t)
+	for _, tc := range []struct {
+		params map[string]string
+		want   string
+	}{
+		{map[string]string{"bogus_param": "x"}, "bogus_param: unknown key of eks_logs"},
+		{map[string]string{"overlpa": "1m"}, "overlpa: unknown key of eks_logs (did you mean overlap?)"},
+		{map[string]string{"interval": "abc"}, "interval: &#34;abc&#34;: want a number of seconds"},
+		{map[string]string{"interval": "0 0 * JAN *"}, "interval:"},
+		{map[string]string{"log_level": "TRACE"}, "log_level: &#34;TRACE&#34;: want DEBUG, INFO, WARN, ERROR or FATAL"},
+		{map[string]string{"aws_region": "cn-north-1", "role_arn": "arn:aws:iam::123456789012:role/r"}, "role_arn: &#34;arn:aws:iam::123456789012:role/r&#34;: a role of partition aws cannot be assumed in aws_region cn-north-1"},
+		{map[string]string{"endpoint_url": "https://user:EndpointPassw0rd@logs.example/"}, "endpoint_url: &#34;https://REDACTED@logs.example/&#34;: no credentials in the URL"},
+		{map[string]string{"cluster_name": "a/b"}, "cluster_name: &#34;a/b&#34;: not an EKS cluster name"},
+	} {
+		p := eksValidParams()
+		maps.Copy(p, tc.params)
+		out, stderr, code := runEksLogs(t, eksItemsXML("", "", "prod", p), env, "--validate-arguments")
+		if code == 0 || !strings.Contains(out, tc.want) {
+			t.Errorf("%v: exit %d, %s %s; want %q", tc.params, code, out, stderr, tc.want)
+		}
+		var e struct {
+			Message string `xml:"message"`
+		}
+		if err := xml.Unmarshal([]byte(out), &e); err != nil || strings.Contains(e.Message, "; ") {
+			t.Errorf("%v: not one message: %s (%v)", tc.params, out, err)
+		}
+		if strings.Contains(out+stderr, "EndpointPassw0rd") {
+			t.Errorf("the endpoint's password was shown: %s", out)
+		}
+	}
+}
+
+// TestEksLogs_ArgumentsNeverLogged verifies a mistyped subcommand carrying
+// an access key and its secret is refused without either reaching stderr.
+func TestEksLogs_ArgumentsNeverLogged(t *testing.T) {
+	const keyID, secret = "AKIAEXAMPLEKEY000001", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
+	for _, args := range [][]string{
+		{"credential", "set", "--account", "prod", keyID, secret},
+		{"credentials", "set", "--account", "prod", keyID, secret},
+		{"run", "--config", "/nonexistent", "--once=" + secret},
+	} {
+		out, stderr, code := runEksLogs(t, "", eksAwsTestEnv(t), args...)
+		if code == 0 || strings.Contains(out+stderr, keyID) || strings.Contains(out+stderr, "K7MDENG") {
+			t.Errorf("%s …: exit %d, output:\n%s%s", args[0], code, out, stderr)
+		}
+	}
+}

@@ -334,11 +334,24 @@ func TestEksService_ConfigErrors(t *testing.T) {
 		{"inputs: []\nsinks: []\n", "checkpoint_dir: required"},
 		{good(in, hecSink) + "surprise: 1\n", "surprise: unknown key"},
 		{good(in, hecSink) + "queue_max_bytes: lots\n", "queue_max_bytes"},
+		// A refused value is reported once, and values that may be secrets
+		// are never shown: a token put where its variable's name or file
+		// goes, credentials in a URL.
+		{good(in, "  - type: hec\n    url: ftp://x\n    token_env: HEC_TOKEN\n"), `sinks[0].url: "ftp://x": not an http(s) URL config=`},
+		{good(in, "  - type: hec\n    url: https://x\n    token_env: "+svcHECToken+"\n"), "sinks[0].token_env: the environment variable it names is not set"},
+		{good(in, "  - type: hec\n    url: https://x\n    token_file: "+svcHECToken+"\n"), "sinks[0].token_file: cannot read the file it names"},
+		{good(in, "  - type: hec\n    url: https://u:"+svcHECToken+"@x:8088\n    token_env: HEC_TOKEN\n"), `sinks[0].url: "https://REDACTED@x:8088": no credentials in the URL`},
+		{good(in, "  - type: scs\n    tenant: t\n    url: https://u:"+svcSCSSecret+"@x/p\n    token_env: HEC_TOKEN\n"), `sinks[0].url: "https://REDACTED@x/p"`},
+		{good(strings.Replace(in, "endpoint_url: http://127.0.0.1:1", "endpoint_url: ftp://u:"+svcAWSSecret+"@h", 1), hecSink), `inputs[0].endpoint_url: "ftp://REDACTED@h"`},
+		{good(in+"    log_types: []\n", hecSink), "inputs[0].log_types: an empty list"},
 	}
 	for _, tc := range cases {
 		_, stderr, code := runEksLogs(t, "", svcEnv(t), "run", "--config", svcWriteConfig(t, tc.doc))
 		if code != 2 || !strings.Contains(stderr, tc.want) {
 			t.Errorf("want exit 2 naming %q; got %d:\n%s", tc.want, code, stderr)
+		}
+		if key, _, _ := strings.Cut(tc.want, ":"); strings.Count(stderr, key+":") != 1 {
+			t.Errorf("%s reported more than once:\n%s", key, stderr)
 		}
 		svcNoSecrets(t, "stderr", stderr)
 	}
@@ -410,6 +423,13 @@ func TestEksService_CheckAndFatalSink(t *testing.T) {
 			t.Errorf("--check of a bad file: %d\n%s", code, stderr)
 		}
 		svcNoSecrets(t, "stderr", stderr)
+	}
+	// A checkpoint_dir that cannot hold checkpoints fails --check.
+	file := filepath.Join(t.TempDir(), "a-file")
+	os.WriteFile(file, []byte("x"), 0o600)
+	if _, stderr, code := runEksLogs(t, "", svcEnv(t), "run", "--config", svcWriteConfig(t, strings.Replace(doc, ckpt, file, 1)), "--check"); code != 2 ||
+		!strings.Contains(stderr, "ERROR check failed: checkpoint_dir cannot hold the checkpoints") {
+		t.Errorf("--check with checkpoint_dir a file: %d\n%s", code, stderr)
 	}
 	_, stderr, code := runEksLogs(t, "", svcEnv(t), "run", "--config", svcWriteConfig(t, doc))
 	if code != 1 || !strings.Contains(stderr, "code 7") || !strings.Contains(stderr, "sinks[0] (hec)") {
