@@ -47,14 +47,14 @@
       {
         "name": "log_types",
         "title": "Log types",
-        "description": "Which control-plane logs to read, any of: audit (kube-apiserver-audit-), api (kube-apiserver-), authenticator (authenticator-), controllerManager (kube-controller-manager-), scheduler (kube-scheduler-), cloudControllerManager (cloud-controller-manager-). Each is one FilterLogEvents query on its stream prefix; \"api\" drops the audit streams that its prefix also matches. An empty list is refused. Default: audit.",
+        "description": "Which control-plane logs to read, any of: audit (kube-apiserver-audit-), api (kube-apiserver-), authenticator (authenticator-), controllerManager (kube-controller-manager-), scheduler (kube-scheduler-), cloudControllerManager (cloud-controller-manager-). Each is one FilterLogEvents query on its stream prefix; \"api\" drops the audit streams that its prefix also matches. A list naming no log type (\",\") is refused; an empty value means the default, as for every parameter. Default: audit.",
         "data_type": "string",
         "required_on_create": false
       },
       {
         "name": "start_from",
         "title": "Start from",
-        "description": "Where the input starts when it has no checkpoint yet (first run, or after \"eks_logs checkpoint reset\"); ignored once a checkpoint exists. Nothing older is ever read, not even by the overlap. Examples: now, beginning, 2024-05-01T00:00:00Z, -24h, -7d. Default: -1h.",
+        "description": "Where the input starts when its checkpoint has no cursor for what it reads yet (first run, after \"eks_logs checkpoint reset\", or after aws_region, role_arn, aws_account, endpoint_url, the log group or a log type changed); ignored once there is one. Nothing older is ever read, not even by the overlap. Examples: now, beginning, 2024-05-01T00:00:00Z, -24h, -7d. Default: -1h.",
         "data_type": "string",
         "required_on_create": false
       },
@@ -69,7 +69,7 @@
       {
         "name": "role_arn",
         "title": "IAM role ARN",
-        "description": "An IAM role to assume on top of the credentials, e.g. arn:aws:iam::123456789012:role/eks-logs-reader. The role needs logs:FilterLogEvents on the log group.",
+        "description": "An IAM role to assume on top of the credentials, e.g. arn:aws:iam::123456789012:role/eks-logs-reader, in the partition of aws_region (arn:aws-cn: for cn-north-1, arn:aws-us-gov: for us-gov-west-1). The role needs logs:FilterLogEvents on the log group.",
         "data_type": "string",
         "required_on_create": false
       },
@@ -83,7 +83,7 @@
       {
         "name": "endpoint_url",
         "title": "CloudWatch Logs endpoint URL",
-        "description": "Overrides the CloudWatch Logs endpoint, e.g. an interface VPC endpoint. The standard AWS_ENDPOINT_URL_CLOUDWATCH_LOGS and AWS_ENDPOINT_URL environment variables are honoured as well.",
+        "description": "Overrides the CloudWatch Logs endpoint, e.g. an interface VPC endpoint; no credentials (user:password@) in it. The standard AWS_ENDPOINT_URL_CLOUDWATCH_LOGS and AWS_ENDPOINT_URL environment variables are honoured as well.",
         "data_type": "string",
         "required_on_create": false
       },
@@ -97,7 +97,7 @@
       {
         "name": "overlap",
         "title": "Overlap",
-        "description": "How far behind the watermark each poll re-reads, so that events CloudWatch ingests late are still picked up; events already emitted are dropped by their eventId. Events arriving later than lag + overlap after their timestamp can be missed. At most 14d. Default: 10m.",
+        "description": "How far behind the watermark each poll re-reads, so that events CloudWatch ingests late are still picked up; events already emitted are dropped by their eventId. Events arriving later than lag + overlap after their timestamp can be missed. Raised, it takes effect as the remembered eventIds come to cover it (after the new overlap has passed), so that no event is emitted twice; lowered, at once. At most 14d. Default: 10m.",
         "data_type": "string",
         "required_on_create": false
       },
