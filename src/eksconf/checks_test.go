@@ -210,6 +210,9 @@ func TestParseService_OneErrorPerMistake(t *testing.T) {
 		{in + "sinks:\n  - type: scs\n    tenant: t\n    url: ftp://x\n    token_env: HEC\n", "sinks[0].url"},
 		{in + "    cluster_name: a/b\nsinks:\n  - type: stdout\n", "inputs[0].cluster_name"},
 		{in + "    log_types: []\nsinks:\n  - type: stdout\n", "inputs[0].log_types"},
+		{in + "sinks:\n  - type: hec\n    url: https://h\n    token: t0k3n\n", "sinks[0].token"},
+		{in + "sinks:\n  - type: scs\n    tenant: t\n    token: t0k3n\n", "sinks[0].token"},
+		{in + "sinks:\n  - type: scs\n    tenant: t\n    client_id: c\n    client_secret: s3cr3t\n    scope: s\n", "sinks[0].client_secret"},
 	} {
 		doc := strings.Replace(tc.doc, "    cluster_name: a\n    cluster_name: a/b\n", "    cluster_name: a/b\n", 1)
 		_, err := ParseService([]byte(doc), env, time.Now())

@@ -448,12 +448,14 @@ func parseSink(raw json.RawMessage, path string, getenv func(string) string, now
 		return sc, errors.Join(errs...)
 	}
 	texts := map[string]string{}
+	inFile := map[string]bool{} // secrets written in the file, refused above
 	for _, k := range sortedKeys(m) {
 		if k == "type" {
 			continue
 		}
 		if k == "token" || k == "client_secret" || k == "password" {
 			bad(k, "", fmt.Errorf("secrets never go in the file: use %s_env or %s_file", k, k))
+			inFile[k] = true
 			continue
 		}
 		i := slices.IndexFunc(SinkKeys, func(x Key) bool { return x.Name == k })
@@ -529,7 +531,9 @@ func parseSink(raw json.RawMessage, path string, getenv func(string) string, now
 		if tok, ok := secret("token_env", "token_file"); ok {
 			sc.Token = tok
 		} else {
-			bad("token_env", "", fmt.Errorf("%w: token_env or token_file", ErrRequired))
+			if !inFile["token"] { // else the refusal of token: already says where it goes
+				bad("token_env", "", fmt.Errorf("%w: token_env or token_file", ErrRequired))
+			}
 		}
 	case SinkSCS:
 		if sc.Tenant == "" && !given("tenant") {
@@ -548,14 +552,14 @@ func parseSink(raw json.RawMessage, path string, getenv func(string) string, now
 		case hasTok:
 			sc.Token = tok
 		case sc.ClientID != "":
-			if !hasCS {
+			if !hasCS && !inFile["client_secret"] {
 				bad("client_secret_env", "", fmt.Errorf("%w with client_id: client_secret_env or client_secret_file", ErrRequired))
 			}
 			if sc.Scope == "" {
 				bad("scope", "", fmt.Errorf("%w with client_id", ErrRequired))
 			}
 			sc.ClientSecret = cs
-		default:
+		case !inFile["token"]:
 			bad("token_env", "", fmt.Errorf("%w: token_env, token_file or client_id with client_secret_env|client_secret_file and scope", ErrRequired))
 		}
 	}
