@@ -71,7 +71,7 @@ func (p Param) DefaultText() string {
 // to ParseStanza).
 func (p Param) Check(v string) error {
 	if _, err := p.Parse(v, time.Now()); err != nil {
-		return &ParamError{Param: p.Name, Value: v, Err: err}
+		return paramErr(p.Name, v, err)
 	}
 	return nil
 }
