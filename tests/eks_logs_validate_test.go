@@ -174,7 +174,7 @@ func TestEksLogsValidate_StanzaChecks(t *testing.T) {
 		{map[string]string{"overlpa": "1m"}, "overlpa: unknown key of eks_logs (did you mean overlap?)"},
 		{map[string]string{"interval": "abc"}, "interval: &#34;abc&#34;: want a number of seconds"},
 		{map[string]string{"interval": "0 0 * JAN *"}, "interval:"},
-		{map[string]string{"log_level": "TRACE"}, "log_level: &#34;TRACE&#34;: want DEBUG, INFO, WARN, ERROR or FATAL"},
+		{map[string]string{"log_level": "LOUD"}, "log_level: &#34;LOUD&#34;: want DEBUG, INFO, WARN, ERROR or FATAL"},
 		{map[string]string{"aws_region": "cn-north-1", "role_arn": "arn:aws:iam::123456789012:role/r"}, "role_arn: &#34;arn:aws:iam::123456789012:role/r&#34;: a role of partition aws cannot be assumed in aws_region cn-north-1"},
 		{map[string]string{"endpoint_url": "https://user:EndpointPassw0rd@logs.example/"}, "endpoint_url: &#34;https://REDACTED@logs.example/&#34;: no credentials in the URL"},
 		{map[string]string{"cluster_name": "a/b"}, "cluster_name: &#34;a/b&#34;: not an EKS cluster name"},

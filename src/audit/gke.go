@@ -66,6 +66,10 @@ func (e *Event) Normalize() {
 		e.ObjectRef, e.RequestURI = ref, uri
 	case g.ResourceName != "":
 		e.RequestURI = "/" + strings.TrimPrefix(g.ResourceName, "/")
+	case m.resource != "":
+		// No resource name (io.k8s.core.v1.componentstatuses.list):
+		// the method still names the resource.
+		e.ObjectRef.Resource, e.ObjectRef.Subresource = m.resource, m.subresource
 	}
 	if g.CallerIP != "" {
 		e.gkeIP[0] = g.CallerIP

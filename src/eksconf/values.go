@@ -323,11 +323,12 @@ func parseCallRate(v string, _ time.Time) (any, error) {
 }
 
 // parseLevel reads one of the five levels splunkd files lines under, in
-// any case. splunklog.ParseLevel's aliases (TRACE, WARNING, CRITICAL) are
-// refused here: the documented values are the only ones.
+// any case, and splunklog.ParseLevel's aliases TRACE, WARNING and CRITICAL
+// (DEBUG, WARN and FATAL), which earlier versions took: an input that ran
+// must not stop at an upgrade over a spelling.
 func parseLevel(v string, _ time.Time) (any, error) {
 	switch strings.ToUpper(v) {
-	case "DEBUG", "INFO", "WARN", "ERROR", "FATAL":
+	case "DEBUG", "INFO", "WARN", "ERROR", "FATAL", "TRACE", "WARNING", "CRITICAL":
 		return splunklog.ParseLevel(v)
 	}
 	return nil, errors.New("want DEBUG, INFO, WARN, ERROR or FATAL")

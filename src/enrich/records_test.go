@@ -197,3 +197,40 @@ func TestEnrich_EnvelopeOfAnUnreadableEvent(t *testing.T) {
 		t.Errorf("k8s_user_kind %q of an event never read", v)
 	}
 }
+
+// TestEnrich_GKEServicesAndMethodOnly verifies a GKE entry's service type
+// is read from its request body, and that an entry without a resource
+// name still names the resource its method does.
+func TestEnrich_GKEServicesAndMethodOnly(t *testing.T) {
+	tables := shippedTables(t)
+	for typ, sens := range map[string]string{"NodePort": "high", "LoadBalancer": "high"} {
+		rec := gkeRecord(obj{"protoPayload>methodName": "io.k8s.core.v1.services.create", "protoPayload>resourceName": "core/v1/namespaces/shop/services/web",
+			"protoPayload>request": obj{"@type": "core.k8s.io/v1.Service", "kind": "Service", "spec": obj{"type": typ, "ports": []obj{{"port": 80, "nodePort": 30080}}}}})
+		out, _ := enrichWith(t, tables, rawRec(t, rec))
+		if got := field(out, "k8s_service_type"); got != typ {
+			t.Errorf("%s: k8s_service_type %q", typ, got)
+		}
+		if got := field(out, "k8s_resource_sensitivity"); got != sens {
+			t.Errorf("%s: k8s_resource_sensitivity %q, want %s", typ, got, sens)
+		}
+	}
+	rec := gkeRecord(obj{"protoPayload>methodName": "io.k8s.core.v1.componentstatuses.list", "protoPayload>resourceName": nil})
+	out, _ := enrichWith(t, tables, rawRec(t, rec))
+	if got := field(out, "k8s_resource"); got != "componentstatuses" {
+		t.Errorf("no resource name: k8s_resource %q, want componentstatuses", got)
+	}
+}
+
+// TestEnrich_ExecOfManyWords verifies an exec command is read whatever
+// the number of its query parameters (Go's url.ParseQuery stops at
+// 10,000 and returns none).
+func TestEnrich_ExecOfManyWords(t *testing.T) {
+	for _, n := range []int{3, 10_000, 12_000} {
+		uri := "/api/v1/namespaces/shop/pods/web-0/exec?container=app&stdin=true&tty=true" + strings.Repeat("&command=a%20b", n)
+		ev := with(baseEvent(), obj{"verb": "create", "requestURI": uri, "objectRef": obj{"resource": "pods", "subresource": "exec", "namespace": "shop", "name": "web-0"}})
+		out, _ := enrichWith(t, shippedTables(t), rawRec(t, ev))
+		if got := field(out, "k8s_exec_command"); len(got) != n*4-1 || field(out, "k8s_exec_container") != "app" || field(out, "k8s_exec_tty") != "true" {
+			t.Errorf("%d words: command of %d bytes, container %q, tty %q", n, len(got), field(out, "k8s_exec_container"), field(out, "k8s_exec_tty"))
+		}
+	}
+}

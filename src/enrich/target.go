@@ -27,6 +27,16 @@ func deriveTarget(e *Enricher, ev *event, out *Output) {
 	action := actionOf(ev.Verb, resource, sub)
 	out.Set(FieldK8sAction, action)
 	deriveExec(ev, out)
+	if resource == "services" && ev.Request.SpecType == "" {
+		// requestObject.spec.type as Splunk extracts it is the native
+		// event's; a GKE entry's request (protoPayload.request) says it
+		// in the body only.
+		if ro := ev.request(); ro != nil {
+			if s := ro.ServiceSpecOf(); s != nil {
+				ev.Request.SpecType = s.Type
+			}
+		}
+	}
 	derivePodSpec(e, ev, out)
 	deriveRequestObject(ev, out)
 	if ev.Verb != "" {
@@ -177,10 +187,7 @@ func deriveExec(ev *event, out *Output) {
 		return
 	}
 	_, query, _ := strings.Cut(ev.RequestURI, "?")
-	q, err := url.ParseQuery(query)
-	if err != nil && len(q) == 0 {
-		return
-	}
+	q := queryValues(query, "command", "container", "tty", "stdin")
 	if sub == "exec" {
 		cmd := q["command"]
 		if len(cmd) > 0 {
@@ -190,6 +197,27 @@ func deriveExec(ev *event, out *Output) {
 	}
 	out.Set(FieldK8sExecContainer, q.Get("container"))
 	out.SetBool(FieldK8sExecTTY, q.Get("tty") == "true" || q.Get("tty") == "1" || q.Get("stdin") == "true" || q.Get("stdin") == "1")
+}
+
+// queryValues returns the values of the named keys in a URL query, in
+// order. Unlike url.ParseQuery it has no limit on the number of
+// parameters (Go's is 10,000), which a command of many words would pass
+// and lose every value; a pair it cannot unescape is skipped.
+func queryValues(query string, keys ...string) url.Values {
+	q := url.Values{}
+	for query != "" {
+		var pair string
+		pair, query, _ = strings.Cut(query, "&")
+		k, v, _ := strings.Cut(pair, "=")
+		k, err := url.QueryUnescape(k)
+		if err != nil || !slices.Contains(keys, k) {
+			continue
+		}
+		if v, err = url.QueryUnescape(v); err == nil {
+			q[k] = append(q[k], v)
+		}
+	}
+	return q
 }
 
 // sensitiveMounts are Falco's sensitive_vol_mount host paths.
