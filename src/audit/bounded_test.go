@@ -102,3 +102,30 @@ func TestParse_ErrorsQuoteNothing(t *testing.T) {
 		}
 	}
 }
+
+// TestParse_DeepNestingCostsLittle verifies a record nested millions of
+// levels deep costs memory of the order of its size: nothing is kept per
+// level past the few that are read.
+func TestParse_DeepNestingCostsLittle(t *testing.T) {
+	const depth = 4 << 20
+	for name, junk := range map[string]string{
+		"arrays":  strings.Repeat("[", depth) + strings.Repeat("]", depth),
+		"objects": strings.Repeat(`{"a":`, depth/4) + "1" + strings.Repeat("}", depth/4),
+	} {
+		text := privilegedPatch(junk)
+		var before, after runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&before)
+		var p audit.Parser
+		parsed, err := p.Parse(text)
+		runtime.ReadMemStats(&after)
+		// Millions of levels are millions of values: past MaxValues the
+		// request body is not read, the rest of the event is.
+		if err != nil || parsed.Event.User.Username != "mallory" || !parsed.RequestCut {
+			t.Errorf("%s: %v, request cut %v", name, err, parsed.RequestCut)
+		}
+		if got := after.TotalAlloc - before.TotalAlloc; got > 4*uint64(len(text)) {
+			t.Errorf("%s: %d bytes allocated for %d bytes", name, got, len(text))
+		}
+	}
+}

@@ -101,8 +101,14 @@ func syntaxError(err error) error {
 	msg, _, _ := strings.Cut(err.Error(), "; unparsed tail")
 	msg, _, _ = strings.Cut(msg, ": \"")
 	msg, _, _ = strings.Cut(msg, ` "`)
-	msg = strings.TrimPrefix(msg, "cannot parse JSON: ")
-	return errors.New(strings.TrimSuffix(msg, ":"))
+	msg = strings.TrimSuffix(msg, ":")
+	// fastjson names every enclosing value ("cannot parse object: cannot
+	// parse array value: ..."), once per level: the innermost cause says
+	// what is wrong.
+	if i := strings.LastIndex(msg, ": "); i >= 0 {
+		msg = msg[i+2:]
+	}
+	return errors.New(msg)
 }
 
 // prune returns text with the values rule cuts replaced by null, built in
@@ -153,6 +159,15 @@ func prune(text string, buf []byte, rule cutRule) (string, []byte, int) {
 				i = cut(i)
 				continue
 			}
+			if len(open) >= maxTracked {
+				// No rule cuts this deep by key: skip the value whole,
+				// counting its values, so that the stacks stay small
+				// however deep the text nests.
+				end, n := skipCounting(text, i)
+				values += n
+				i = end - 1
+				continue
+			}
 			values++
 			open = append(open, c)
 			keys = append(keys, pending)
@@ -173,6 +188,35 @@ func prune(text string, buf []byte, rule cutRule) (string, []byte, int) {
 	}
 	out = append(out, text[last:]...)
 	return unsafe.String(unsafe.SliceData(out), len(out)), out, values
+}
+
+// maxTracked is the nesting prune keeps the keys of: the members it cuts
+// by name are a few levels down (an EventList item's responseObject, a
+// Pub/Sub message's protoPayload.response), and the depth rule cuts at
+// maxReadDepth.
+const maxTracked = maxReadDepth
+
+// skipCounting returns the index after the object or array starting at i,
+// and about the number of values in it, as prune counts them.
+func skipCounting(s string, i int) (end, values int) {
+	depth := 0
+	for j := i; j < len(s); j++ {
+		switch s[j] {
+		case '"':
+			j = stringEnd(s, j) - 1
+		case ',':
+			values++
+		case '{', '[':
+			values++
+			depth++
+		case '}', ']':
+			depth--
+			if depth == 0 {
+				return j + 1, values
+			}
+		}
+	}
+	return len(s), values
 }
 
 // stringEnd returns the index after the closing quote of the string
