@@ -23,7 +23,10 @@ var podSpecPaths = map[string]string{
 // --type=json, an array of RFC 6902 operations) adds to the pod spec of a
 // resource, as a pod spec holding only those parts: each container a
 // patch touches is a container of its own, with only the members the
-// patch sets. Operations other than add and replace, and paths outside the
+// patch sets. An op on a path above the pod spec (replace /spec/template,
+// or the whole object at "") counts with the pod spec inside its value.
+// Operations other than add and replace (move and copy take their value
+// from the object, which the patch does not hold), and paths beside the
 // pod spec, are ignored; values are read as RequestDecoder reads a request
 // object. It returns nil when the body is not a JSON patch or sets nothing
 // of the pod spec.
@@ -43,11 +46,24 @@ func (d *RequestDecoder) PodSpecFromJSONPatch(raw []byte, resource string) *PodS
 		if verb := str(get(op, "op")); verb != "add" && verb != "replace" {
 			continue
 		}
-		rest, ok := strings.CutPrefix(str(get(op, "path")), root)
+		path, value := str(get(op, "path")), get(op, "value")
+		if value == nil {
+			continue
+		}
+		if above, ok := strings.CutPrefix(root, path); ok && above != "" && above[0] == '/' {
+			// The op sets a value holding the pod spec (replace
+			// /spec/template, or the whole object at ""): read the spec
+			// inside it.
+			if d.applyPodSpecOp(&spec, nil, get(value, splitPointer(above)...)) {
+				found = true
+			}
+			continue
+		}
+		rest, ok := strings.CutPrefix(path, root)
 		if !ok || (rest != "" && rest[0] != '/') {
 			continue
 		}
-		if value := get(op, "value"); value != nil && d.applyPodSpecOp(&spec, splitPointer(rest), value) {
+		if d.applyPodSpecOp(&spec, splitPointer(rest), value) {
 			found = true
 		}
 	}

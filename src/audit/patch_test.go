@@ -39,6 +39,11 @@ func TestPodSpecFromJSONPatch(t *testing.T) {
 			func(s *audit.PodSpec) bool { return s.SecurityContext != nil && *s.SecurityContext.RunAsUser == 0 }},
 		{"whole pod spec", "deployments", `[{"op":"replace","path":"/spec/template/spec","value":{"hostNetwork":true,"containers":[{"name":"a"}]}}]`,
 			func(s *audit.PodSpec) bool { return s.HostNetwork && len(s.Containers) == 1 }},
+		{"a value above the pod spec", "deployments", `[{"op":"replace","path":"/spec/template","value":{"metadata":{},"spec":{"hostPID":true,"containers":[{"securityContext":{"privileged":true}}]}}}]`,
+			func(s *audit.PodSpec) bool { return priv(s) && s.HostPID }},
+		{"the whole spec of a daemon set", "daemonsets", `[{"op":"replace","path":"/spec","value":{"template":{"spec":{"containers":[{"securityContext":{"privileged":true}}]}}}}]`, priv},
+		{"the whole pod", "pods", `[{"op":"replace","path":"","value":{"kind":"Pod","spec":{"hostNetwork":true}}}]`, func(s *audit.PodSpec) bool { return s.HostNetwork }},
+		{"a cron job's job template", "cronjobs", `[{"op":"add","path":"/spec/jobTemplate","value":{"spec":{"template":{"spec":{"hostIPC":true}}}}}]`, func(s *audit.PodSpec) bool { return s.HostIPC }},
 		{"escaped key", "pods", `[{"op":"add","path":"/spec/hostIPC","value":true},{"op":"add","path":"/metadata/annotations/a~1b","value":"x"}]`, func(s *audit.PodSpec) bool { return s.HostIPC }},
 	}
 	for _, tc := range cases {
@@ -50,6 +55,8 @@ func TestPodSpecFromJSONPatch(t *testing.T) {
 	for _, tc := range []struct{ name, resource, body string }{
 		{"remove", "deployments", `[{"op":"remove","path":"/spec/template/spec/hostPID"}]`},
 		{"outside the pod spec", "deployments", `[{"op":"add","path":"/spec/replicas","value":3}]`},
+		{"a value above the pod spec without one", "deployments", `[{"op":"replace","path":"/spec/template","value":{"metadata":{"labels":{}}}}]`},
+		{"a sibling of the pod spec's parents", "deployments", `[{"op":"replace","path":"/spec/selector","value":{"spec":{"hostPID":true}}}]`},
 		{"a prefix that is not the path", "pods", `[{"op":"add","path":"/specX/hostPID","value":true}]`},
 		{"not a JSON patch", "pods", `{"spec":{"hostPID":true}}`},
 		{"a resource without a pod spec", "services", `[{"op":"add","path":"/spec/type","value":"NodePort"}]`},
