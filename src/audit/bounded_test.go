@@ -54,9 +54,11 @@ func TestParse_DeepJunkHidesNothing(t *testing.T) {
 }
 
 // TestParse_ValueLimit verifies a record costs bounded memory however
-// many values it holds: a request body past audit.MaxValues is not read,
-// the rest of the event is; a record past it without its bodies is
-// refused with ErrTooLarge.
+// many values it holds: past audit.MaxValues what kubelens does not read
+// of the request body is cut first, so that junk beside a pod spec hides
+// nothing; a request body past the limit in what is read is not read, the
+// rest of the event is; a record past it without its bodies is refused
+// with ErrTooLarge.
 func TestParse_ValueLimit(t *testing.T) {
 	many := func(n int) string { return "[" + strings.Repeat("0,", n) + "0]" }
 	var p audit.Parser
@@ -69,12 +71,28 @@ func TestParse_ValueLimit(t *testing.T) {
 		if err != nil || parsed.Event.User.Username != "mallory" || parsed.Event.Annotations.Decision != "allow" {
 			t.Fatalf("%d values: %v", n, err)
 		}
-		if cut := n > audit.MaxValues; parsed.RequestCut != cut || privileged(t, parsed) == cut {
-			t.Errorf("%d values: request cut %v, pod spec read %v", n, parsed.RequestCut, privileged(t, parsed))
+		if parsed.RequestCut || !privileged(t, parsed) {
+			t.Errorf("%d unread values beside the pod spec: request cut %v, pod spec read %v", n, parsed.RequestCut, privileged(t, parsed))
 		}
 		if got := after.TotalAlloc - before.TotalAlloc; got > 80<<20 {
 			t.Errorf("%d values (%d bytes): %d bytes allocated", n, 2*n, got)
 		}
+	}
+	// Junk where kubelens reads: a capability list of a million entries.
+	for _, n := range []int{audit.MaxValues - 100, audit.MaxValues * 2} {
+		text := strings.Replace(privilegedPatch("0"), `"privileged":true}`, `"privileged":true,"capabilities":{"add":`+many(n)+`}}`, 1)
+		parsed, err := p.Parse(text)
+		if err != nil || parsed.Event.User.Username != "mallory" {
+			t.Fatalf("%d capabilities: %v", n, err)
+		}
+		if cut := n > audit.MaxValues; parsed.RequestCut != cut || privileged(t, parsed) == cut {
+			t.Errorf("%d capabilities: request cut %v, pod spec read %v", n, parsed.RequestCut, privileged(t, parsed))
+		}
+	}
+	// A JSON patch keeps its operations whole.
+	patch := `{"kind":"Event","apiVersion":"audit.k8s.io/v1","auditID":"j","verb":"patch","user":{"username":"u"},"requestObject":[{"op":"add","path":"/x","value":` + many(audit.MaxValues) + `},{"op":"add","path":"/spec/hostPID","value":true}]}`
+	if parsed, err := p.Parse(patch); err != nil || !parsed.RequestCut {
+		t.Errorf("a JSON patch past the limit: %v, request cut %v", err, parsed.RequestCut)
 	}
 	groups := `{"kind":"Event","apiVersion":"audit.k8s.io/v1","auditID":"g","verb":"get","user":{"username":"u","groups":["` +
 		strings.Repeat(`g","`, audit.MaxValues) + `g"]}}`
@@ -119,9 +137,9 @@ func TestParse_DeepNestingCostsLittle(t *testing.T) {
 		var p audit.Parser
 		parsed, err := p.Parse(text)
 		runtime.ReadMemStats(&after)
-		// Millions of levels are millions of values: past MaxValues the
-		// request body is not read, the rest of the event is.
-		if err != nil || parsed.Event.User.Username != "mallory" || !parsed.RequestCut {
+		// Millions of levels are millions of values, in a member
+		// kubelens does not read: cut, the pod spec beside it read.
+		if err != nil || parsed.Event.User.Username != "mallory" || parsed.RequestCut || !privileged(t, parsed) {
 			t.Errorf("%s: %v, request cut %v", name, err, parsed.RequestCut)
 		}
 		if got := after.TotalAlloc - before.TotalAlloc; got > 4*uint64(len(text)) {

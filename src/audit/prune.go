@@ -46,7 +46,63 @@ type cutRule struct {
 	bodies bool
 	// depth, when above 0, cuts every value nested deeper.
 	depth int
+	// unread cuts the members of the request bodies that kubelens does
+	// not read (see requestSchema): junk beside a pod spec must not
+	// push the pod spec past MaxValues.
+	unread bool
 }
+
+// schema is the part of a JSON object kubelens reads: a member whose
+// name is not among kids is never read (all: everything below is).
+type schema struct {
+	all  bool
+	kids map[string]*schema
+}
+
+// child returns the schema of member key, nil when it is not read.
+func (s *schema) child(key string) *schema {
+	if s == nil || s.all {
+		return s
+	}
+	return s.kids[key]
+}
+
+// requestSchema and patchSchema are what RequestDecoder and the members
+// under requestObject read of a request body: an object, or a JSON patch
+// (an array of operations, whose values go anywhere).
+var requestSchema, patchSchema = func() (*schema, *schema) {
+	all := &schema{all: true}
+	node := func(kids map[string]*schema) *schema { return &schema{kids: kids} }
+	leaves := func(names ...string) *schema {
+		n := node(map[string]*schema{})
+		for _, name := range names {
+			n.kids[name] = all
+		}
+		return n
+	}
+	container := node(map[string]*schema{"name": all, "image": all, "securityContext": node(map[string]*schema{
+		"privileged": all, "allowPrivilegeEscalation": all, "runAsUser": all, "runAsNonRoot": all, "capabilities": leaves("add")})})
+	podSpec := node(map[string]*schema{"hostNetwork": all, "hostPID": all, "hostIPC": all,
+		"volumes":    node(map[string]*schema{"name": all, "hostPath": leaves("path")}),
+		"containers": container, "initContainers": container, "ephemeralContainers": container,
+		"securityContext": leaves("runAsUser", "runAsNonRoot")})
+	spec := node(map[string]*schema{
+		"template":    node(map[string]*schema{"spec": podSpec}),
+		"jobTemplate": node(map[string]*schema{"spec": node(map[string]*schema{"template": node(map[string]*schema{"spec": podSpec})})}),
+		"schedule":    all, "type": all, "ports": leaves("port", "nodePort"), "tls": all, "group": all,
+	})
+	for k, v := range podSpec.kids {
+		spec.kids[k] = v
+	}
+	body := node(map[string]*schema{"kind": all, "message": all, "spec": spec,
+		"metadata":            node(map[string]*schema{"name": all, "namespace": all, "annotations": leaves("kubectl.kubernetes.io/last-applied-configuration")}),
+		"roleRef":             leaves("kind", "name"),
+		"subjects":            leaves("kind", "name", "namespace"),
+		"rules":               leaves("apiGroups", "resources", "verbs"),
+		"ephemeralContainers": container,
+	})
+	return body, leaves("op", "path", "from", "value")
+}()
 
 // cuts reports whether the value of member key of an object that is the
 // value of member parent is cut: the response body of a native event
@@ -63,8 +119,9 @@ func (r cutRule) cuts(key, parent string) bool {
 }
 
 // parseBounded parses text with fp, within the limits above: records
-// larger than pruneAbove lose their response bodies first, then their
-// request bodies when still above MaxValues (cut reports it); a record
+// larger than pruneAbove lose their response bodies first, then, when still
+// above MaxValues, what kubelens does not read of their request bodies,
+// then those bodies whole (cut reports it); a record
 // too deep for the parser is parsed again with its deep values cut. buf
 // holds the pruned texts, which the result references (two: a pass reads
 // the text the pass before wrote). Errors wrap ErrNotJSON or are
@@ -77,7 +134,7 @@ func parseBounded(fp *fastjson.Parser, text string, bufs *[2][]byte) (v *fastjso
 		pass++
 		return n
 	}
-	if len(text) > pruneAbove && pruneWith(cutRule{}) > MaxValues {
+	if len(text) > pruneAbove && pruneWith(cutRule{}) > MaxValues && pruneWith(cutRule{unread: true}) > MaxValues {
 		if pruneWith(cutRule{bodies: true}) > MaxValues {
 			return nil, false, ErrTooLarge
 		}
@@ -125,6 +182,21 @@ func prune(text string, buf []byte, rule cutRule) (string, []byte, int) {
 	expectKey := false
 	pending := "" // the key of the value about to start
 	values := 1
+	body, bodyArray := -1, false // where in open a request body is, and whether it is a JSON patch
+	// read reports whether member key of the innermost open object is
+	// read, inside a request body.
+	read := func(key string) bool {
+		s := requestSchema
+		if bodyArray {
+			s = patchSchema
+		}
+		for _, k := range keys[body+1:] {
+			if k != "" { // an array's items are read as the array
+				s = s.child(k)
+			}
+		}
+		return s.child(key) != nil
+	}
 	// cut replaces the value starting at v with null.
 	cut := func(v int) int {
 		out = append(out, text[last:v]...)
@@ -143,7 +215,7 @@ func prune(text string, buf []byte, rule cutRule) (string, []byte, int) {
 				j := skipSpace(text, end)
 				if j < len(text) && text[j] == ':' {
 					v := skipSpace(text, j+1)
-					if rule.cuts(key, keys[len(keys)-1]) && v < len(text) {
+					if v < len(text) && (rule.cuts(key, keys[len(keys)-1]) || rule.unread && body >= 0 && !read(key)) {
 						i = cut(v)
 						continue
 					}
@@ -169,6 +241,9 @@ func prune(text string, buf []byte, rule cutRule) (string, []byte, int) {
 				continue
 			}
 			values++
+			if body < 0 && (pending == "requestObject" || pending == "request" && len(keys) > 0 && keys[len(keys)-1] == "protoPayload") {
+				body, bodyArray = len(open), c == '['
+			}
 			open = append(open, c)
 			keys = append(keys, pending)
 			pending = ""
@@ -176,6 +251,9 @@ func prune(text string, buf []byte, rule cutRule) (string, []byte, int) {
 		case '}', ']':
 			if len(open) > 0 {
 				open, keys = open[:len(open)-1], keys[:len(keys)-1]
+				if len(open) == body {
+					body = -1
+				}
 			}
 		case ',':
 			values++

@@ -73,6 +73,7 @@ func FuzzPrune(f *testing.F) {
 	for _, s := range []string{`{"responseObject":[1,"]",{"a":"\""}],"b":2}`, `{"protoPayload":{"response":{}}}`, `{"a":[{"responseObject":null}]}`, `{"x":"responseObject"}`, `{"resp`} {
 		f.Add(s)
 	}
+	f.Add(`{"requestObject":{"spec":{"containers":[{"x":[[1]]}]}},"protoPayload":{"request":[{"op":1,"z":{}}]}}`)
 	f.Fuzz(func(t *testing.T, in string) {
 		out, _, _ := prune(in, nil, cutRule{})
 		if json.Valid([]byte(in)) && !json.Valid([]byte(out)) {
@@ -80,6 +81,12 @@ func FuzzPrune(f *testing.F) {
 		}
 		if !strings.Contains(in, "response") && out != in {
 			t.Fatalf("prune(%q) changed a text without a response: %q", in, out)
+		}
+		for _, rule := range []cutRule{{unread: true}, {bodies: true}, {depth: 3}, {unread: true, depth: 2}} {
+			out, _, _ := prune(in, nil, rule)
+			if json.Valid([]byte(in)) && !json.Valid([]byte(out)) {
+				t.Fatalf("prune(%q, %+v) = %q is not JSON", in, rule, out)
+			}
 		}
 	})
 }
@@ -96,6 +103,12 @@ func TestPrune_BodiesAndDepth(t *testing.T) {
 			`{"requestObject":null,"responseObject":null,"protoPayload":{"request":null},"request":2}`},
 		{`{"a":[[[1]]],"b":{"c":{"d":2}},"e":"[[[{{{"}`, cutRule{depth: 2}, `{"a":[null],"b":{"c":null},"e":"[[[{{{"}`},
 		{`[[[[]]]]`, cutRule{depth: 1}, `[null]`},
+		{`{"requestObject":{"kind":"Pod","x":[1,2],"spec":{"containers":[{"image":"a","env":[1]}],"nodeName":"n"}},"verb":"create","x":[3]}`, cutRule{unread: true},
+			`{"requestObject":{"kind":"Pod","x":null,"spec":{"containers":[{"image":"a","env":null}],"nodeName":null}},"verb":"create","x":[3]}`},
+		{`{"protoPayload":{"request":{"spec":{"group":["a"],"x":1}},"y":[1]}}`, cutRule{unread: true}, `{"protoPayload":{"request":{"spec":{"group":["a"],"x":null}},"y":[1]}}`},
+		{`{"requestObject":[{"op":"add","path":"/a","value":{"b":[1]},"junk":[2]}]}`, cutRule{unread: true}, `{"requestObject":[{"op":"add","path":"/a","value":{"b":[1]},"junk":null}]}`},
+		{`{"requestObject":{"spec":{"template":{"spec":{"hostPID":true,"x":1}},"jobTemplate":{"spec":{"template":{"spec":{"volumes":[{"hostPath":{"path":"/","type":"x"}}]}}}}}}}`, cutRule{unread: true},
+			`{"requestObject":{"spec":{"template":{"spec":{"hostPID":true,"x":null}},"jobTemplate":{"spec":{"template":{"spec":{"volumes":[{"hostPath":{"path":"/","type":null}}]}}}}}}}`},
 	} {
 		if got, _, _ := prune(tc.in, nil, tc.rule); got != tc.want {
 			t.Errorf("prune(%s, %+v)\n = %s\nwant %s", tc.in, tc.rule, got, tc.want)
