@@ -2,6 +2,7 @@ package audit
 
 import (
 	"encoding/json"
+	"reflect"
 	"runtime"
 	"strings"
 	"testing"
@@ -116,5 +117,40 @@ func TestPrune_BodiesAndDepth(t *testing.T) {
 	}
 	if _, _, n := prune(`{"a":[1,2,3],"b":{"c":[]}}`, nil, cutRule{}); n < 7 {
 		t.Errorf("counted %d values, want at least 7", n)
+	}
+}
+
+// TestPrune_UnreadKeepsWhatTheDecoderReads verifies the read schema of
+// request bodies covers every member RequestDecoder and the members under
+// requestObject read: a body pruned of the rest decodes the same.
+func TestPrune_UnreadKeepsWhatTheDecoderReads(t *testing.T) {
+	container := `{"name":"c","image":"i","args":["x"],"securityContext":{"privileged":true,"allowPrivilegeEscalation":true,"runAsUser":0,"runAsNonRoot":false,"capabilities":{"add":["SYS_ADMIN"],"drop":["ALL"]},"seLinuxOptions":{}}}`
+	podSpec := `{"hostNetwork":true,"hostPID":true,"hostIPC":true,"nodeName":"n","volumes":[{"name":"v","hostPath":{"path":"/","type":""},"emptyDir":{}}],` +
+		`"containers":[` + container + `],"initContainers":[` + container + `],"ephemeralContainers":[` + container + `],"securityContext":{"runAsUser":0,"runAsNonRoot":false,"fsGroup":1}}`
+	for _, body := range []string{
+		`{"kind":"Pod","message":"m","metadata":{"name":"p","namespace":"n","labels":{"a":"b"},"annotations":{"kubectl.kubernetes.io/last-applied-configuration":"{}","x":"y"}},"spec":` + podSpec + `,"status":{}}`,
+		`{"spec":{"replicas":1,"template":{"metadata":{},"spec":` + podSpec + `}}}`,
+		`{"spec":{"schedule":"* * * * *","jobTemplate":{"spec":{"template":{"spec":` + podSpec + `}}}}}`,
+		`{"spec":{"type":"NodePort","ports":[{"port":80,"nodePort":30080,"name":"http"}],"selector":{}}}`,
+		`{"spec":{"tls":[{"hosts":["a"]}],"rules":[]}}`,
+		`{"roleRef":{"kind":"ClusterRole","name":"cluster-admin","apiGroup":"x"},"subjects":[{"kind":"User","name":"u","namespace":"n","apiGroup":"x"}],"rules":[{"apiGroups":[""],"resources":["pods"],"verbs":["*"],"resourceNames":["x"]}],"ephemeralContainers":[` + container + `]}`,
+	} {
+		text := `{"requestObject":` + body + `}`
+		pruned, _, _ := prune(text, nil, cutRule{unread: true})
+		if pruned == text {
+			t.Errorf("nothing pruned of %s", body)
+		}
+		var d1, d2 RequestDecoder
+		var p1, p2 Parser
+		a, _ := p1.Parse(`{"kind":"Event","apiVersion":"audit.k8s.io/v1","auditID":"a","verb":"create","requestObject":` + body + `}`)
+		b, _ := p2.Parse(`{"kind":"Event","apiVersion":"audit.k8s.io/v1","auditID":"a","verb":"create",` + pruned[1:])
+		if a.Event.Request != b.Event.Request {
+			t.Errorf("members under requestObject differ after pruning: %+v, %+v", a.Event.Request, b.Event.Request)
+		}
+		x, _ := d1.Decode(a.Event.RequestObject)
+		y, _ := d2.Decode(b.Event.RequestObject)
+		if !reflect.DeepEqual(x, y) {
+			t.Errorf("%s decodes differently after pruning:\n%+v\n%+v", body, x, y)
+		}
 	}
 }
