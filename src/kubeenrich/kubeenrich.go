@@ -114,7 +114,7 @@ func runReplay(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	region := fs.String("region", "us-east-1", "AWS region put in each event's source")
 	cluster := fs.String("cluster", "demo", "EKS cluster name put in each event's source")
 	sourcetype := fs.String("sourcetype", "", "sourcetype of every record (default: "+replay.DefaultSourcetype+", or the sourcetype of the record's shape when neither --sourcetype nor --source is given)")
-	source := fs.String("source", "", "source of every record (default: the EKS source built from --region and --cluster, or none for AKS, GKE and subscription records when neither flag is given)")
+	source := fs.String("source", "", "source of every record (default: the EKS source built from --region and --cluster for CloudWatch Logs sourcetypes, none for the others and, when neither flag is given, for AKS, GKE and subscription records)")
 	asJSON := fs.Bool("json", false, "print JSON lines instead of a table")
 	fields := fs.String("fields", "", "comma-separated columns to print (default: a fixed analyst view; with --json every field kubeenrich added)")
 	chunk := fs.Int("chunk", 50000, "records per execute chunk, as splunkd's maxresultrows")

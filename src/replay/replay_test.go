@@ -173,7 +173,8 @@ var shapeColumns = []string{"_time", "sourcetype", "source", "k8s_platform", "k8
 
 // TestIndexing_Shapes verifies each record shape gets its sourcetype and
 // no EKS source, unless --sourcetype or --source is given: then every
-// record gets the flags and today's EKS defaults for the one not given.
+// record gets the flags, and without --source the EKS source only for a
+// CloudWatch Logs sourcetype.
 func TestIndexing_Shapes(t *testing.T) {
 	gke := `{"data":{"protoPayload":{"serviceName":"k8s.io","methodName":"io.k8s.core.v1.pods.list","resourceName":"core/v1/pods","authenticationInfo":{"principalEmail":"a@example.com"}},"timestamp":"2026-11-20T09:00:00Z"}}`
 	aks := `{"category":"kube-audit","resourceId":"/SUBSCRIPTIONS/0/RESOURCEGROUPS/G/PROVIDERS/MICROSOFT.CONTAINERSERVICE/MANAGEDCLUSTERS/C","properties":{"log":` + quote(ev1) + `},"time":"2026-11-20T09:00:01Z"}`
@@ -185,7 +186,8 @@ func TestIndexing_Shapes(t *testing.T) {
 		eksSource, other string
 	}{
 		{replay.Indexing{Region: "eu-west-1", Cluster: "prod"}, []string{"aws:cloudwatchlogs:eks", "google:gcp:pubsub:message", "mscs:azure:eventhub", "aws:cloudwatchlogs"}, "eu-west-1:/aws/eks/prod/cluster:kube-apiserver-audit-", "kubelens:replay"},
-		{replay.Indexing{Region: "eu-west-1", Cluster: "prod", Sourcetype: "kube:apiserver-audit"}, []string{"kube:apiserver-audit", "kube:apiserver-audit", "kube:apiserver-audit", "kube:apiserver-audit"}, "eu-west-1:/aws/eks/prod/cluster:kube-apiserver-audit-", "eu-west-1:/aws/eks/prod/cluster:kube-apiserver-audit-"},
+		{replay.Indexing{Region: "eu-west-1", Cluster: "prod", Sourcetype: "kube:apiserver-audit"}, []string{"kube:apiserver-audit", "kube:apiserver-audit", "kube:apiserver-audit", "kube:apiserver-audit"}, "kubelens:replay", "kubelens:replay"},
+		{replay.Indexing{Region: "eu-west-1", Cluster: "prod", Sourcetype: "aws:cloudwatchlogs"}, []string{"aws:cloudwatchlogs", "aws:cloudwatchlogs", "aws:cloudwatchlogs", "aws:cloudwatchlogs"}, "eu-west-1:/aws/eks/prod/cluster:kube-apiserver-audit-", "eu-west-1:/aws/eks/prod/cluster:kube-apiserver-audit-"},
 		{replay.Indexing{Region: "eu-west-1", Cluster: "prod", Source: "/var/log/audit.log"}, []string{"aws:cloudwatchlogs:eks", "aws:cloudwatchlogs:eks", "aws:cloudwatchlogs:eks", "aws:cloudwatchlogs:eks"}, "/var/log/audit.log", "/var/log/audit.log"},
 	} {
 		tb := tc.ix.Table(recs)

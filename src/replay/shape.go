@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/kubelens/kubelens/src/audit"
@@ -34,7 +35,9 @@ const replaySource = "kubelens:replay"
 // With neither Sourcetype nor Source set, a record whose shape is not
 // native gets its shape's sourcetype and no EKS source; a native one, or
 // any record once either is set, gets what is set and otherwise the EKS
-// defaults.
+// defaults, except that a sourcetype other than CloudWatch Logs' gets no
+// EKS source (--sourcetype kube:apiserver-audit is a self-managed
+// cluster's file).
 func (ix Indexing) metadata(r LogRecord, stream string) (sourcetype, source string) {
 	if ix.Sourcetype == "" && ix.Source == "" {
 		if shape := ShapeOf(r.Message); shape != audit.ShapeNative {
@@ -45,8 +48,12 @@ func (ix Indexing) metadata(r LogRecord, stream string) (sourcetype, source stri
 	if sourcetype == "" {
 		sourcetype = DefaultSourcetype
 	}
-	if source == "" {
+	switch {
+	case source != "":
+	case strings.HasPrefix(sourcetype, "aws:cloudwatchlogs"):
 		source = ix.EKSSource(stream)
+	default:
+		source = replaySource
 	}
 	return sourcetype, source
 }
