@@ -23,9 +23,42 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"strconv"
 	"sync"
+	"time"
 )
+
+// Backoff is the wait between the attempts of a request that failed:
+// from 50 ms, doubling up to Max, each wait drawn from the upper half of
+// the current one, so that sinks that failed together do not retry in
+// step. The zero value with Max set is ready.
+type Backoff struct {
+	Max  time.Duration
+	next time.Duration
+}
+
+// Next returns the wait before the next attempt.
+func (b *Backoff) Next() time.Duration {
+	if b.next == 0 {
+		b.next = min(50*time.Millisecond, b.Max)
+	}
+	d := b.next/2 + rand.N(b.next/2+1)
+	b.next = min(b.next*2, b.Max)
+	return d
+}
+
+// Sleep waits d, or returns ctx's error as soon as ctx is done.
+func Sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
 
 // Event is one event, as the modular input writes it to splunkd.
 type Event struct {

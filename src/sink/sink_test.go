@@ -2,9 +2,11 @@ package sink_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/kubelens/kubelens/src/sink"
 )
@@ -51,5 +53,25 @@ func TestStdout(t *testing.T) {
 	}
 	if lines := strings.Split(strings.TrimSpace(out.String()), "\n"); len(lines) != 2 || !strings.Contains(lines[1], `"event":"b"`) {
 		t.Errorf("output %q", out.String())
+	}
+}
+
+// TestBackoff verifies each wait lies in the upper half of the current
+// one, which doubles from 50 ms up to Max and stays there.
+func TestBackoff(t *testing.T) {
+	b := sink.Backoff{Max: 300 * time.Millisecond}
+	for i, cur := range []time.Duration{50, 100, 200, 300, 300} {
+		cur *= time.Millisecond
+		if d := b.Next(); d < cur/2 || d > cur {
+			t.Errorf("wait %d: %v, want %v to %v", i, d, cur/2, cur)
+		}
+	}
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	if err := sink.Sleep(ctx, time.Hour); err != context.Canceled {
+		t.Errorf("Sleep on a cancelled context: %v", err)
+	}
+	if err := sink.Sleep(t.Context(), time.Millisecond); err != nil {
+		t.Errorf("Sleep: %v", err)
 	}
 }

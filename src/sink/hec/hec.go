@@ -70,7 +70,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math/rand/v2"
 	"net"
 	"net/http"
 	"net/http/cookiejar"
@@ -450,7 +449,7 @@ func (s *session) giveUp(b *batch) {
 // HEC lost the channel's state).
 func (s *session) post(ctx context.Context, b *batch) error {
 	h := s.h
-	wait := min(50*time.Millisecond, h.cfg.MaxBackoff)
+	backoff := sink.Backoff{Max: h.cfg.MaxBackoff}
 	for n := 1; ; n++ {
 		ch := s.cur
 		status, r, _, err := h.do(ctx, ch, "/services/collector/event", b.body, h.cfg.Gzip)
@@ -478,7 +477,7 @@ func (s *session) post(ctx context.Context, b *batch) error {
 			// refuse the request; other 5xx may come after HEC took it.
 			unknown = status != http.StatusTooManyRequests && status != http.StatusServiceUnavailable
 		}
-		d := wait/2 + rand.N(wait/2+1)
+		d := backoff.Next()
 		e := h.cfg.Log.WithFields(logrus.Fields{"sink": h.cfg.Name, "attempt": n, "retry_in": d.String()}).WithError(err)
 		if unknown {
 			e.WithFields(logrus.Fields{"channel": ch.id, "waiting_batches": s.waitingOn(ch)}).
@@ -487,14 +486,9 @@ func (s *session) post(ctx context.Context, b *batch) error {
 		} else {
 			e.Warn("HEC send events failed; retrying")
 		}
-		t := time.NewTimer(d)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return ctx.Err()
-		case <-t.C:
+		if err := sink.Sleep(ctx, d); err != nil {
+			return err
 		}
-		wait = min(wait*2, h.cfg.MaxBackoff)
 	}
 }
 

@@ -24,7 +24,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"math/rand/v2"
 	"net/http"
 	"net/url"
 	"os"
@@ -275,7 +274,7 @@ func firstLine(s string) string {
 // retry is the HEC sink's policy: exponential, jittered, up to MaxBackoff,
 // until success, a fatal error or ctx.
 func (s *SCS) retry(ctx context.Context, attempt func() (bool, error)) error {
-	wait := min(50*time.Millisecond, s.cfg.MaxBackoff)
+	backoff := sink.Backoff{Max: s.cfg.MaxBackoff}
 	for n := 1; ; n++ {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -284,16 +283,11 @@ func (s *SCS) retry(ctx context.Context, attempt func() (bool, error)) error {
 		if err == nil || !retryable {
 			return err
 		}
-		d := wait/2 + rand.N(wait/2+1)
+		d := backoff.Next()
 		s.cfg.Log.WithFields(logrus.Fields{"sink": s.cfg.Name, "attempt": n, "retry_in": d.String()}).WithError(err).Warn("SCS ingest failed; retrying")
-		t := time.NewTimer(d)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return ctx.Err()
-		case <-t.C:
+		if err := sink.Sleep(ctx, d); err != nil {
+			return err
 		}
-		wait = min(wait*2, s.cfg.MaxBackoff)
 	}
 }
 
