@@ -1,7 +1,6 @@
 package audit
 
 import (
-	"strconv"
 	"strings"
 )
 
@@ -75,8 +74,8 @@ func (e *Event) Normalize() {
 		e.gkeIP[0] = g.CallerIP
 		e.SourceIPs = e.gkeIP[:]
 	}
-	switch code, err := strconv.Atoi(g.StatusCode); {
-	case err == nil:
+	switch code, ok := WholeNumber(g.StatusCode); {
+	case ok:
 		e.ResponseStatus.Code = httpStatus(code)
 	case g.StatusCode == "" && g.isKubernetes() && e.ResponseStatus.Code == 0:
 		// proto3 JSON leaves out a zero code, and Cloud Audit Logs the

@@ -89,6 +89,12 @@ func TestHTTPStatus(t *testing.T) {
 	if e.ResponseStatus.Code != 200 {
 		t.Errorf("no status gave code %d, want 200", e.ResponseStatus.Code)
 	}
+	// A code as Splunk's extraction may write it reads the same.
+	e = Event{GKE: GKEEntry{MethodName: "io.k8s.core.v1.pods.get", StatusCode: " 7.0"}}
+	e.Normalize()
+	if e.ResponseStatus.Code != 403 {
+		t.Errorf("status code \" 7.0\" gave %d, want 403", e.ResponseStatus.Code)
+	}
 	// Entries of other services are not read at all.
 	e = Event{GKE: GKEEntry{ServiceName: "compute.googleapis.com", MethodName: "v1.compute.instances.list"}}
 	e.Normalize()
