@@ -72,9 +72,7 @@ func TestEksLogsRun_UnsavableCheckpointEmitsNothing(t *testing.T) {
 	ckpt := t.TempDir()
 	cfg := eksInputXML("https://127.0.0.1:1", "k", ckpt, "eks_logs://full", eksFastParams(cw.URL))
 	env := eksAwsTestEnv(t, eksKeysEnv...)
-	p := startEksLogs(t, cfg, env)
-	p.waitFor(20*time.Second, "the first events", func() bool { return len(p.Events()) >= len(first) && eksCountPolls(p.Stderr()) >= 1 })
-	p.stop(10 * time.Second)
+	p := eksRunUntil(t, cfg, env, "the first events", len(first), 1)
 	count := map[string]int{}
 	eksDistinct(count, p.Events())
 
@@ -95,9 +93,7 @@ func TestEksLogsRun_UnsavableCheckpointEmitsNothing(t *testing.T) {
 		t.Errorf("service under the limit: exit %d, stdout %q\n%s", code, eksTail(stdout, 200), stderr)
 	}
 	// Room again: the new events come, once.
-	p = startEksLogs(t, cfg, env)
-	p.waitFor(20*time.Second, "the new events", func() bool { return len(p.Events()) >= len(more) && eksCountPolls(p.Stderr()) >= 2 })
-	p.stop(10 * time.Second)
+	p = eksRunUntil(t, cfg, env, "the new events", len(more), 2)
 	eksDistinct(count, p.Events())
 	if len(count) != len(first)+len(more) || eksDupes(count) != 0 {
 		t.Errorf("%d distinct events of %d, %d emitted twice", len(count), len(first)+len(more), eksDupes(count))
@@ -120,9 +116,7 @@ func TestEksLogsRun_FullDiskEmitsNothing(t *testing.T) {
 	first := eksPutStreams(cw, "kube-apiserver-audit-", 100, 5, time.Now().Add(-5*time.Minute))
 	cfg := eksInputXML("https://127.0.0.1:1", "k", mnt, "eks_logs://full", eksFastParams(cw.URL))
 	env := eksAwsTestEnv(t, eksKeysEnv...)
-	p := startEksLogs(t, cfg, env)
-	p.waitFor(20*time.Second, "the first events", func() bool { return len(p.Events()) >= len(first) && eksCountPolls(p.Stderr()) >= 1 })
-	p.stop(10 * time.Second)
+	p := eksRunUntil(t, cfg, env, "the first events", len(first), 1)
 	count := map[string]int{}
 	eksDistinct(count, p.Events())
 
@@ -147,13 +141,21 @@ func TestEksLogsRun_FullDiskEmitsNothing(t *testing.T) {
 		}
 	}
 	os.Remove(fill)
-	p = startEksLogs(t, cfg, env)
-	p.waitFor(20*time.Second, "the new events", func() bool { return len(p.Events()) >= len(more) && eksCountPolls(p.Stderr()) >= 2 })
-	p.stop(10 * time.Second)
+	p = eksRunUntil(t, cfg, env, "the new events", len(more), 2)
 	eksDistinct(count, p.Events())
 	if len(count) != len(first)+len(more) || eksDupes(count) != 0 {
 		t.Errorf("%d distinct events of %d, %d emitted twice", len(count), len(first)+len(more), eksDupes(count))
 	}
+}
+
+// eksRunUntil runs the modular input on cfg until it has emitted want
+// events over at least polls polls, then stops it.
+func eksRunUntil(t *testing.T, cfg string, env []string, what string, want, polls int) *eksProc {
+	t.Helper()
+	p := startEksLogs(t, cfg, env)
+	p.waitFor(20*time.Second, what, func() bool { return len(p.Events()) >= want && eksCountPolls(p.Stderr()) >= polls })
+	p.stop(10 * time.Second)
+	return p
 }
 
 // eksSkewCheckpoint rewrites the checkpoint of a stanza as a host whose
@@ -195,9 +197,7 @@ func TestEksLogsRun_WatermarkAheadOfClock(t *testing.T) {
 			ckpt := t.TempDir()
 			cfg := eksInputXML("https://127.0.0.1:1", "k", ckpt, "eks_logs://demo", eksFastParams(cw.URL))
 			env := eksAwsTestEnv(t, eksKeysEnv...)
-			p := startEksLogs(t, cfg, env)
-			p.waitFor(20*time.Second, "the first events", func() bool { return len(p.Events()) >= len(old) && eksCountPolls(p.Stderr()) >= 1 })
-			p.stop(10 * time.Second)
+			eksRunUntil(t, cfg, env, "the first events", len(old), 1)
 			eksSkewCheckpoint(t, ckpt, "eks_logs://demo", 2*time.Hour)
 			fresh := eksPutStreams(cw, "kube-apiserver-audit-"+strings.ReplaceAll(shell, " ", ""), 100, 5, time.Now())
 
@@ -214,9 +214,7 @@ func TestEksLogsRun_WatermarkAheadOfClock(t *testing.T) {
 				}
 				stderr = e
 			} else {
-				p2 := startEksLogs(t, cfg, env)
-				p2.waitFor(20*time.Second, "the events since", func() bool { return len(p2.Events()) >= len(fresh) && eksCountPolls(p2.Stderr()) >= 2 })
-				p2.stop(10 * time.Second)
+				p2 := eksRunUntil(t, cfg, env, "the events since", len(fresh), 2)
 				for _, e := range p2.Events() {
 					got = append(got, e.Data)
 				}
