@@ -252,6 +252,10 @@ var Members = []Member{
 	// The subject review's groups (TokenReview, SubjectAccessReview),
 	// which a deprecated security content search reads.
 	gke(listMember("protoPayload.request.spec.group", func(e *Event) *[]string { return &e.GKE.RequestGroups })),
+	// The request body's members the native event's requestObject gives.
+	gke(strMember("protoPayload.request.metadata.annotations.[kubectl.kubernetes.io/last-applied-configuration]", func(e *Event) *string { return &e.Request.LastApplied })),
+	gke(strMember("protoPayload.request.message", func(e *Event) *string { return &e.Request.Message })),
+	gke(strMember("protoPayload.request.spec.type", func(e *Event) *string { return &e.Request.SpecType })),
 	gke(strMember("operation.id", func(e *Event) *string { return &e.AuditID })),
 	gke(strMember("labels.[authorization.k8s.io/decision]", func(e *Event) *string { return &e.Annotations.Decision })),
 	gke(strMember("labels.[authorization.k8s.io/reason]", func(e *Event) *string { return &e.Annotations.Reason })),

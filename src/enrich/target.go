@@ -27,16 +27,6 @@ func deriveTarget(e *Enricher, ev *event, out *Output) {
 	action := actionOf(ev.Verb, resource, sub)
 	out.Set(FieldK8sAction, action)
 	deriveExec(ev, out)
-	if resource == "services" && ev.Request.SpecType == "" {
-		// requestObject.spec.type as Splunk extracts it is the native
-		// event's; a GKE entry's request (protoPayload.request) says it
-		// in the body only.
-		if ro := ev.request(); ro != nil {
-			if s := ro.ServiceSpecOf(); s != nil {
-				ev.Request.SpecType = s.Type
-			}
-		}
-	}
 	derivePodSpec(e, ev, out)
 	deriveRequestObject(ev, out)
 	if ev.Verb != "" {
