@@ -15,6 +15,7 @@ import (
 
 	"github.com/kubelens/kubelens/src/chunked"
 	"github.com/kubelens/kubelens/src/enrich"
+	"github.com/kubelens/kubelens/src/searchcmd"
 )
 
 // DefaultColumns is the table view when no --fields are given. Columns the
@@ -32,7 +33,8 @@ func Print(w io.Writer, cfg Config, res *Result) error {
 	bw := bufio.NewWriter(w)
 	cols := cfg.Fields
 	if len(cols) == 0 {
-		cols = defaultColumns(cfg.JSON, res)
+		opts, _ := searchcmd.ParseOptions(cfg.Args) // args the command refused fail the run before
+		cols = defaultColumns(cfg.JSON, opts.Prefix, res)
 	}
 	for _, c := range cfg.Fields {
 		if !knownField(c, cfg.Args, res) {
@@ -54,9 +56,10 @@ func Print(w io.Writer, cfg Config, res *Result) error {
 	return nil
 }
 
-// defaultColumns is DefaultColumns for the table, and for JSON lines _time,
-// source and every field the command added, in the order it added them.
-func defaultColumns(asJSON bool, res *Result) []string {
+// defaultColumns is DefaultColumns for the table (under the prefix= the
+// command ran with), and for JSON lines _time, source and every field the
+// command added, in the order it added them.
+func defaultColumns(asJSON bool, prefix string, res *Result) []string {
 	present := map[string]bool{}
 	var added []string
 	for i, out := range res.Output {
@@ -73,7 +76,9 @@ func defaultColumns(asJSON bool, res *Result) []string {
 	}
 	var cols []string
 	for _, c := range DefaultColumns {
-		if present[c] {
+		if present[prefix+c] {
+			cols = append(cols, prefix+c)
+		} else if present[c] {
 			cols = append(cols, c)
 		}
 	}
@@ -135,13 +140,8 @@ func knownField(name string, args []string, res *Result) bool {
 			}
 		}
 	}
-	prefix := ""
-	for _, a := range args {
-		if v, ok := strings.CutPrefix(a, "prefix="); ok {
-			prefix = v
-		}
-	}
-	after, ok := strings.CutPrefix(name, prefix)
+	opts, _ := searchcmd.ParseOptions(args) // args the command refused fail the run before
+	after, ok := strings.CutPrefix(name, opts.Prefix)
 	if !ok {
 		return false
 	}

@@ -314,6 +314,9 @@ func TestPrint_FieldsChecked(t *testing.T) {
 	if _, err := run([]string{"prefix=kl_"}, "kl_k8s_user"); err != nil {
 		t.Errorf("a prefixed field: %v", err)
 	}
+	if out, err := run([]string{"prefix=kl_"}); err != nil || !strings.Contains(strings.SplitN(out, "\n", 2)[0], "kl_k8s_user_kind") {
+		t.Errorf("the default view under prefix=kl_ (%v):\n%s", err, out)
+	}
 	out, err := run(nil, "user", "k8s_user", "k8s_action")
 	if err != nil {
 		t.Fatal(err)
