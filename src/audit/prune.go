@@ -324,21 +324,8 @@ func valueEnd(s string, i int) int {
 	case '"':
 		return stringEnd(s, i)
 	case '{', '[':
-		depth := 0
-		for j := i; j < len(s); j++ {
-			switch s[j] {
-			case '"':
-				j = stringEnd(s, j) - 1
-			case '{', '[':
-				depth++
-			case '}', ']':
-				depth--
-				if depth == 0 {
-					return j + 1
-				}
-			}
-		}
-		return len(s)
+		end, _ := skipCounting(s, i)
+		return end
 	}
 	for j := i; j < len(s); j++ {
 		switch s[j] {
