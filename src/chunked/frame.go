@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+
+	"github.com/kubelens/kubelens/src/hugebuf"
 )
 
 // DefaultMaxChunkSize is the default limit on metadata plus body of one
@@ -44,6 +46,8 @@ type Reader struct {
 	reuse   bool
 	metaBuf []byte
 	bodyBuf []byte
+	mapped  *hugebuf.Buffer // the body buffer when reusing, if it could be mapped
+	noMap   bool            // mapping was tried and refused: use bodyBuf
 }
 
 // NewReader returns a Reader reading from r with DefaultMaxChunkSize.
@@ -67,8 +71,31 @@ func (r *Reader) SetMaxChunkSize(n int64) {
 // ReuseBuffers makes every chunk's Body share one buffer, so that Body, and
 // anything aliasing it, is only valid until the next ReadChunk. A busy
 // command wants this: a fresh 100 MB buffer per chunk costs more in page
-// faults and zeroing than the parsing that follows.
+// faults and zeroing than the parsing that follows. The shared buffer is
+// address space for the largest chunk allowed, mapped with package hugebuf
+// where it can be (then Body is valid only while the Reader is reachable),
+// else Go heap memory that grows with the chunks.
 func (r *Reader) ReuseBuffers(on bool) { r.reuse = on }
+
+// reserve is hugebuf.Reserve; the tests take the Go heap path with a
+// reserve that refuses.
+var reserve = hugebuf.Reserve
+
+// reusedBody returns the shared buffer's first n bytes when buffers are
+// reused and the shared one is mapped and large enough.
+func (r *Reader) reusedBody(n int) ([]byte, bool) {
+	if !r.reuse {
+		return nil, false
+	}
+	if r.mapped == nil && !r.noMap {
+		r.mapped = reserve(int(min(r.max, MaxBody)))
+		r.noMap = r.mapped == nil
+	}
+	if r.mapped == nil || n > r.mapped.Cap() {
+		return nil, false
+	}
+	return r.mapped.Bytes(n), true
+}
 
 // ReadChunk reads the next chunk. It returns io.EOF only when the stream
 // ends exactly at a chunk boundary; a stream that ends inside a chunk is a
@@ -78,6 +105,14 @@ func (r *Reader) ReadChunk() (Chunk, error) {
 	meta, bodyLen, err := r.readHead()
 	if err != nil {
 		return Chunk{}, err
+	}
+	if r.reuse {
+		if body, ok := r.reusedBody(bodyLen); ok {
+			if _, err := io.ReadFull(r.r, body); err != nil {
+				return Chunk{}, truncated("body", int64(bodyLen), err)
+			}
+			return Chunk{Meta: meta, Body: body}, nil
+		}
 	}
 	body := r.bodyBuf[:0]
 	if !r.reuse {
@@ -119,7 +154,10 @@ const readPiece = 1 << 20
 func (r *Reader) readBody(n int, progress func(buf []byte, filled int) error) ([]byte, error) {
 	var buf []byte
 	filled := 0
+	mapped, ok := r.reusedBody(n)
 	switch {
+	case ok:
+		buf = mapped
 	case cap(r.bodyBuf) >= n:
 		buf = r.bodyBuf[:n]
 	case n <= trustedLen:
@@ -138,7 +176,9 @@ func (r *Reader) readBody(n int, progress func(buf []byte, filled int) error) ([
 		copy(buf, head)
 		filled = trustedLen
 	}
-	r.bodyBuf = buf
+	if !ok {
+		r.bodyBuf = buf
+	}
 	for {
 		if err := progress(buf, filled); err != nil {
 			return buf[:filled], err

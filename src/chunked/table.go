@@ -5,6 +5,8 @@ import (
 	"strings"
 	"sync"
 	"unsafe"
+
+	"github.com/kubelens/kubelens/src/hugebuf"
 )
 
 // mvPrefix names the companion column that carries a field's multiple
@@ -130,11 +132,18 @@ func (t *Table) spanString(s span) string {
 // Several goroutines may write to one arena, each through a cursor of its
 // own: a block belongs to the cursor that took it, and only taking a block
 // is synchronised.
+//
+// Standard blocks are cut from address space mapped once per arena with
+// package hugebuf where it can be (fresh Go heap memory costs a page fault
+// per 4 KiB), else taken from the Go heap.
 type arena struct {
 	mu     sync.Mutex
 	blocks *[maxBlocks][]byte
 	n      int // blocks taken
 	spare  [][]byte
+	pool   *hugebuf.Buffer // standard blocks, cut in order
+	cut    int             // standard blocks cut from pool
+	noPool bool            // mapping pool was refused
 }
 
 const (
@@ -156,16 +165,34 @@ func (a *arena) take(n int) int {
 		panic(errArenaFull)
 	}
 	var b []byte
-	if n <= blockSize && len(a.spare) > 0 {
+	switch {
+	case n <= blockSize && len(a.spare) > 0:
 		b, a.spare = a.spare[len(a.spare)-1][:0], a.spare[:len(a.spare)-1]
-	} else {
+	case n <= blockSize:
+		b = a.newBlock()
+	default:
 		// A value longer than a block gets a block of its own.
-		b = make([]byte, 0, max(n, blockSize))
+		b = make([]byte, 0, n)
 	}
 	k := a.n
 	a.blocks[k] = b
 	a.n++
 	return k
+}
+
+// newBlock returns a fresh standard block, empty, with blockSize bytes of
+// room.
+func (a *arena) newBlock() []byte {
+	if a.pool == nil && !a.noPool {
+		a.pool = reserve(maxBlocks * blockSize)
+		a.noPool = a.pool == nil
+	}
+	if a.pool == nil || (a.cut+1)*blockSize > a.pool.Cap() {
+		return make([]byte, 0, blockSize)
+	}
+	lo := a.cut * blockSize
+	a.cut++
+	return a.pool.Bytes(lo + blockSize)[lo:lo]
 }
 
 func (a *arena) str(off, n uint32) string {
