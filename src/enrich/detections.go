@@ -47,6 +47,8 @@ type facts struct {
 	ev     *event
 	out    *Output
 	groups []string
+	terms  uint8 // bit k: the event holds rawTerms[k] (see hasTerm)
+	termed bool  // terms is filled
 }
 
 func (f *facts) username() string { return f.ev.User.Username }
@@ -68,18 +70,100 @@ func (f *facts) status(field string) string {
 }
 
 // hasTerm is Splunk's bare search term: the word anywhere in the event,
-// bounded by non-alphanumeric characters. Without _raw, the fields that
-// would hold it are searched.
+// bounded by non-alphanumeric characters, in any case. Without _raw, the
+// fields that would hold it are searched. The terms of rawTerms are found
+// in one pass over the event, the first time one is asked for.
 func (f *facts) hasTerm(term string) bool {
+	k := slices.Index(rawTerms[:], term)
+	if k < 0 {
+		return f.searchTerm(term)
+	}
+	if !f.termed {
+		f.termed = true
+		if !f.ev.fromRaw {
+			f.terms = termsIn(f.resource()) | termsIn(f.ev.RequestURI)
+		} else {
+			f.terms = termsIn(f.ev.raw)
+		}
+	}
+	return f.terms&(1<<k) != 0
+}
+
+// searchTerm is hasTerm for a term outside rawTerms.
+func (f *facts) searchTerm(term string) bool {
 	if !f.ev.fromRaw {
 		return containsTerm(f.resource(), term) || containsTerm(f.ev.RequestURI, term)
 	}
 	return containsTerm(f.ev.raw, term)
 }
 
+// rawTerms are the bare terms of the security content searches that
+// kubelens judges (see Detections), lower case: a search for each over
+// every event's _raw stopped at every 'c' and 's' of it, while one pass
+// over its words finds them all.
+var rawTerms = [...]string{"clusterrole", "clusterrolebindings", "configmaps", "secrets"}
+
+// termsIn returns the set of rawTerms that s holds as words (bit k for
+// rawTerms[k]), as containsTerm finds them. It allocates nothing.
+func termsIn(s string) (found uint8) {
+	for i := 0; i < len(s); {
+		if !alnum[s[i]] {
+			i++
+			continue
+		}
+		j := i + 1
+		for j < len(s) && alnum[s[j]] {
+			j++
+		}
+		if w := s[i:j]; len(w) >= minTermLen && len(w) <= maxTermLen {
+			for k, t := range rawTerms {
+				if asciiEqualFold(w, t) {
+					found |= 1 << k
+				}
+			}
+		}
+		i = j
+	}
+	return found
+}
+
+// minTermLen and maxTermLen bound the length of rawTerms.
+var minTermLen, maxTermLen = func() (lo, hi int) {
+	lo = len(rawTerms[0])
+	for _, t := range rawTerms {
+		lo, hi = min(lo, len(t)), max(hi, len(t))
+	}
+	return lo, hi
+}()
+
+// alnum is isAlnum as a table, for termsIn's loop over every byte.
+var alnum = func() (t [256]bool) {
+	for c := range t {
+		t[c] = isAlnum(byte(c))
+	}
+	return t
+}()
+
+// asciiEqualFold reports whether the ASCII word w equals the lower-case
+// word t in any case.
+func asciiEqualFold(w, t string) bool {
+	if len(w) != len(t) {
+		return false
+	}
+	for i := 0; i < len(w); i++ {
+		c := w[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if c != t[i] {
+			return false
+		}
+	}
+	return true
+}
+
 // containsTerm reports whether s holds the lower-case ASCII word term, in
-// any case, bounded by non-alphanumeric characters. It allocates nothing:
-// it runs on every event's _raw.
+// any case, bounded by non-alphanumeric characters. It allocates nothing.
 func containsTerm(s, term string) bool {
 	return termAt(s, term, term[0]) || termAt(s, term, term[0]-('a'-'A'))
 }

@@ -2,6 +2,8 @@ package enrich_test
 
 import (
 	"encoding/json"
+	"os"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -603,6 +605,55 @@ func TestContainsTerm(t *testing.T) {
 	} {
 		if got := enrich.ContainsTerm(s, "configmaps"); got != want {
 			t.Errorf("ContainsTerm(%q) = %v, want %v", s, got, want)
+		}
+	}
+}
+
+// checkTermsIn fails when the one-pass scan and the search term by term
+// disagree about s.
+func checkTermsIn(t *testing.T, s string) {
+	t.Helper()
+	got := enrich.TermsIn(s)
+	for k, term := range enrich.RawTerms {
+		if want := enrich.ContainsTerm(s, term); (got&(1<<k) != 0) != want {
+			t.Errorf("TermsIn(%q) has %s: %v, ContainsTerm: %v", s, term, got&(1<<k) != 0, want)
+		}
+	}
+}
+
+func TestTermsIn(t *testing.T) {
+	for _, s := range []string{
+		"", "secrets", "Secrets,ClusterRole", `{"kind":"ClusterRoleBinding","resource":"clusterrolebindings"}`,
+		"/apis/rbac.authorization.k8s.io/v1/clusterroles/x", "clusterrole_", "xsecrets", "secretsx", "SECRETS!",
+		"configmaps/configmapsconfigmaps", "config\u006daps", "se\u00e9crets", "ſecrets", "clusterrolé",
+		"\"secrets\"", "a" + strings.Repeat("clusterrole", 3),
+	} {
+		checkTermsIn(t, s)
+	}
+}
+
+func FuzzTermsIn(f *testing.F) {
+	for _, s := range []string{"secrets", `{"resource":"configmaps"}`, "ClusterRoleBindings", "clusterrole1"} {
+		f.Add(s)
+	}
+	f.Fuzz(checkTermsIn)
+}
+
+// TestHasTermArgumentsAreRawTerms keeps rawTerms in step with the
+// detections: a term missing from it is searched on its own, correctly
+// but once more over every event's _raw.
+func TestHasTermArgumentsAreRawTerms(t *testing.T) {
+	src, err := os.ReadFile("detections.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	calls := regexp.MustCompile(`hasTerm\("([^"]*)"\)`).FindAllStringSubmatch(string(src), -1)
+	if len(calls) == 0 {
+		t.Fatal("no hasTerm calls found in detections.go")
+	}
+	for _, c := range calls {
+		if !slices.Contains(enrich.RawTerms, c[1]) {
+			t.Errorf("hasTerm(%q) is not in rawTerms", c[1])
 		}
 	}
 }

@@ -2,3 +2,9 @@ package enrich
 
 // ContainsTerm exposes containsTerm to the tests.
 var ContainsTerm = containsTerm
+
+// TermsIn, RawTerms expose the one-pass term scan to the tests.
+var (
+	TermsIn  = termsIn
+	RawTerms = rawTerms[:]
+)
