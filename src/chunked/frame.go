@@ -84,8 +84,8 @@ var reserve = hugebuf.Reserve
 // reusedBody returns the shared buffer's first n bytes when buffers are
 // reused and the shared one is mapped and large enough.
 func (r *Reader) reusedBody(n int) ([]byte, bool) {
-	if !r.reuse {
-		return nil, false
+	if !r.reuse || n == 0 {
+		return nil, false // an empty body (getinfo's) needs no mapping
 	}
 	if r.mapped == nil && !r.noMap {
 		r.mapped = reserve(int(min(r.max, MaxBody)))
