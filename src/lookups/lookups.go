@@ -8,6 +8,7 @@
 package lookups
 
 import (
+	"bufio"
 	"encoding/csv"
 	"errors"
 	"fmt"
@@ -58,12 +59,17 @@ func (l Lookup) UserFile() string { return l.Name + ".csv" }
 func Load(dir string) (enrich.Tables, map[string]string, error) {
 	var t enrich.Tables
 	used := map[string]string{}
+	// One read buffer for every file (csv.NewReader keeps a *bufio.Reader
+	// it is given): this runs in the first execute of every search, where
+	// each fresh page of memory costs a page fault.
+	br := bufio.NewReader(nil)
 	for _, l := range All {
-		rows, path, err := l.read(dir)
+		rows, path, err := l.read(dir, br)
 		if err != nil {
 			return t, used, err
 		}
 		used[l.Name] = path
+		l.reserve(&t, len(rows))
 		for _, row := range rows {
 			if err := l.apply(&t, row.cells); err != nil {
 				return t, used, fmt.Errorf("lookups: %s line %d: %w", path, row.line, err)
@@ -81,8 +87,9 @@ type row struct {
 	cells []string
 }
 
-// read returns the rows of the user's file, else of the default one.
-func (l Lookup) read(dir string) ([]row, string, error) {
+// read returns the rows of the user's file, else of the default one,
+// read through br.
+func (l Lookup) read(dir string, br *bufio.Reader) ([]row, string, error) {
 	for _, name := range []string{l.UserFile(), l.DefaultFile()} {
 		path := filepath.Join(dir, name)
 		f, err := os.Open(path)
@@ -92,7 +99,9 @@ func (l Lookup) read(dir string) ([]row, string, error) {
 		if err != nil {
 			return nil, path, fmt.Errorf("lookups: %w", err)
 		}
-		rows, err := l.parse(f, path)
+		br.Reset(f)
+		rows, err := l.parse(br, path)
+		br.Reset(nil)
 		f.Close()
 		return rows, path, err
 	}
@@ -132,6 +141,19 @@ func (l Lookup) parse(r io.Reader, path string) ([]row, error) {
 			rec[i] = strings.TrimSpace(rec[i])
 		}
 		rows = append(rows, row{line: line, cells: rec})
+	}
+}
+
+// reserve makes room for n rows in the larger tables, which would
+// otherwise double their way up.
+func (l Lookup) reserve(t *enrich.Tables, n int) {
+	switch l.Name {
+	case RiskSignals.Name:
+		t.RiskSignals = slices.Grow(t.RiskSignals, n)
+	case SensitiveResource.Name:
+		t.Sensitivity = slices.Grow(t.Sensitivity, n)
+	case UserAgents.Name:
+		t.UserAgents = slices.Grow(t.UserAgents, n)
 	}
 }
 
