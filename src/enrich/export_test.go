@@ -8,3 +8,6 @@ var (
 	TermsIn  = termsIn
 	RawTerms = rawTerms[:]
 )
+
+// IsTechniqueID exposes the ATT&CK id check to the tests.
+var IsTechniqueID = isTechniqueID

@@ -2,11 +2,9 @@ package enrich
 
 import (
 	"fmt"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"unsafe"
 )
 
@@ -112,8 +110,26 @@ type RiskSignal struct {
 	msg       []msgPart
 }
 
-// techniqueRE is compiled on first use, as instanceID is.
-var techniqueRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^T[0-9]{4}(\.[0-9]{3})?$`) })
+// isTechniqueID reports whether s is an ATT&CK technique or
+// sub-technique id: T then 4 digits, optionally . and 3 digits (T1609,
+// T1552.007). Checked by hand: it runs while the lookups load, in the
+// first execute of every search, where compiling a regular expression
+// costs more than the rest of the check.
+func isTechniqueID(s string) bool {
+	if len(s) != 5 && len(s) != 9 || s[0] != 'T' || !allDigits(s[1:5]) {
+		return false
+	}
+	return len(s) == 5 || s[5] == '.' && allDigits(s[6:])
+}
+
+func allDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
 
 // NewRiskSignal validates a lookup row. techniques is a space-separated
 // list; score a whole number from 0 to 100. The error names the column at
@@ -136,7 +152,7 @@ func NewRiskSignal(signal, kind, title, score, techniques, riskField, threatFiel
 	}
 	s.Score, s.scoreText = n, strconv.Itoa(n)
 	for _, t := range strings.Fields(techniques) {
-		if !techniqueRE().MatchString(t) {
+		if !isTechniqueID(t) {
 			return s, fmt.Errorf("enrich: signal %q: %q is not an ATT&CK technique id (T1234 or T1234.567)", signal, t)
 		}
 		s.Techniques = append(s.Techniques, t)
