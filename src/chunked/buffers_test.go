@@ -48,15 +48,19 @@ func csvBody(size, seed int) (body, want string) {
 
 // TestServe_BodyBuffers runs chunks larger than trustedLen, smaller, then
 // larger again through Serve, with the body buffer and the arena mapped
-// (package hugebuf) and on the Go heap, and checks every reply.
+// (package hugebuf), on the Go heap, and mapped too small for the larger
+// chunks (which then go to the heap, as chunks past mappedBody and arenas
+// past mappedBlocks do), and checks every reply.
 func TestServe_BodyBuffers(t *testing.T) {
 	sizes := []int{trustedLen + 1<<20, 1 << 10, trustedLen + 5<<20, 3 << 20}
-	for _, mapped := range []bool{true, false} {
-		t.Run(fmt.Sprintf("mapped=%v", mapped), func(t *testing.T) {
-			if !mapped {
-				reserve = func(int) *hugebuf.Buffer { return nil }
-				defer func() { reserve = hugebuf.Reserve }()
-			}
+	for name, rsv := range map[string]func(int) *hugebuf.Buffer{
+		"mapped": hugebuf.Reserve,
+		"heap":   func(int) *hugebuf.Buffer { return nil },
+		"mixed":  func(n int) *hugebuf.Buffer { return hugebuf.Reserve(min(n, 2*blockSize)) },
+	} {
+		t.Run(name, func(t *testing.T) {
+			reserve = rsv
+			defer func() { reserve = hugebuf.Reserve }()
 			var in bytes.Buffer
 			w := NewWriter(&in)
 			if err := w.WriteChunk([]byte(`{"action":"getinfo"}`), nil); err != nil {

@@ -77,6 +77,12 @@ func (r *Reader) SetMaxChunkSize(n int64) {
 // else Go heap memory that grows with the chunks.
 func (r *Reader) ReuseBuffers(on bool) { r.reuse = on }
 
+// mappedBody is the most address space a Reader maps for bodies: 512 MiB,
+// four times the largest chunk of EKS audit events splunkd sends by
+// default (50,000 records, about 130 MB). A larger body is read into the
+// Go heap. Address space is not memory: only the pages written are.
+const mappedBody = 512 << 20
+
 // reserve is hugebuf.Reserve; the tests take the Go heap path with a
 // reserve that refuses.
 var reserve = hugebuf.Reserve
@@ -88,7 +94,7 @@ func (r *Reader) reusedBody(n int) ([]byte, bool) {
 		return nil, false // an empty body (getinfo's) needs no mapping
 	}
 	if r.mapped == nil && !r.noMap {
-		r.mapped = reserve(int(min(r.max, MaxBody)))
+		r.mapped = reserve(int(min(r.max, mappedBody)))
 		r.noMap = r.mapped == nil
 	}
 	if r.mapped == nil || n > r.mapped.Cap() {

@@ -146,6 +146,10 @@ type arena struct {
 	noPool bool            // mapping pool was refused
 }
 
+// mappedBlocks is how many standard blocks an arena cuts from its mapping
+// (512 MiB of address space); blocks past them come from the Go heap.
+const mappedBlocks = 128
+
 const (
 	blockBits = 22
 	blockSize = 1 << blockBits
@@ -184,7 +188,7 @@ func (a *arena) take(n int) int {
 // room.
 func (a *arena) newBlock() []byte {
 	if a.pool == nil && !a.noPool {
-		a.pool = reserve(maxBlocks * blockSize)
+		a.pool = reserve(mappedBlocks * blockSize)
 		a.noPool = a.pool == nil
 	}
 	if a.pool == nil || (a.cut+1)*blockSize > a.pool.Cap() {
