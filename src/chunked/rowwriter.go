@@ -16,16 +16,17 @@ import (
 type RowWriter struct {
 	t       *Table
 	cur     cursor
-	row     int      // the row loaded, -1 for none
-	seen    rowOut   // the row's output when it was loaded or finished
-	limit   int      // rows [0, limit) have arrived, in body
-	body    string   // the body as far as this writer may read it
-	cells   []string // the row's cells as CSV text: input, then added
-	values  []string // the cells' values once read (see value); unread ones hold notRead
-	buf     []byte   // values set in this row, encoded, and values read unescaped
-	lists   []string // backing store of what Values returns for this row
-	changed bool     // an input cell was set: the row is written whole
-	dirty   bool     // a cell was set since the row was loaded
+	row     int       // the row loaded, -1 for none
+	st      *rowState // the loaded row's state (rows never move)
+	seen    rowOut    // the row's output when it was loaded or finished
+	limit   int       // rows [0, limit) have arrived, in body
+	body    string    // the body as far as this writer may read it
+	cells   []string  // the row's cells as CSV text: input, then added
+	values  []string  // the cells' values once read (see value); unread ones hold notRead
+	buf     []byte    // values set in this row, encoded, and values read unescaped
+	lists   []string  // backing store of what Values returns for this row
+	changed bool      // an input cell was set: the row is written whole
+	dirty   bool      // a cell was set since the row was loaded
 }
 
 // RowWriter returns a RowWriter for one goroutine. The table finishes
@@ -45,7 +46,7 @@ func (t *Table) RowWriter() *RowWriter {
 // for a row out of range.
 func (w *RowWriter) load(row int) bool {
 	t := w.t
-	if row >= 0 && row == w.row && t.rows.at(row).out == w.seen && len(w.cells) == len(t.columns) {
+	if row == w.row && row >= 0 && w.st.out == w.seen && len(w.cells) == len(t.columns) {
 		return true
 	}
 	w.Done()
@@ -59,7 +60,7 @@ func (w *RowWriter) load(row int) bool {
 		return false
 	}
 	st := t.rows.at(row)
-	w.row, w.seen = row, st.out
+	w.row, w.st, w.seen = row, st, st.out
 	w.buf, w.lists, w.cells = w.buf[:0], w.lists[:0], w.cells[:0]
 	o := w.seen
 	line := w.body[st.line.start:st.line.end]
@@ -250,7 +251,7 @@ func (w *RowWriter) Done() {
 		}
 		o.s = w.storeSuffix(n, last)
 	}
-	t.rows.at(w.row).out = o
+	w.st.out = o
 	w.seen, w.dirty = o, false
 }
 
