@@ -97,3 +97,23 @@ func TestServe_BodyBuffers(t *testing.T) {
 		})
 	}
 }
+
+// TestDecodedTableDoesNotMap checks that a table decoded by hand keeps its
+// cells in the Go heap: its caller may keep the strings it hands out,
+// which would not keep a mapping alive.
+func TestDecodedTableDoesNotMap(t *testing.T) {
+	body, _ := csvBody(64<<10, 0)
+	tb, err := DecodeTableInto(&Table{}, []byte(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := (setCommand{}).Execute(context.Background(), tb, &Messages{}); err != nil {
+		t.Fatal(err)
+	}
+	if tb.side.n == 0 {
+		t.Fatal("no arena block was taken: the test checks nothing")
+	}
+	if tb.side.pool != nil {
+		t.Error("a decoded table's arena mapped its blocks")
+	}
+}

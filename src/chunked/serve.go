@@ -212,6 +212,7 @@ func (s *session) execute(ctx context.Context, bodyLen int, msgs *Messages) erro
 		return ProtocolError(fmt.Sprintf("a body of %d bytes is larger than the %d a table can hold", bodyLen, MaxBody))
 	}
 	t.beginFill(bodyLen)
+	t.side.mapBlocks = true // the session's table: see arena
 	go func() {
 		var err error
 		defer func() {

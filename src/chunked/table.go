@@ -133,17 +133,22 @@ func (t *Table) spanString(s span) string {
 // own: a block belongs to the cursor that took it, and only taking a block
 // is synchronised.
 //
-// Standard blocks are cut from address space mapped once per arena with
-// package hugebuf where it can be (fresh Go heap memory costs a page fault
-// per 4 KiB), else taken from the Go heap.
+// In the tables Serve reuses (mapBlocks), standard blocks are cut from
+// address space mapped once per arena with package hugebuf where it can be
+// (fresh Go heap memory costs a page fault per 4 KiB); elsewhere, and past
+// the mapping, they are taken from the Go heap. Only Serve's tables map:
+// a string into a mapping does not keep it alive, and Serve's tables and
+// their strings never outlive the session, while a table decoded by hand
+// may hand out strings its caller keeps.
 type arena struct {
-	mu     sync.Mutex
-	blocks *[maxBlocks][]byte
-	n      int // blocks taken
-	spare  [][]byte
-	pool   *hugebuf.Buffer // standard blocks, cut in order
-	cut    int             // standard blocks cut from pool
-	noPool bool            // mapping pool was refused
+	mu        sync.Mutex
+	blocks    *[maxBlocks][]byte
+	n         int // blocks taken
+	spare     [][]byte
+	pool      *hugebuf.Buffer // standard blocks, cut in order
+	cut       int             // standard blocks cut from pool
+	noPool    bool            // mapping pool was refused
+	mapBlocks bool            // cut standard blocks from a mapping (see arena)
 }
 
 // mappedBlocks is how many standard blocks an arena cuts from its mapping
@@ -187,7 +192,7 @@ func (a *arena) take(n int) int {
 // newBlock returns a fresh standard block, empty, with blockSize bytes of
 // room.
 func (a *arena) newBlock() []byte {
-	if a.pool == nil && !a.noPool {
+	if a.pool == nil && !a.noPool && a.mapBlocks {
 		a.pool = reserve(mappedBlocks * blockSize)
 		a.noPool = a.pool == nil
 	}
