@@ -212,7 +212,9 @@ func (s *session) execute(ctx context.Context, bodyLen int, msgs *Messages) erro
 		return ProtocolError(fmt.Sprintf("a body of %d bytes is larger than the %d a table can hold", bodyLen, MaxBody))
 	}
 	t.beginFill(bodyLen)
-	t.side.mapBlocks = true // the session's table: see arena
+	// The session's table may map its arena (see arena), for chunks
+	// large enough to want it (see minMappedBody).
+	t.side.mapBlocks = bodyLen >= minMappedBody
 	go func() {
 		var err error
 		defer func() {

@@ -1,3 +1,5 @@
+//go:build linux && !race
+
 package hugebuf
 
 import (
@@ -10,12 +12,6 @@ import (
 )
 
 func TestReserve(t *testing.T) {
-	if runtime.GOOS != "linux" {
-		if Reserve(1<<20) != nil {
-			t.Fatal("Reserve outside Linux: want nil (the Go heap is used)")
-		}
-		return
-	}
 	const n = 64 << 20
 	b := Reserve(n)
 	if b == nil {
@@ -55,9 +51,6 @@ func TestReserveRefuses(t *testing.T) {
 // TestReserveUnderAddressSpaceLimit checks, in a child process, that
 // nothing is reserved under ulimit -v: the Go heap may need the room.
 func TestReserveUnderAddressSpaceLimit(t *testing.T) {
-	if runtime.GOOS != "linux" {
-		t.Skip("RLIMIT_AS is read on Linux only")
-	}
 	if os.Getenv("HUGEBUF_CHILD") == "1" {
 		lim := syscall.Rlimit{Cur: 64 << 30, Max: 64 << 30}
 		if err := syscall.Setrlimit(syscall.RLIMIT_AS, &lim); err != nil {
@@ -81,4 +74,25 @@ func TestReserveUnderAddressSpaceLimit(t *testing.T) {
 
 func containsPass(s string) bool {
 	return strings.Contains(s, "--- PASS: TestReserveUnderAddressSpaceLimit")
+}
+
+// TestReserveUnderStrictOvercommit checks that nothing is reserved where
+// the kernel would charge the whole mapping, or where the setting cannot
+// be read.
+func TestReserveUnderStrictOvercommit(t *testing.T) {
+	defer func(p string) { overcommitSetting = p }(overcommitSetting)
+	dir := t.TempDir()
+	for content, want := range map[string]bool{"0\n": true, "1\n": true, "2\n": false, "": true} {
+		p := dir + "/overcommit"
+		if content == "" {
+			p = dir + "/missing"
+			want = false
+		} else if err := os.WriteFile(p, []byte(content), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		overcommitSetting = p
+		if got := Reserve(1<<20) != nil; got != want {
+			t.Errorf("overcommit_memory %q: reserved %v, want %v", content, got, want)
+		}
+	}
 }

@@ -1,6 +1,10 @@
+//go:build linux && !race
+
 package hugebuf
 
 import (
+	"bytes"
+	"os"
 	"runtime"
 	"syscall"
 	"unsafe"
@@ -10,13 +14,15 @@ import (
 // mapping is aligned to it so that every 2 MiB of it can be one page.
 const hugePage = 2 << 20
 
-// Reserve returns a Buffer of n bytes, or nil when the kernel refuses the
-// mapping (strict overcommit, a limit on address space) or n is not
-// positive: callers then use the Go heap. Under a limit on address space
-// (ulimit -v), nothing is reserved, because the reservation would take
-// address space the Go heap may need.
+// Reserve returns a Buffer of n bytes, or nil when n is not positive or
+// the mapping would cost what the Go heap may need: callers then use the
+// Go heap. Nothing is reserved under a limit on address space (ulimit -v),
+// nor under strict overcommit (vm.overcommit_memory = 2), where the kernel
+// charges the whole mapping against the commit limit, MAP_NORESERVE or
+// not, and a reservation of unwritten pages could starve the Go heap and
+// end the process with "runtime: out of memory".
 func Reserve(n int) *Buffer {
-	if n <= 0 {
+	if n <= 0 || strictOvercommit() {
 		return nil
 	}
 	var lim syscall.Rlimit
@@ -42,3 +48,18 @@ func Reserve(n int) *Buffer {
 
 // addr returns the address of b's first byte.
 func addr(b []byte) uintptr { return uintptr(unsafe.Pointer(unsafe.SliceData(b))) }
+
+// overcommitSetting is the file that says how the kernel charges mappings
+// (a variable for the tests)
+// (proc(5)): 0 heuristic, 1 always, 2 strict.
+var overcommitSetting = "/proc/sys/vm/overcommit_memory"
+
+// strictOvercommit reports whether the kernel charges every private
+// writable mapping in full; unreadable means it might.
+func strictOvercommit() bool {
+	b, err := os.ReadFile(overcommitSetting)
+	if err != nil {
+		return true
+	}
+	return string(bytes.TrimSpace(b)) == "2"
+}
