@@ -83,11 +83,6 @@ func (r *Reader) ReuseBuffers(on bool) { r.reuse = on }
 // Go heap. Address space is not memory: only the pages written are.
 const mappedBody = 512 << 20
 
-// minMappedBody is the smallest body read into the mapping: the first
-// write to a huge page takes 2 MiB of memory, where a small chunk costs
-// the few page faults of its own size on the Go heap.
-const minMappedBody = 4 << 20
-
 // reserve is hugebuf.Reserve; the tests take the Go heap path with a
 // reserve that refuses.
 var reserve = hugebuf.Reserve
@@ -95,8 +90,8 @@ var reserve = hugebuf.Reserve
 // reusedBody returns the shared buffer's first n bytes when buffers are
 // reused and the shared one is mapped and large enough.
 func (r *Reader) reusedBody(n int) ([]byte, bool) {
-	if !r.reuse || n < minMappedBody {
-		return nil, false
+	if !r.reuse || n == 0 {
+		return nil, false // an empty body (getinfo's) needs no mapping
 	}
 	if r.mapped == nil && !r.noMap {
 		r.mapped = reserve(int(min(r.max, mappedBody)))
