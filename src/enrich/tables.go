@@ -273,7 +273,7 @@ func (p Patterns) MatchAny(vals []string) bool {
 // characters; everything else matches itself. It allocates nothing: it
 // runs on every event's namespace and user.
 func glob(pattern, s string) bool {
-	star := indexStar(pattern)
+	star := strings.IndexByte(pattern, '*')
 	if star < 0 {
 		return pattern == s
 	}
@@ -282,7 +282,7 @@ func glob(pattern, s string) bool {
 	}
 	s, pattern = s[star:], pattern[star+1:]
 	for {
-		star = indexStar(pattern)
+		star = strings.IndexByte(pattern, '*')
 		if star < 0 {
 			return strings.HasSuffix(s, pattern)
 		}
@@ -292,16 +292,4 @@ func glob(pattern, s string) bool {
 		}
 		s, pattern = s[i+star:], pattern[star+1:]
 	}
-}
-
-// indexStar is strings.IndexByte(pattern, '*') for the short patterns of
-// the lookups, where a plain loop beats the vectorised search's set-up:
-// every event is matched against every sensitivity rule.
-func indexStar(pattern string) int {
-	for i := 0; i < len(pattern); i++ {
-		if pattern[i] == '*' {
-			return i
-		}
-	}
-	return -1
 }
