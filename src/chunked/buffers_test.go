@@ -49,7 +49,7 @@ func csvBody(size, seed int) (body, want string) {
 // TestServe_BodyBuffers runs chunks larger than trustedLen, smaller, then
 // larger again through Serve, with the body buffer and the arena mapped
 // (package hugebuf), on the Go heap, and mapped too small for the larger
-// chunks (which then go to the heap, as chunks past mappedBody and arenas
+// chunks (which then go to the heap, as chunks past MappedBody and arenas
 // past mappedBlocks do), and checks every reply.
 func TestServe_BodyBuffers(t *testing.T) {
 	sizes := []int{trustedLen + 1<<20, 1 << 10, trustedLen + 5<<20, 3 << 20}
@@ -113,7 +113,7 @@ func TestDecodedTableDoesNotMap(t *testing.T) {
 	if tb.side.n == 0 {
 		t.Fatal("no arena block was taken: the test checks nothing")
 	}
-	if tb.side.pool != nil {
+	if tb.side.pool.buf != nil {
 		t.Error("a decoded table's arena mapped its blocks")
 	}
 }

@@ -46,8 +46,7 @@ type Reader struct {
 	reuse   bool
 	metaBuf []byte
 	bodyBuf []byte
-	mapped  *hugebuf.Buffer // the body buffer when reusing, if it could be mapped
-	noMap   bool            // mapping was tried and refused: use bodyBuf
+	mapped  mapping // the body buffer when reusing, where it can be mapped
 }
 
 // NewReader returns a Reader reading from r with DefaultMaxChunkSize.
@@ -72,20 +71,36 @@ func (r *Reader) SetMaxChunkSize(n int64) {
 // anything aliasing it, is only valid until the next ReadChunk. A busy
 // command wants this: a fresh 100 MB buffer per chunk costs more in page
 // faults and zeroing than the parsing that follows. The shared buffer is
-// address space for the largest chunk allowed, mapped with package hugebuf
-// where it can be (then Body is valid only while the Reader is reachable),
-// else Go heap memory that grows with the chunks.
+// MappedBody bytes of address space mapped with package hugebuf where it
+// can be (then Body is valid only while the Reader is reachable), else,
+// and for larger bodies, Go heap memory that grows with the chunks.
 func (r *Reader) ReuseBuffers(on bool) { r.reuse = on }
 
-// mappedBody is the most address space a Reader maps for bodies: 512 MiB,
+// MappedBody is the most address space a Reader maps for bodies: 512 MiB,
 // four times the largest chunk of EKS audit events splunkd sends by
 // default (50,000 records, about 130 MB). A larger body is read into the
 // Go heap. Address space is not memory: only the pages written are.
-const mappedBody = 512 << 20
+const MappedBody = 512 << 20
 
 // reserve is hugebuf.Reserve; the tests take the Go heap path with a
 // reserve that refuses.
 var reserve = hugebuf.Reserve
+
+// mapping is address space mapped with reserve on first use; a refusal is
+// remembered, and the caller then uses the Go heap.
+type mapping struct {
+	buf   *hugebuf.Buffer
+	tried bool
+}
+
+// get returns the mapping, reserving size bytes the first time, or nil.
+func (m *mapping) get(size int) *hugebuf.Buffer {
+	if !m.tried {
+		m.tried = true
+		m.buf = reserve(size)
+	}
+	return m.buf
+}
 
 // reusedBody returns the shared buffer's first n bytes when buffers are
 // reused and the shared one is mapped and large enough.
@@ -93,14 +108,11 @@ func (r *Reader) reusedBody(n int) ([]byte, bool) {
 	if !r.reuse || n == 0 {
 		return nil, false // an empty body (getinfo's) needs no mapping
 	}
-	if r.mapped == nil && !r.noMap {
-		r.mapped = reserve(int(min(r.max, mappedBody)))
-		r.noMap = r.mapped == nil
-	}
-	if r.mapped == nil || n > r.mapped.Cap() {
+	b := r.mapped.get(int(min(r.max, MappedBody)))
+	if b == nil || n > b.Cap() {
 		return nil, false
 	}
-	return r.mapped.Bytes(n), true
+	return b.Bytes(n), true
 }
 
 // ReadChunk reads the next chunk. It returns io.EOF only when the stream

@@ -5,8 +5,6 @@ import (
 	"strings"
 	"sync"
 	"unsafe"
-
-	"github.com/kubelens/kubelens/src/hugebuf"
 )
 
 // mvPrefix names the companion column that carries a field's multiple
@@ -145,10 +143,9 @@ type arena struct {
 	blocks    *[maxBlocks][]byte
 	n         int // blocks taken
 	spare     [][]byte
-	pool      *hugebuf.Buffer // standard blocks, cut in order
-	cut       int             // standard blocks cut from pool
-	noPool    bool            // mapping pool was refused
-	mapBlocks bool            // cut standard blocks from a mapping (see arena)
+	pool      mapping // standard blocks, cut in order
+	cut       int     // standard blocks cut from pool
+	mapBlocks bool    // cut standard blocks from a mapping (see arena)
 }
 
 // mappedBlocks is how many standard blocks an arena cuts from its mapping
@@ -192,16 +189,16 @@ func (a *arena) take(n int) int {
 // newBlock returns a fresh standard block, empty, with blockSize bytes of
 // room.
 func (a *arena) newBlock() []byte {
-	if a.pool == nil && !a.noPool && a.mapBlocks {
-		a.pool = reserve(mappedBlocks * blockSize)
-		a.noPool = a.pool == nil
+	if !a.mapBlocks {
+		return make([]byte, 0, blockSize)
 	}
-	if a.pool == nil || (a.cut+1)*blockSize > a.pool.Cap() {
+	pool := a.pool.get(mappedBlocks * blockSize)
+	if pool == nil || (a.cut+1)*blockSize > pool.Cap() {
 		return make([]byte, 0, blockSize)
 	}
 	lo := a.cut * blockSize
 	a.cut++
-	return a.pool.Bytes(lo + blockSize)[lo:lo]
+	return pool.Bytes(lo + blockSize)[lo:lo]
 }
 
 func (a *arena) str(off, n uint32) string {
