@@ -8,8 +8,9 @@
 // policy is part of what kubeenrich is measured on: one body buffer, grown
 // with headroom and reused, so that a chunk a little larger than the last
 // costs no new allocation and the process holds about one chunk. Its body
-// buffer is mapped with package hugebuf, as chunked.Reader's is: the limit
-// kubeenrich races pays no more page faults than kubeenrich does.
+// buffer is mapped with package hugebuf up to chunked.MappedBody, as
+// chunked.Reader's is: the limit kubeenrich races pays no more page faults
+// than kubeenrich does.
 package passthrough
 
 import (
@@ -47,7 +48,7 @@ func Run(in io.Reader, out io.Writer) error {
 	r := bufio.NewReaderSize(in, 64<<10)
 	w := chunked.NewWriter(out)
 	var metaBuf, body []byte
-	mapped := hugebuf.Reserve(chunked.MaxBody)
+	mapped := hugebuf.Reserve(chunked.MappedBody)
 	for n := 0; ; n++ {
 		metaLen, bodyLen, err := readHeader(r)
 		if errors.Is(err, io.EOF) {
@@ -57,8 +58,8 @@ func Run(in io.Reader, out io.Writer) error {
 			return fmt.Errorf("passthrough: chunk %d: %w", n, err)
 		}
 		metaBuf = resize(metaBuf, metaLen)
-		if mapped != nil {
-			body = mapped.Bytes(bodyLen) // readHeader bounds bodyLen by MaxBody
+		if mapped != nil && bodyLen <= mapped.Cap() {
+			body = mapped.Bytes(bodyLen)
 		} else {
 			body = resize(body, bodyLen)
 		}
