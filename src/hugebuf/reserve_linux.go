@@ -50,8 +50,7 @@ func Reserve(n int) *Buffer {
 func addr(b []byte) uintptr { return uintptr(unsafe.Pointer(unsafe.SliceData(b))) }
 
 // overcommitSetting is the file that says how the kernel charges mappings
-// (a variable for the tests)
-// (proc(5)): 0 heuristic, 1 always, 2 strict.
+// (proc(5)): 0 heuristic, 1 always, 2 strict. A variable for the tests.
 var overcommitSetting = "/proc/sys/vm/overcommit_memory"
 
 // strictOvercommit reports whether the kernel charges every private
