@@ -54,6 +54,10 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 
 var errUsage = errors.New("usage")
 
+// floorEvents is how many events MeasureFloor goes over: enough for every
+// kind the generator writes, few enough to take a second.
+const floorEvents = 10_000
+
 func parse(fs *flag.FlagSet, args []string) error {
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -140,6 +144,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	// Before the CloudWatch fake fills this process with events.
 	rep.HarnessRSS = selfMaxRSS()
+	fl, err := MeasureFloor(benchdata.Events(min(m.Events, floorEvents), m.Seed), filepath.Join(*repo, "lookups"))
+	if err != nil {
+		rep.FloorNote = strings.SplitN(err.Error(), "\n", 2)[0]
+	} else {
+		rep.Floor = &fl
+	}
 	eksBin := filepath.Join(*bin, "eks_logs")
 	switch _, statErr := os.Stat(eksBin); {
 	case *eksEvents == 0 && *eksLimited == 0:

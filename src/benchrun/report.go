@@ -25,6 +25,10 @@ type Report struct {
 	HarnessRSS int64
 	// GoBench is the output of the Go benchmarks, for the saved report.
 	GoBench string
+	// Floor is kubeenrich's work per record outside the CSV and the pipe;
+	// FloorNote says why it is missing.
+	Floor     *Floor
+	FloorNote string
 }
 
 // Target is one of issue 9's targets with its measurement.
@@ -178,6 +182,7 @@ func (r *Report) WriteMarkdown(w io.Writer, full bool) error {
 		}
 		fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", t.What, t.Limit, t.Measured, verdict)
 	}
+	r.writeBounds(&b)
 	if full && r.GoBench != "" {
 		b.WriteString("\n## Go benchmarks\n\nThe CSV reader and writer, the JSON reading, one record's enrichment, the whole command in process, and the modular input's event writer (`-benchmem`).\n\n```\n")
 		b.WriteString(strings.TrimRight(r.GoBench, "\n"))
@@ -186,6 +191,36 @@ func (r *Report) WriteMarkdown(w io.Writer, full bool) error {
 	_, err := io.WriteString(w, b.String())
 	return err
 }
+
+// writeBounds writes, for each wall target, the CPU per record it leaves
+// kubeenrich and what kubeenrich's work costs: the reason a miss is a miss.
+func (r *Report) writeBounds(b *strings.Builder) {
+	if r.Floor == nil {
+		if r.FloorNote != "" {
+			fmt.Fprintf(b, "\nThe floor of kubeenrich's work per record was not measured: %s.\n", r.FloorNote)
+		}
+		return
+	}
+	f, cores := r.Floor, r.Machine.Cores
+	fmt.Fprintf(b, "\n### What bounds the wall targets\n\n"+
+		"A wall target leaves kubeenrich, per record, the wall it allows beyond the pass-through's times the %d cores: the CPU budget below, an upper bound that assumes its work overlaps perfectly with the reading and the writing, and that the feeder needs no core. "+
+		"The floor is measured in the harness's process on one goroutine over %s events of the same generator: reading `_raw` (audit.Parser) and enriching a record from its fields in memory with the shipped lookups (enrich.Worker, the reading of `_raw` included; no CSV, no protocol, no pipe). "+
+		"Per record, µs:\n\n", cores, group(float64(f.Records)))
+	b.WriteString("| stream | limit | pass-through wall | CPU budget | kubeenrich's extra CPU | floor: reading `_raw` | floor: enriching |\n|---|--:|--:|--:|--:|--:|--:|\n")
+	for i := range r.Results.Pairs {
+		p := &r.Results.Pairs[i]
+		limit := TargetFullRatio
+		if p.Cmd.Stream.Layout == benchdata.RawOnly.String() {
+			limit = TargetRawRatio
+		}
+		perRecord := p.Base.MedianWall() / time.Duration(p.Base.Stream.Records)
+		fmt.Fprintf(b, "| %s | %.1f× | %s | %s | %s | %s | %s |\n", p.Cmd.Stream.Name, limit, us(perRecord), us(Budget(p, limit, cores)),
+			us(ExtraCPU(p)), us(f.Parse), us(f.Enrich))
+	}
+}
+
+// us formats a duration in microseconds.
+func us(d time.Duration) string { return fmt.Sprintf("%.2f", float64(d)/float64(time.Microsecond)) }
 
 // writeRow writes a command's row, with its ratios to the pass-through's
 // series on the same stream.

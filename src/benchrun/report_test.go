@@ -183,3 +183,53 @@ func TestGroup(t *testing.T) {
 		}
 	}
 }
+
+func TestBounds(t *testing.T) {
+	// Pass-through: 1 s wall and 0.5 s CPU over 100,000 records; kubeenrich
+	// 3× the wall, so 1.5 s CPU (runs gives CPU = wall/2).
+	r := report(3, 3, 1, time.Millisecond, time.Millisecond)
+	p := &r.Results.Pairs[0]
+	// (1.5 − 1) × 10 µs per record × 2 cores.
+	if got := Budget(p, 1.5, 2); got != 10*time.Microsecond {
+		t.Errorf("budget = %v, want 10µs", got)
+	}
+	if got := ExtraCPU(p); got != 10*time.Microsecond {
+		t.Errorf("extra CPU = %v, want (1.5 s − 0.5 s) / 100,000 = 10µs", got)
+	}
+	var b strings.Builder
+	r.Floor = &Floor{Records: 10_000, Parse: 1900 * time.Nanosecond, Enrich: 6590 * time.Nanosecond}
+	if err := r.WriteMarkdown(&b, false); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	for _, want := range []string{
+		"### What bounds the wall targets",
+		"| full-10k | 1.5× | 10.00 | 10.00 | 10.00 | 1.90 | 6.59 |",
+		"| raw-10k | 2.0× | 10.00 | 20.00 | 10.00 | 1.90 | 6.59 |",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("report lacks %q:\n%s", want, out)
+		}
+	}
+	r.Floor, r.FloorNote = nil, "the lookups are missing"
+	b.Reset()
+	if err := r.WriteMarkdown(&b, false); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(b.String(), "was not measured: the lookups are missing.") || strings.Contains(b.String(), "What bounds") {
+		t.Errorf("a missing floor is not said:\n%s", b.String())
+	}
+}
+
+func TestMeasureFloor(t *testing.T) {
+	f, err := MeasureFloor(benchdata.Events(200, 1), "../../lookups")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f.Records != 200 || f.Parse <= 0 || f.Enrich <= f.Parse {
+		t.Errorf("floor = %+v: reading _raw must cost something and enriching more, since it reads _raw too", f)
+	}
+	if _, err := MeasureFloor(benchdata.Events(10, 1), t.TempDir()); err == nil || !strings.HasPrefix(err.Error(), "benchrun: ") {
+		t.Errorf("lookups in an empty folder: err = %v", err)
+	}
+}
