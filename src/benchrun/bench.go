@@ -50,6 +50,15 @@ func (s *Series) MedianCPU() time.Duration {
 	return median(c)
 }
 
+// MedianFeederCPU is the median of the harness's own CPU over the runs.
+func (s *Series) MedianFeederCPU() time.Duration {
+	v := make([]time.Duration, len(s.Runs))
+	for i, r := range s.Runs {
+		v[i] = r.FeederCPU
+	}
+	return median(v)
+}
+
 // MaxRSS is the highest peak RSS of the runs, in bytes.
 func (s *Series) MaxRSS() int64 {
 	var m int64

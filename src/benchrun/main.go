@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/kubelens/kubelens/src/benchdata"
+	"github.com/kubelens/kubelens/src/lookups"
 )
 
 const usageText = `Usage:
@@ -144,8 +145,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	// Before the CloudWatch fake fills this process with events.
 	rep.HarnessRSS = selfMaxRSS()
-	fl, err := MeasureFloor(benchdata.Events(min(m.Events, floorEvents), m.Seed), filepath.Join(*repo, "lookups"))
-	if err != nil {
+	// The floor reads the lookups kubeenrich found: those next to it.
+	if dir := lookups.Dir(filepath.Join(*bin, "kubeenrich")); dir == "" {
+		rep.FloorNote = "no lookups folder next to " + filepath.Join(*bin, "kubeenrich")
+	} else if fl, err := MeasureFloor(benchdata.Events(min(m.Events, floorEvents), m.Seed), dir); err != nil {
 		rep.FloorNote = strings.SplitN(err.Error(), "\n", 2)[0]
 	} else {
 		rep.Floor = &fl

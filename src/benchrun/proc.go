@@ -44,6 +44,10 @@ type Run struct {
 	MaxRSS int64
 	// CPU is the process's user plus system time.
 	CPU time.Duration
+	// FeederCPU is the harness's own user plus system time over the run:
+	// what feeding the command and reading its replies took of the
+	// machine's cores (0 where the platform does not say).
+	FeederCPU time.Duration
 	// ReplyBytes counts every reply chunk's bytes.
 	ReplyBytes int64
 }
@@ -104,7 +108,7 @@ func Measure(ctx context.Context, cmd Command, dir string, s *benchdata.StreamIn
 	for i := 0; i < len(buf); i += 4096 {
 		buf[i] = 0
 	}
-	start := time.Now()
+	start, cpu0 := time.Now(), selfCPU()
 	if err := c.Start(); err != nil {
 		return run, fmt.Errorf("benchrun: start %s: %w", cmd.Name, err)
 	}
@@ -157,7 +161,7 @@ func Measure(ctx context.Context, cmd Command, dir string, s *benchdata.StreamIn
 	stdin.Close()
 	extra, _ := io.Copy(io.Discard, replies)
 	werr := c.Wait()
-	run.Wall = time.Since(start)
+	run.Wall, run.FeederCPU = time.Since(start), selfCPU()-cpu0
 	run.MaxRSS, run.CPU = usage(c.ProcessState)
 	switch {
 	case werr != nil:

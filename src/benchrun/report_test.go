@@ -3,6 +3,7 @@ package benchrun
 import (
 	"encoding/xml"
 	"strings"
+	"runtime"
 	"testing"
 	"testing/iotest"
 	"time"
@@ -13,7 +14,7 @@ import (
 func runs(walls ...time.Duration) []Run {
 	var rs []Run
 	for _, w := range walls {
-		rs = append(rs, Run{Wall: w, CPU: w / 2, MaxRSS: int64(w / time.Millisecond * 1e6), GetInfo: w / 100, Execute: []time.Duration{w / 10, w / 20}})
+		rs = append(rs, Run{Wall: w, CPU: w / 2, FeederCPU: w / 4, MaxRSS: int64(w / time.Millisecond * 1e6), GetInfo: w / 100, Execute: []time.Duration{w / 10, w / 20}})
 	}
 	return rs
 }
@@ -185,31 +186,48 @@ func TestGroup(t *testing.T) {
 }
 
 func TestBounds(t *testing.T) {
-	// Pass-through: 1 s wall and 0.5 s CPU over 100,000 records; kubeenrich
-	// 3× the wall, so 1.5 s CPU (runs gives CPU = wall/2).
-	r := report(3, 3, 1, time.Millisecond, time.Millisecond)
-	p := &r.Results.Pairs[0]
-	// (1.5 − 1) × 10 µs per record × 2 cores.
-	if got := Budget(p, 1.5, 2); got != 10*time.Microsecond {
-		t.Errorf("budget = %v, want 10µs", got)
+	// Over 100,000 records, the pass-through takes 1 s of wall and 0.5 s
+	// of CPU; kubeenrich 3 s of wall (and 2.5 s on raw-10k), half of it
+	// CPU, and the feeder a quarter of kubeenrich's wall.
+	r := report(3, 2.5, 1, time.Millisecond, time.Millisecond)
+	full, raw := &r.Results.Pairs[0], &r.Results.Pairs[2]
+	// 2 cores × 1.5 × 10 µs − F 7.5 µs − C 5 µs.
+	if got := Budget(full, 1.5, 2); got != 17500*time.Nanosecond {
+		t.Errorf("budget = %v, want 17.5µs", got)
 	}
-	if got := ExtraCPU(p); got != 10*time.Microsecond {
+	if got := ExtraCPU(full); got != 10*time.Microsecond {
 		t.Errorf("extra CPU = %v, want (1.5 s − 0.5 s) / 100,000 = 10µs", got)
 	}
+	// 2 × 2 × 10 − 6.25 (the feeder's quarter of 2.5 s) − 5.
+	if got := Budget(raw, 2, 2); got != 28750*time.Nanosecond {
+		t.Errorf("raw budget = %v, want 28.75µs", got)
+	}
 	var b strings.Builder
-	r.Floor = &Floor{Records: 10_000, Parse: 1900 * time.Nanosecond, Enrich: 6590 * time.Nanosecond}
+	r.Floor = &Floor{Records: 10_000, Timed: "CPU", Parse: 1900 * time.Nanosecond,
+		Enrich: [2]time.Duration{benchdata.Full: 6590 * time.Nanosecond, benchdata.RawOnly: 32 * time.Microsecond}}
 	if err := r.WriteMarkdown(&b, false); err != nil {
 		t.Fatal(err)
 	}
 	out := b.String()
 	for _, want := range []string{
 		"### What bounds the wall targets",
-		"| full-10k | 1.5× | 10.00 | 10.00 | 10.00 | 1.90 | 6.59 |",
-		"| raw-10k | 2.0× | 10.00 | 20.00 | 10.00 | 1.90 | 6.59 |",
+		"B = 2 × L × W − F − C",
+		"(CPU time, the cheapest of 3 passes over 10,000 events",
+		"| full-10k | 1.5× | 10.00 | 7.50 | 5.00 | 17.50 | 1.90 | 6.59 | 10.00 | within reach: the floor fits, kubeenrich's overhead beyond it (3.41) is what misses |",
+		"| raw-10k | 2.0× | 10.00 | 6.25 | 5.00 | 28.75 | 1.90 | 32.00 | 7.50 | out of reach here: the floor alone is 3.25 over the budget |",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("report lacks %q:\n%s", want, out)
 		}
+	}
+	met := report(1.2, 1.5, 1, time.Millisecond, time.Millisecond)
+	met.Floor = r.Floor
+	b.Reset()
+	if err := met.WriteMarkdown(&b, false); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(b.String(), "| 1.00 | met |") {
+		t.Errorf("a met target is not said met:\n%s", b.String())
 	}
 	r.Floor, r.FloorNote = nil, "the lookups are missing"
 	b.Reset()
@@ -219,6 +237,11 @@ func TestBounds(t *testing.T) {
 	if !strings.Contains(b.String(), "was not measured: the lookups are missing.") || strings.Contains(b.String(), "What bounds") {
 		t.Errorf("a missing floor is not said:\n%s", b.String())
 	}
+	// A stream without records divides by nothing.
+	empty := Pair{Base: Series{Stream: &benchdata.StreamInfo{}, Runs: runs(time.Second)}, Cmd: Series{Runs: runs(time.Second)}}
+	if Budget(&empty, 1.5, 2) != 0 || ExtraCPU(&empty) != 0 {
+		t.Errorf("a stream of no records: budget %v, extra %v", Budget(&empty, 1.5, 2), ExtraCPU(&empty))
+	}
 }
 
 func TestMeasureFloor(t *testing.T) {
@@ -226,8 +249,11 @@ func TestMeasureFloor(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if f.Records != 200 || f.Parse <= 0 || f.Enrich <= f.Parse {
+	if f.Records != 200 || f.Parse <= 0 || f.Enrich[benchdata.Full] <= f.Parse || f.Enrich[benchdata.RawOnly] <= f.Parse {
 		t.Errorf("floor = %+v: reading _raw must cost something and enriching more, since it reads _raw too", f)
+	}
+	if f.Timed != "CPU" && runtime.GOOS == "linux" {
+		t.Errorf("floor timed by %s on Linux, which gives a thread's CPU time", f.Timed)
 	}
 	if _, err := MeasureFloor(benchdata.Events(10, 1), t.TempDir()); err == nil || !strings.HasPrefix(err.Error(), "benchrun: ") {
 		t.Errorf("lookups in an empty folder: err = %v", err)

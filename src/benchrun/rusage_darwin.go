@@ -25,5 +25,17 @@ func selfMaxRSS() int64 {
 	return ru.Maxrss
 }
 
+// selfCPU is this process's user plus system time so far, all threads.
+func selfCPU() time.Duration {
+	var ru syscall.Rusage
+	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// threadCPU is unknown here: macOS has no RUSAGE_THREAD.
+func threadCPU() (time.Duration, bool) { return 0, false }
+
 // usageKnown says whether usage reports the peak RSS here.
 const usageKnown = true

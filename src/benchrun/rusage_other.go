@@ -16,5 +16,11 @@ func usage(ps *os.ProcessState) (maxRSS int64, cpu time.Duration) {
 // selfMaxRSS is unknown here (0).
 func selfMaxRSS() int64 { return 0 }
 
+// selfCPU is unknown here (0).
+func selfCPU() time.Duration { return 0 }
+
+// threadCPU is unknown here.
+func threadCPU() (time.Duration, bool) { return 0, false }
+
 // usageKnown says whether usage reports the peak RSS here.
 const usageKnown = false
