@@ -2,8 +2,8 @@ package benchrun
 
 import (
 	"encoding/xml"
-	"strings"
 	"runtime"
+	"strings"
 	"testing"
 	"testing/iotest"
 	"time"
