@@ -156,11 +156,17 @@ func (r *floorRecord) Values(in enrich.Input) []string { return r.values[in] }
 // assumes every core busy from start to exit. Negative means even no
 // enrichment could meet the target. Zero records give zero.
 func Budget(p *Pair, limit float64, cores int) time.Duration {
+	return BudgetAt(p, limit, cores, p.Base.MedianWall())
+}
+
+// BudgetAt is Budget with the pass-through's wall w (a whole run's) in
+// place of its median.
+func BudgetAt(p *Pair, limit float64, cores int, w time.Duration) time.Duration {
 	n := p.Base.Stream.Records
 	if n <= 0 {
 		return 0
 	}
-	total := float64(cores)*limit*float64(p.Base.MedianWall()) - float64(p.Cmd.MedianFeederCPU()) - float64(p.Base.MedianCPU())
+	total := float64(cores)*limit*float64(w) - float64(p.Cmd.MedianFeederCPU()) - float64(p.Base.MedianCPU())
 	return time.Duration(total / float64(n))
 }
 

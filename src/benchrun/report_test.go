@@ -195,6 +195,9 @@ func TestBounds(t *testing.T) {
 	if got := Budget(full, 1.5, 2); got != 17500*time.Nanosecond {
 		t.Errorf("budget = %v, want 17.5µs", got)
 	}
+	if got := BudgetAt(full, 1.5, 2, 2*time.Second); got != 47500*time.Nanosecond {
+		t.Errorf("budget at a 2 s pass-through = %v, want 2 × 1.5 × 20 − 7.5 − 5 = 47.5µs", got)
+	}
 	if got := ExtraCPU(full); got != 10*time.Microsecond {
 		t.Errorf("extra CPU = %v, want (1.5 s − 0.5 s) / 100,000 = 10µs", got)
 	}
@@ -213,8 +216,8 @@ func TestBounds(t *testing.T) {
 		"### What bounds the wall targets",
 		"B = 2 × L × W − F − C",
 		"(CPU time, the cheapest of 3 passes over 10,000 events",
-		"| full-10k | 1.5× | 10.00 | 7.50 | 5.00 | 17.50 | 1.90 | 6.59 | 10.00 | within reach: the floor fits, kubeenrich's overhead beyond it (3.41) is what misses |",
-		"| raw-10k | 2.0× | 10.00 | 6.25 | 5.00 | 28.75 | 1.90 | 32.00 | 7.50 | out of reach here: the floor alone is 3.25 over the budget |",
+		"| full-10k | 1.5× | 10.00 | 7.50 | 5.00 | 17.50 | 17.50–17.50 | 1.90 | 6.59 | 10.00 | the CPU fits the budget: the wall is lost to cores left idle |",
+		"| raw-10k | 2.0× | 10.00 | 6.25 | 5.00 | 28.75 | 28.75–28.75 | 1.90 | 32.00 | 7.50 | out of reach here: the floor alone is over the budget by 3.25 even at the slowest pass-through |",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("report lacks %q:\n%s", want, out)
@@ -241,6 +244,27 @@ func TestBounds(t *testing.T) {
 	empty := Pair{Base: Series{Stream: &benchdata.StreamInfo{}, Runs: runs(time.Second)}, Cmd: Series{Runs: runs(time.Second)}}
 	if Budget(&empty, 1.5, 2) != 0 || ExtraCPU(&empty) != 0 {
 		t.Errorf("a stream of no records: budget %v, extra %v", Budget(&empty, 1.5, 2), ExtraCPU(&empty))
+	}
+}
+
+func TestVerdict(t *testing.T) {
+	const us = time.Microsecond
+	for _, c := range []struct {
+		met                  bool
+		floor, extra, lo, hi time.Duration
+		want                 string
+	}{
+		{false, 7 * us, 13 * us, -2 * us, 0, "out of reach here: the pass-through's and the harness's CPU alone exceed"},
+		{false, 7 * us, 13 * us, 4 * us, 6 * us, "out of reach here: the floor alone is over the budget by 1.00 even at the slowest"},
+		{true, 7 * us, 13 * us, 4 * us, 6 * us, "met, though the floor is over every budget: a measurement is off"},
+		{true, 3 * us, 4 * us, 4 * us, 6 * us, "met"},
+		{false, 5 * us, 13 * us, 4 * us, 6 * us, "undecided: the floor is within the budget's spread"},
+		{false, 3 * us, 13 * us, 4 * us, 6 * us, "not ruled out by the floor: kubeenrich would have to spend 9.00 less, of the 10.00 it spends beyond the floor"},
+		{false, 3 * us, 3500 * time.Nanosecond, 4 * us, 6 * us, "the CPU fits the budget: the wall is lost to cores left idle"},
+	} {
+		if got := Verdict(c.met, c.floor, c.extra, c.lo, c.hi); !strings.HasPrefix(got, c.want) {
+			t.Errorf("Verdict(%v, floor %v, extra %v, B %v–%v) = %q, want %q", c.met, c.floor, c.extra, c.lo, c.hi, got, c.want)
+		}
 	}
 }
 

@@ -37,5 +37,8 @@ func selfCPU() time.Duration {
 // threadCPU is unknown here: macOS has no RUSAGE_THREAD.
 func threadCPU() (time.Duration, bool) { return 0, false }
 
+// selfCPUKnown says whether selfCPU reports the harness's CPU here.
+const selfCPUKnown = true
+
 // usageKnown says whether usage reports the peak RSS here.
 const usageKnown = true

@@ -51,5 +51,8 @@ func threadCPU() (cpu time.Duration, ok bool) {
 	return time.Duration(ts.Nano()), true
 }
 
+// selfCPUKnown says whether selfCPU reports the harness's CPU here.
+const selfCPUKnown = true
+
 // usageKnown says whether usage reports the peak RSS here.
 const usageKnown = true

@@ -22,5 +22,8 @@ func selfCPU() time.Duration { return 0 }
 // threadCPU is unknown here.
 func threadCPU() (time.Duration, bool) { return 0, false }
 
+// selfCPUKnown says whether selfCPU reports the harness's CPU here.
+const selfCPUKnown = false
+
 // usageKnown says whether usage reports the peak RSS here.
 const usageKnown = false
