@@ -125,7 +125,7 @@ const manifestFile = "manifest.json"
 // start-up stream to dir/startup.chunks (getinfo, then the first
 // StartupRecords events twice, so that the first execute's extra time
 // shows), and what it wrote to dir/manifest.json. Every stream carries
-// the same events in the same order.
+// the same events in the same order. dir is created if missing.
 func Write(dir string, opts Options) (*Manifest, error) {
 	if opts.Events <= 0 || len(opts.Streams) == 0 {
 		return nil, fmt.Errorf("benchdata: nothing to write (%d events, %d streams)", opts.Events, len(opts.Streams))
@@ -147,6 +147,9 @@ func Write(dir string, opts Options) (*Manifest, error) {
 		if block%s.ChunkRecords != 0 {
 			return nil, fmt.Errorf("benchdata: stream %s: chunks of %d records do not divide the largest chunk (%d)", s.Name, s.ChunkRecords, block)
 		}
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("benchdata: %w", err)
 	}
 	getinfo := GetInfo(opts.Command)
 	m := &Manifest{Events: opts.Events, Seed: opts.Seed}

@@ -359,3 +359,14 @@ func TestGetInfo_Args(t *testing.T) {
 		t.Errorf("search not percent-encoded: %q", si.Search)
 	}
 }
+
+func TestWrite_CreatesTheFolder(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "new", "streams")
+	m, err := Write(dir, Options{Events: 20, Seed: 1, Streams: StandardStreams(10, 20), StartupRecords: 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ReadManifest(dir); err != nil || len(m.Streams) != 3 {
+		t.Errorf("a missing folder: %d streams, manifest read back: %v", len(m.Streams), err)
+	}
+}
