@@ -14,7 +14,7 @@ func usage(ps *os.ProcessState) (maxRSS int64, cpu time.Duration) {
 	if !ok {
 		return 0, ps.UserTime() + ps.SystemTime()
 	}
-	return ru.Maxrss * 1024, ps.UserTime() + ps.SystemTime()
+	return int64(ru.Maxrss) * 1024, ps.UserTime() + ps.SystemTime()
 }
 
 // selfMaxRSS is this process's peak RSS in bytes.
@@ -23,7 +23,7 @@ func selfMaxRSS() int64 {
 	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
 		return 0
 	}
-	return ru.Maxrss * 1024
+	return int64(ru.Maxrss) * 1024
 }
 
 // selfCPU is this process's user plus system time so far, all threads.
