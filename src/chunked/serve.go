@@ -44,6 +44,9 @@ type Options struct {
 // and ERROR inspector message splunkd shows in the job, and Serve returns
 // the error so the process can exit non-zero.
 //
+// When in or out is a pipe (an *os.File), Serve first asks for a larger
+// pipe buffer (see GrowPipe).
+//
 // A panic in the command, or in the protocol code, is an error like any
 // other: the reply says so, and Serve returns a *PanicError. When ctx is
 // cancelled (the process was told to stop), Serve returns an error
@@ -51,6 +54,8 @@ type Options struct {
 // splunkd, and writes nothing more: no reply is started after that, and
 // none is cut short by it.
 func Serve(ctx context.Context, in io.Reader, out io.Writer, cmd Command, opts Options) error {
+	GrowPipe(in)
+	GrowPipe(out)
 	s := &session{r: NewReader(in), w: NewWriter(out), cmd: cmd, name: opts.Name}
 	s.r.SetMaxChunkSize(opts.MaxChunkSize)
 	s.r.ReuseBuffers(true) // tables never outlive their chunk here

@@ -45,6 +45,9 @@ type meta struct {
 // body, until in ends at a chunk boundary (nil). Bad framing, metadata
 // that is not JSON or an unexpected action end it with an error.
 func Run(in io.Reader, out io.Writer) error {
+	// The pipes kubeenrich's chunked.Serve gets, the pass-through gets.
+	chunked.GrowPipe(in)
+	chunked.GrowPipe(out)
 	r := bufio.NewReaderSize(in, 64<<10)
 	w := chunked.NewWriter(out)
 	var metaBuf, body []byte
