@@ -28,27 +28,47 @@ import (
 // when the watermark has run further (an idle log group, or a host clock
 // that was ahead): Rewind can then go back to that event without emitting
 // anything twice.
+//
+// The seen set is a slice of buckets in timestamp order, each holding its
+// hashes sorted: events arrive mostly in timestamp order, so a new bucket
+// is most often appended, pruning cuts a prefix, and Saved copies the
+// bucket headers instead of gathering and sorting every ID held (which
+// made each page's checkpoint cost grow with the whole overlap window). A
+// bucket's hashes are never changed in place (an add or remove makes a new
+// slice), so the copies Saved hands out share them safely.
 type Cursor struct {
 	Watermark int64
 	Floor     int64
 	SeenFrom  int64
-	seen      map[int64]map[uint64]struct{}
+	seen      []checkpoint.Bucket
 	size      int
 }
 
 // NewCursor returns a cursor that starts at start (epoch ms).
 func NewCursor(start int64) *Cursor {
-	return &Cursor{Watermark: start, Floor: start, SeenFrom: start, seen: map[int64]map[uint64]struct{}{}}
+	return &Cursor{Watermark: start, Floor: start, SeenFrom: start}
 }
 
 // RestoreCursor rebuilds a cursor from its saved form (checkpoint.Cursor
 // is the one saved-cursor type; Saved produces it).
 func RestoreCursor(saved checkpoint.Cursor) *Cursor {
-	c := &Cursor{Watermark: saved.Watermark, Floor: saved.Floor, SeenFrom: saved.SeenFrom, seen: map[int64]map[uint64]struct{}{}}
+	c := &Cursor{Watermark: saved.Watermark, Floor: saved.Floor, SeenFrom: saved.SeenFrom}
+	// Decode checked the buckets' order; their hashes are sorted here,
+	// whatever wrote them, without adding them one by one (quadratic in a
+	// bucket's size).
 	for _, b := range saved.Seen {
-		for _, h := range b.IDs {
-			c.addHash(b.Timestamp, h)
+		ids := slices.Compact(slices.Sorted(slices.Values(b.IDs)))
+		if len(ids) == 0 {
+			continue
 		}
+		if n := len(c.seen); n > 0 && c.seen[n-1].Timestamp == b.Timestamp {
+			c.size -= len(c.seen[n-1].IDs)
+			ids = slices.Compact(slices.Sorted(slices.Values(append(slices.Clone(c.seen[n-1].IDs), ids...))))
+			c.seen[n-1].IDs = ids
+		} else {
+			c.seen = append(c.seen, checkpoint.Bucket{Timestamp: b.Timestamp, IDs: ids})
+		}
+		c.size += len(ids)
 	}
 	return c
 }
@@ -62,8 +82,20 @@ func IDHash(id string) uint64 {
 
 // Has reports whether the event was already emitted.
 func (c *Cursor) Has(ts int64, id string) bool {
-	_, ok := c.seen[ts][IDHash(id)]
+	i, ok := c.bucket(ts)
+	if !ok {
+		return false
+	}
+	_, ok = slices.BinarySearch(c.seen[i].IDs, IDHash(id))
 	return ok
+}
+
+// bucket finds the bucket of ts, or where it would go.
+func (c *Cursor) bucket(ts int64) (int, bool) {
+	if n := len(c.seen); n == 0 || c.seen[n-1].Timestamp < ts {
+		return n, false // the common case: a newer event
+	}
+	return slices.BinarySearchFunc(c.seen, ts, func(b checkpoint.Bucket, ts int64) int { return cmp.Compare(b.Timestamp, ts) })
 }
 
 // Len returns the number of IDs held.
@@ -72,27 +104,38 @@ func (c *Cursor) Len() int { return c.size }
 func (c *Cursor) add(ts int64, id string) { c.addHash(ts, IDHash(id)) }
 
 func (c *Cursor) addHash(ts int64, h uint64) {
-	b := c.seen[ts]
-	if b == nil {
-		b = map[uint64]struct{}{}
-		c.seen[ts] = b
-	}
-	if _, ok := b[h]; !ok {
-		b[h] = struct{}{}
+	i, ok := c.bucket(ts)
+	if !ok {
+		c.seen = slices.Insert(c.seen, i, checkpoint.Bucket{Timestamp: ts, IDs: []uint64{h}})
 		c.size++
+		return
 	}
+	ids := c.seen[i].IDs
+	j, found := slices.BinarySearch(ids, h)
+	if found {
+		return
+	}
+	// A new slice: Saved's copies may hold the old one.
+	c.seen[i].IDs = slices.Insert(slices.Clip(ids), j, h)
+	c.size++
 }
 
 func (c *Cursor) remove(ts int64, id string) {
-	b := c.seen[ts]
-	h := IDHash(id)
-	if _, ok := b[h]; ok {
-		delete(b, h)
-		c.size--
-		if len(b) == 0 {
-			delete(c.seen, ts)
-		}
+	i, ok := c.bucket(ts)
+	if !ok {
+		return
 	}
+	ids := c.seen[i].IDs
+	j, found := slices.BinarySearch(ids, IDHash(id))
+	if !found {
+		return
+	}
+	c.size--
+	if len(ids) == 1 {
+		c.seen = slices.Delete(c.seen, i, i+1)
+		return
+	}
+	c.seen[i].IDs = slices.Delete(slices.Clone(ids), j, j+1)
 }
 
 // advance moves the watermark forward to ts; it never moves back.
@@ -106,11 +149,10 @@ func (c *Cursor) advance(ts int64) bool {
 
 // newest returns the timestamp of the newest remembered event, or -1.
 func (c *Cursor) newest() int64 {
-	n := int64(-1)
-	for ts := range c.seen {
-		n = max(n, ts)
+	if n := len(c.seen); n > 0 {
+		return c.seen[n-1].Timestamp
 	}
-	return n
+	return -1
 }
 
 // prune forgets IDs no re-read can reach any more: those older than the
@@ -122,12 +164,13 @@ func (c *Cursor) prune(overlapMs int64) {
 		ref = n
 	}
 	limit := max(ref-overlapMs, c.Floor, 0)
-	for ts, b := range c.seen {
-		if ts < limit {
-			c.size -= len(b)
-			delete(c.seen, ts)
-		}
+	k, _ := c.bucket(limit)
+	for _, b := range c.seen[:k] {
+		c.size -= len(b.IDs)
 	}
+	// Cutting the prefix in place would keep its memory until the slice
+	// is next reallocated; the remaining headers are few bytes each.
+	c.seen = slices.Delete(c.seen, 0, k)
 	c.SeenFrom = max(c.SeenFrom, limit)
 }
 
@@ -162,17 +205,10 @@ func (c *Cursor) Rewind(safe int64, overlapMs int64) int64 {
 // q's key: buckets in timestamp order, hashes sorted. It is a copy: later
 // polls do not change it.
 func (c *Cursor) Saved(q Query) checkpoint.Cursor {
-	out := checkpoint.Cursor{Watermark: c.Watermark, Floor: c.Floor, SeenFrom: c.SeenFrom,
-		Seen: make([]checkpoint.Bucket, 0, len(c.seen))}
-	out.SetKey(q.Key())
-	for ts, b := range c.seen {
-		hs := make([]uint64, 0, len(b))
-		for h := range b {
-			hs = append(hs, h)
-		}
-		slices.Sort(hs)
-		out.Seen = append(out.Seen, checkpoint.Bucket{Timestamp: ts, IDs: hs})
+	out := checkpoint.Cursor{Watermark: c.Watermark, Floor: c.Floor, SeenFrom: c.SeenFrom, Seen: slices.Clone(c.seen)}
+	if out.Seen == nil {
+		out.Seen = []checkpoint.Bucket{}
 	}
-	slices.SortFunc(out.Seen, func(a, b checkpoint.Bucket) int { return cmp.Compare(a.Timestamp, b.Timestamp) })
+	out.SetKey(q.Key())
 	return out
 }
