@@ -122,7 +122,7 @@ PYTHON_BASELINE ?= $(CURDIR)/../shared/tools/baseline-srcipclass.py
 bench: $(addprefix bin/,kubeenrich eks_logs $(BENCH_TOOLS))
 	@tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
 	bin/kubebench gen -dir "$$tmp"; \
-	$(GO) test -run '^$$' -bench . -benchmem ./src/chunked ./src/audit ./src/enrich ./src/modinput | tee "$$tmp/gobench.txt"; \
+	$(GO) test -run '^$$' -bench . -benchmem ./src/chunked ./src/audit ./src/enrich ./src/modinput ./src/cloudwatch | tee "$$tmp/gobench.txt"; \
 	$(GO) test -run '^$$' -bench . -benchtime 3x -benchmem ./src/searchcmd | tee -a "$$tmp/gobench.txt"; \
 	bin/kubebench run -dir "$$tmp" -bin bin -rounds $(ROUNDS) -python "$(PYTHON_BASELINE)" -repo . \
 	  $(if $(SAVE),-save tests/bench/RESULTS.md -gobench "$$tmp/gobench.txt")

@@ -184,7 +184,7 @@ func (r *Report) WriteMarkdown(w io.Writer, full bool) error {
 	}
 	r.writeBounds(&b)
 	if full && r.GoBench != "" {
-		b.WriteString("\n## Go benchmarks\n\nThe CSV reader and writer, the JSON reading, one record's enrichment, the whole command in process, and the modular input's event writer (`-benchmem`).\n\n```\n")
+		b.WriteString("\n## Go benchmarks\n\nThe CSV reader and writer, the JSON reading, one record's enrichment, the whole command in process, the modular input's event writer, and eks_logs's checkpoint per page (`-benchmem`).\n\n```\n")
 		b.WriteString(strings.TrimRight(r.GoBench, "\n"))
 		b.WriteString("\n```\n")
 	}

@@ -121,7 +121,7 @@ type Bucket struct {
 // in 9 bytes), without its reflection per hash: a checkpoint holds every
 // ID of the overlap window, up to millions, and is written after every
 // page. TestBucket_EncodesAsTheStructDid holds it to that.
-func (b Bucket) EncodeMsgpack(enc *msgpack.Encoder) error {
+func (b *Bucket) EncodeMsgpack(enc *msgpack.Encoder) error {
 	if err := enc.EncodeMapLen(2); err != nil {
 		return err
 	}
