@@ -2,6 +2,7 @@ package checkpoint
 
 import (
 	"bytes"
+	"reflect"
 	"slices"
 	"testing"
 
@@ -10,7 +11,7 @@ import (
 
 // TestBucket_EncodesAsTheStructDid compares Bucket's own encoding with
 // msgpack's reflection over the same fields, for empty, nil, small and
-// large buckets, inside a whole State as Encode writes it.
+// large buckets.
 func TestBucket_EncodesAsTheStructDid(t *testing.T) {
 	type plainBucket struct {
 		Timestamp int64    `msgpack:"ts"`
@@ -49,5 +50,65 @@ func TestBucket_EncodesAsTheStructDid(t *testing.T) {
 	var back ourCursor
 	if err := msgpack.Unmarshal(got, &back); err != nil || len(back.Seen) != len(buckets) || !slices.Equal(back.Seen[3].IDs, big) {
 		t.Fatalf("decoding back: %v", err)
+	}
+}
+
+// TestState_EncodesAsReflectionDid compares a whole State's payload, as
+// Encode marshals it, with msgpack's reflection over mirror types: cursors
+// with buckets, an empty list of buckets and a nil one.
+func TestState_EncodesAsReflectionDid(t *testing.T) {
+	type mBucket struct {
+		Timestamp int64    `msgpack:"ts"`
+		IDs       []uint64 `msgpack:"ids"`
+	}
+	type mCursor struct {
+		Region    string    `msgpack:"region,omitempty"`
+		Principal string    `msgpack:"principal,omitempty"`
+		Endpoint  string    `msgpack:"endpoint,omitempty"`
+		LogGroup  string    `msgpack:"log_group"`
+		Prefix    string    `msgpack:"prefix"`
+		Watermark int64     `msgpack:"watermark_ms"`
+		Floor     int64     `msgpack:"floor_ms"`
+		SeenFrom  int64     `msgpack:"seen_from_ms,omitempty"`
+		Seen      []mBucket `msgpack:"seen"`
+	}
+	type mState struct {
+		Stanza  string    `msgpack:"stanza"`
+		SavedAt int64     `msgpack:"saved_at_ms"`
+		Cursors []mCursor `msgpack:"cursors"`
+	}
+	st := State{Stanza: "eks_logs://prod", SavedAt: 1700000000000, Cursors: []Cursor{
+		{Region: "eu-west-1", LogGroup: "/aws/eks/a/cluster", Prefix: "kube-apiserver-audit", Watermark: 5, Floor: 1, SeenFrom: 2,
+			Seen: []Bucket{{Timestamp: 3, IDs: []uint64{1, 2}}, {Timestamp: 4, IDs: []uint64{^uint64(0)}}}},
+		{LogGroup: "g", Seen: []Bucket{}},
+		{LogGroup: "h"},
+	}}
+	if got := reflect.TypeFor[Cursor]().NumField(); got != reflect.TypeFor[mCursor]().NumField() {
+		t.Fatalf("Cursor has %d fields, the mirror %d: mirror the new ones", got, reflect.TypeFor[mCursor]().NumField())
+	}
+	m := mState{Stanza: st.Stanza, SavedAt: st.SavedAt}
+	for _, c := range st.Cursors {
+		mc := mCursor{c.Region, c.Principal, c.Endpoint, c.LogGroup, c.Prefix, c.Watermark, c.Floor, c.SeenFrom, nil}
+		if c.Seen != nil {
+			mc.Seen = []mBucket{}
+		}
+		for _, b := range c.Seen {
+			mc.Seen = append(mc.Seen, mBucket(b))
+		}
+		m.Cursors = append(m.Cursors, mc)
+	}
+	want, err := msgpack.Marshal(&m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := msgpack.Marshal(&st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Fatalf("State encodes differently:\n got %x\nwant %x", got, want)
+	}
+	if _, err := Encode(st); err != nil {
+		t.Fatal(err)
 	}
 }

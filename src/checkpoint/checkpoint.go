@@ -120,7 +120,10 @@ type Bucket struct {
 // with Encode's default options does (a map of "ts" and "ids", integers
 // in 9 bytes), without its reflection per hash: a checkpoint holds every
 // ID of the overlap window, up to millions, and is written after every
-// page. TestBucket_EncodesAsTheStructDid holds it to that.
+// page. TestBucket_EncodesAsTheStructDid holds it to that. The pointer
+// receiver spares an allocation per bucket; msgpack calls it for a Bucket
+// it can address, as in a Cursor's Seen (encoding a bare Bucket value
+// fails).
 func (b *Bucket) EncodeMsgpack(enc *msgpack.Encoder) error {
 	if err := enc.EncodeMapLen(2); err != nil {
 		return err

@@ -7,25 +7,58 @@ import (
 	"github.com/kubelens/kubelens/src/checkpoint"
 )
 
+// windowCursor remembers n events, perMs to a millisecond, from time 0.
+func windowCursor(n, perMs int) *Cursor {
+	c := NewCursor(0)
+	ids := make([]seenID, n)
+	for i := range ids {
+		ids[i] = seenID{int64(i / perMs), IDHash(fmt.Sprint(i))}
+	}
+	c.addIDs(ids)
+	return c
+}
+
 // BenchmarkPageCheckpoint is what every delivered page costs the
 // checkpoint beyond its own events: Saved and checkpoint.Encode of a
-// cursor remembering n IDs (the overlap window's events, 4 a millisecond),
-// per ID remembered. The file's write comes on top (about 9 bytes an ID).
+// cursor remembering n IDs (the overlap window's events), one or four to a
+// millisecond, per ID remembered; B/id is the checkpoint's size per ID.
+// Writing the file comes on top.
 func BenchmarkPageCheckpoint(b *testing.B) {
-	for _, n := range []int{10_000, 100_000, 1_000_000} {
-		c := NewCursor(0)
-		for i := range n {
-			c.addHash(int64(i/4), IDHash(fmt.Sprint(i)))
-		}
-		b.Run(fmt.Sprintf("ids=%d", n), func(b *testing.B) {
-			b.ReportAllocs()
-			for b.Loop() {
-				st := checkpoint.State{Cursors: []checkpoint.Cursor{c.Saved(Query{})}}
-				if _, err := checkpoint.Encode(st); err != nil {
-					b.Fatal(err)
+	for _, perMs := range []int{1, 4} {
+		for _, n := range []int{100_000, 1_000_000} {
+			c := windowCursor(n, perMs)
+			b.Run(fmt.Sprintf("ids=%d/per_ms=%d", n, perMs), func(b *testing.B) {
+				b.ReportAllocs()
+				var size int
+				for b.Loop() {
+					st := checkpoint.State{Cursors: []checkpoint.Cursor{c.Saved(Query{})}}
+					f, err := checkpoint.Encode(st)
+					if err != nil {
+						b.Fatal(err)
+					}
+					size = len(f)
 				}
-			}
-			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(n), "ns/id")
-		})
+				b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(n), "ns/id")
+				b.ReportMetric(float64(size)/float64(n), "B/id")
+			})
+		}
+	}
+}
+
+// BenchmarkLatePage merges a page of 780 late events (a minute's worth,
+// spread over it) into the middle of a 10-minute window of 600,000 events:
+// one pass over the newer buckets, not one move of them per event.
+func BenchmarkLatePage(b *testing.B) {
+	base := windowCursor(600_000, 1)
+	page := make([]Event, 780)
+	for i := range page {
+		page[i] = Event{Timestamp: 240_000 + int64(i)*77, ID: fmt.Sprint("late-", i)}
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		b.StopTimer()
+		c := &Cursor{seen: base.seen, size: base.size}
+		b.StartTimer()
+		c.addPage(page)
 	}
 }

@@ -30,11 +30,12 @@ import (
 // anything twice.
 //
 // The seen set is a slice of buckets in timestamp order, each holding its
-// hashes sorted: events arrive mostly in timestamp order, so a new bucket
-// is most often appended, pruning cuts a prefix, and Saved copies the
-// bucket headers instead of gathering and sorting every ID held (which
-// made each page's checkpoint cost grow with the whole overlap window). A
-// bucket's hashes are never changed in place (an add or remove makes a new
+// hashes sorted, so that Saved copies the bucket headers instead of
+// gathering and sorting every ID held. A page's IDs are merged in at once
+// (addPage): one pass over the buckets from the page's oldest timestamp on,
+// whatever the page holds, where inserting them one at a time moved every
+// newer bucket for each late event and copied a bucket for each of its IDs.
+// A bucket's hashes are never changed in place (a merge makes a new
 // slice), so the copies Saved hands out share them safely.
 type Cursor struct {
 	Watermark int64
@@ -53,23 +54,19 @@ func NewCursor(start int64) *Cursor {
 // is the one saved-cursor type; Saved produces it).
 func RestoreCursor(saved checkpoint.Cursor) *Cursor {
 	c := &Cursor{Watermark: saved.Watermark, Floor: saved.Floor, SeenFrom: saved.SeenFrom}
-	// Decode checked the buckets' order; their hashes are sorted here,
-	// whatever wrote them, without adding them one by one (quadratic in a
-	// bucket's size).
+	// One merge of everything saved: sorted, repeats dropped, buckets in
+	// order whatever order the file gave them in.
+	n := 0
 	for _, b := range saved.Seen {
-		ids := slices.Compact(slices.Sorted(slices.Values(b.IDs)))
-		if len(ids) == 0 {
-			continue
-		}
-		if n := len(c.seen); n > 0 && c.seen[n-1].Timestamp == b.Timestamp {
-			c.size -= len(c.seen[n-1].IDs)
-			ids = slices.Compact(slices.Sorted(slices.Values(append(slices.Clone(c.seen[n-1].IDs), ids...))))
-			c.seen[n-1].IDs = ids
-		} else {
-			c.seen = append(c.seen, checkpoint.Bucket{Timestamp: b.Timestamp, IDs: ids})
-		}
-		c.size += len(ids)
+		n += len(b.IDs)
 	}
+	ids := make([]seenID, 0, n)
+	for _, b := range saved.Seen {
+		for _, h := range b.IDs {
+			ids = append(ids, seenID{Timestamp: b.Timestamp, Hash: h})
+		}
+	}
+	c.addIDs(ids)
 	return c
 }
 
@@ -101,41 +98,141 @@ func (c *Cursor) bucket(ts int64) (int, bool) {
 // Len returns the number of IDs held.
 func (c *Cursor) Len() int { return c.size }
 
-func (c *Cursor) add(ts int64, id string) { c.addHash(ts, IDHash(id)) }
-
-func (c *Cursor) addHash(ts int64, h uint64) {
-	i, ok := c.bucket(ts)
-	if !ok {
-		c.seen = slices.Insert(c.seen, i, checkpoint.Bucket{Timestamp: ts, IDs: []uint64{h}})
-		c.size++
-		return
-	}
-	ids := c.seen[i].IDs
-	j, found := slices.BinarySearch(ids, h)
-	if found {
-		return
-	}
-	// A new slice: Saved's copies may hold the old one.
-	c.seen[i].IDs = slices.Insert(slices.Clip(ids), j, h)
-	c.size++
+// seenID is one remembered event: its timestamp (epoch ms) and IDHash.
+type seenID struct {
+	Timestamp int64
+	Hash      uint64
 }
 
-func (c *Cursor) remove(ts int64, id string) {
-	i, ok := c.bucket(ts)
-	if !ok {
+func compareSeen(a, b seenID) int {
+	return cmp.Or(cmp.Compare(a.Timestamp, b.Timestamp), cmp.Compare(a.Hash, b.Hash))
+}
+
+// addPage remembers the events of a delivered page.
+func (c *Cursor) addPage(events []Event) { c.addIDs(seenIDs(events)) }
+
+// removePage forgets the events of a page that was not delivered.
+func (c *Cursor) removePage(events []Event) { c.removeIDs(seenIDs(events)) }
+
+func seenIDs(events []Event) []seenID {
+	ids := make([]seenID, len(events))
+	for i, e := range events {
+		ids[i] = seenID{Timestamp: e.Timestamp, Hash: IDHash(e.ID)}
+	}
+	return ids
+}
+
+func (c *Cursor) add(ts int64, id string) { c.addIDs([]seenID{{ts, IDHash(id)}}) }
+
+func (c *Cursor) remove(ts int64, id string) { c.removeIDs([]seenID{{ts, IDHash(id)}}) }
+
+// addIDs merges ids (in any order, repeats allowed) into the seen set in
+// one pass over the buckets from the oldest of them on: appending when all
+// are newer than every bucket, the common case.
+func (c *Cursor) addIDs(ids []seenID) {
+	if len(ids) == 0 {
 		return
 	}
-	ids := c.seen[i].IDs
-	j, found := slices.BinarySearch(ids, IDHash(id))
-	if !found {
+	slices.SortFunc(ids, compareSeen)
+	ids = slices.Compact(ids)
+	first, _ := c.bucket(ids[0].Timestamp)
+	out := c.seen
+	if first < len(c.seen) {
+		// Late events: the buckets from first on are rebuilt into a new
+		// slice (Saved's copies keep the old one).
+		out = make([]checkpoint.Bucket, first, len(c.seen)+len(ids))
+		copy(out, c.seen[:first])
+	}
+	j := first
+	for i := 0; i < len(ids); {
+		ts := ids[i].Timestamp
+		k := i + 1
+		for k < len(ids) && ids[k].Timestamp == ts {
+			k++
+		}
+		for j < len(c.seen) && c.seen[j].Timestamp < ts {
+			out = append(out, c.seen[j])
+			j++
+		}
+		var old []uint64
+		if j < len(c.seen) && c.seen[j].Timestamp == ts {
+			old = c.seen[j].IDs
+			j++
+		}
+		merged := mergeHashes(old, ids[i:k])
+		c.size += len(merged) - len(old)
+		out = append(out, checkpoint.Bucket{Timestamp: ts, IDs: merged})
+		i = k
+	}
+	if first < len(c.seen) {
+		out = append(out, c.seen[j:]...)
+	}
+	c.seen = out
+}
+
+// mergeHashes returns the sorted union of old (sorted) and the hashes of
+// add (sorted, one timestamp), in a new slice; old itself when add brings
+// nothing new.
+func mergeHashes(old []uint64, add []seenID) []uint64 {
+	out := make([]uint64, 0, len(old)+len(add))
+	i := 0
+	for _, a := range add {
+		for i < len(old) && old[i] < a.Hash {
+			out = append(out, old[i])
+			i++
+		}
+		if i < len(old) && old[i] == a.Hash {
+			continue
+		}
+		out = append(out, a.Hash)
+	}
+	out = append(out, old[i:]...)
+	if len(out) == len(old) {
+		return old
+	}
+	return out
+}
+
+// removeIDs forgets ids (in any order): each bucket they touch is rebuilt
+// once, and emptied buckets are dropped in one pass.
+func (c *Cursor) removeIDs(ids []seenID) {
+	if len(ids) == 0 {
 		return
 	}
-	c.size--
-	if len(ids) == 1 {
-		c.seen = slices.Delete(c.seen, i, i+1)
-		return
+	slices.SortFunc(ids, compareSeen)
+	ids = slices.Compact(ids)
+	emptied := false
+	for i := 0; i < len(ids); {
+		ts := ids[i].Timestamp
+		k := i + 1
+		for k < len(ids) && ids[k].Timestamp == ts {
+			k++
+		}
+		if j, ok := c.bucket(ts); ok {
+			old := c.seen[j].IDs
+			kept := make([]uint64, 0, len(old))
+			r := i
+			for _, h := range old {
+				for r < k && ids[r].Hash < h {
+					r++
+				}
+				if r < k && ids[r].Hash == h {
+					continue
+				}
+				kept = append(kept, h)
+			}
+			if len(kept) < len(old) {
+				c.size -= len(old) - len(kept)
+				c.seen[j].IDs = kept
+				emptied = emptied || len(kept) == 0
+			}
+		}
+		i = k
 	}
-	c.seen[i].IDs = slices.Delete(slices.Clone(ids), j, j+1)
+	if emptied {
+		// A new slice: Saved's copies keep the old one.
+		c.seen = slices.DeleteFunc(slices.Clone(c.seen), func(b checkpoint.Bucket) bool { return len(b.IDs) == 0 })
+	}
 }
 
 // advance moves the watermark forward to ts; it never moves back.

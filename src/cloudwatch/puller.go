@@ -221,9 +221,7 @@ func (p *Puller) Poll(ctx context.Context, q Query, cur *Cursor, h Handler) (Pol
 			fresh = append(fresh, ev)
 		}
 		before, beforeSeenFrom := cur.Watermark, cur.SeenFrom
-		for _, ev := range fresh {
-			cur.add(ev.Timestamp, ev.ID)
-		}
+		cur.addPage(fresh)
 		// Results are sorted by timestamp, so everything visible before the
 		// page's last timestamp has been seen; events at that very
 		// millisecond may continue on the next page and are covered by the
@@ -236,9 +234,7 @@ func (p *Puller) Poll(ctx context.Context, q Query, cur *Cursor, h Handler) (Pol
 				// cursor reads it again (IDs the prune dropped may then be
 				// emitted twice; none is lost).
 				cur.Watermark, cur.SeenFrom = before, beforeSeenFrom
-				for _, ev := range fresh {
-					cur.remove(ev.Timestamp, ev.ID)
-				}
+				cur.removePage(fresh)
 				return st, fmt.Errorf("cloudwatch: deliver: %w", err)
 			}
 			st.Emitted += len(fresh)

@@ -95,7 +95,7 @@ func TestCursor_SeenSetAgainstModel(t *testing.T) {
 				t.Fatalf("round %d op %d: Len %d, want %d", round, op, c.Len(), m.size())
 			}
 		}
-		if got, want := c.Saved(Query{}).Seen, m.buckets(); !slices.EqualFunc(got, want, sameBucket) {
+		if got, want := c.Saved(Query{}).Seen, m.buckets(); got == nil || !slices.EqualFunc(got, want, sameBucket) {
 			t.Fatalf("round %d: saved %v, want %v", round, got, want)
 		}
 		for i, k := range copies {
@@ -119,11 +119,16 @@ func sameBucket(a, b checkpoint.Bucket) bool {
 // of order or repeated, and a timestamp given twice, as one sorted set.
 func TestRestoreCursor_UnsortedAndRepeated(t *testing.T) {
 	c := RestoreCursor(checkpoint.Cursor{Seen: []checkpoint.Bucket{
+		{Timestamp: 8, IDs: []uint64{2}},
 		{Timestamp: 5, IDs: []uint64{9, 3, 9, 1}},
 		{Timestamp: 7, IDs: []uint64{}},
-		{Timestamp: 8, IDs: []uint64{2}},
 		{Timestamp: 8, IDs: []uint64{4, 2}},
 	}})
+	for _, h := range []uint64{1, 3, 9} {
+		if i, ok := c.bucket(5); !ok || !slices.Contains(c.seen[i].IDs, h) {
+			t.Errorf("hash %d at 5, given after a later bucket, is not remembered", h)
+		}
+	}
 	want := []checkpoint.Bucket{{Timestamp: 5, IDs: []uint64{1, 3, 9}}, {Timestamp: 8, IDs: []uint64{2, 4}}}
 	if got := c.Saved(Query{}).Seen; !slices.EqualFunc(got, want, sameBucket) || c.Len() != 5 {
 		t.Errorf("restored %v (%d IDs), want %v (5)", got, c.Len(), want)
@@ -135,5 +140,55 @@ func TestRestoreCursor_UnsortedAndRepeated(t *testing.T) {
 	}
 	if c := RestoreCursor(checkpoint.Cursor{Seen: []checkpoint.Bucket{{Timestamp: 1, IDs: big}}}); c.Len() != len(big) || !slices.IsSortedFunc(c.seen[0].IDs, cmp.Compare[uint64]) {
 		t.Errorf("a big bucket restored to %d IDs", c.Len())
+	}
+}
+
+// TestCursor_PageMerge adds pages out of timestamp order (late pages into
+// the middle, a page at one millisecond, repeats across pages) and removes
+// an undelivered one, against the model.
+func TestCursor_PageMerge(t *testing.T) {
+	c, m := NewCursor(0), seenModel{}
+	page := func(from, step int64, n int, tag string) []Event {
+		var p []Event
+		for i := range n {
+			p = append(p, Event{Timestamp: from + int64(i)*step, ID: fmt.Sprint(tag, i%7)})
+		}
+		return p
+	}
+	apply := func(p []Event, add bool) {
+		if add {
+			c.addPage(p)
+		} else {
+			c.removePage(p)
+		}
+		for _, e := range p {
+			if m[e.Timestamp] == nil {
+				m[e.Timestamp] = map[uint64]bool{}
+			}
+			if add {
+				m[e.Timestamp][IDHash(e.ID)] = true
+			} else {
+				delete(m[e.Timestamp], IDHash(e.ID))
+			}
+		}
+	}
+	saved := c.Saved(Query{})
+	if saved.Seen == nil {
+		t.Fatal("an empty cursor saves a nil list of buckets, which encodes differently from an empty one")
+	}
+	apply(page(1000, 3, 50, "a"), true)
+	apply(page(10, 1, 30, "late"), true)  // before every bucket
+	apply(page(1001, 3, 50, "mid"), true) // between buckets
+	apply(page(1000, 3, 50, "a"), true)   // all repeats
+	apply(page(500, 0, 40, "same"), true) // one millisecond, 7 distinct IDs
+	kept := c.Saved(Query{})
+	want := m.buckets()
+	apply(page(1001, 3, 50, "mid"), false) // undelivered
+	apply(page(500, 0, 3, "same"), false)  // part of a bucket
+	if got := c.Saved(Query{}).Seen; !slices.EqualFunc(got, m.buckets(), sameBucket) || c.Len() != m.size() {
+		t.Fatalf("after the pages: %v (%d), want %v (%d)", got, c.Len(), m.buckets(), m.size())
+	}
+	if !slices.EqualFunc(kept.Seen, want, sameBucket) {
+		t.Fatal("a saved copy changed when a page was removed")
 	}
 }
