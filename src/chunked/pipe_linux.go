@@ -8,14 +8,14 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// GrowPipe asks for PipeBuffer bytes of pipe buffer on f when f is an
-// *os.File. Nothing comes of it for a file that is not a pipe, for a
-// larger pipe, or when the user's pipes have used up their allowance
-// (/proc/sys/fs/pipe-user-pages-soft): the pipe then keeps its size,
-// which works, only with more wakeups.
-func GrowPipe(f any) {
+// GrowPipe asks for size bytes of pipe buffer on f when f is an *os.File
+// holding a pipe smaller than that. Nothing comes of it for a file that is
+// not a pipe, for a size above pipe-max-size, or when the pipe's creator
+// has used up its allowance (pipe-user-pages-soft; see DefaultPipeBuffer):
+// the pipe then keeps its size, which works, only with more wakeups.
+func GrowPipe(f any, size int) {
 	file, ok := f.(*os.File)
-	if !ok {
+	if !ok || size <= 0 {
 		return
 	}
 	rc, err := file.SyscallConn()
@@ -23,8 +23,8 @@ func GrowPipe(f any) {
 		return
 	}
 	_ = rc.Control(func(fd uintptr) {
-		if n, err := unix.FcntlInt(fd, unix.F_GETPIPE_SZ, 0); err == nil && n < PipeBuffer {
-			_, _ = unix.FcntlInt(fd, unix.F_SETPIPE_SZ, PipeBuffer)
+		if n, err := unix.FcntlInt(fd, unix.F_GETPIPE_SZ, 0); err == nil && n < size {
+			_, _ = unix.FcntlInt(fd, unix.F_SETPIPE_SZ, size)
 		}
 	})
 }

@@ -2,5 +2,6 @@
 
 package chunked
 
-// GrowPipe does nothing here: only Linux lets a process size a pipe.
-func GrowPipe(any) {}
+// GrowPipe does nothing here: only Linux lets a process resize a pipe it
+// was given.
+func GrowPipe(any, int) {}

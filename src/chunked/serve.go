@@ -2,6 +2,7 @@ package chunked
 
 import (
 	"bufio"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -32,6 +33,10 @@ type Options struct {
 	Name string
 	// MaxChunkSize limits incoming chunks; 0 means DefaultMaxChunkSize.
 	MaxChunkSize int64
+	// PipeBuffer is the pipe buffer, in bytes, Serve asks for on in and
+	// out when they are pipes (see GrowPipe); 0 means DefaultPipeBuffer,
+	// and a negative number leaves the pipes as they are.
+	PipeBuffer int
 }
 
 // Serve runs the protocol on in and out until splunkd closes in at a chunk
@@ -45,7 +50,7 @@ type Options struct {
 // the error so the process can exit non-zero.
 //
 // When in or out is a pipe (an *os.File), Serve first asks for a larger
-// pipe buffer (see GrowPipe).
+// pipe buffer (see Options.PipeBuffer).
 //
 // A panic in the command, or in the protocol code, is an error like any
 // other: the reply says so, and Serve returns a *PanicError. When ctx is
@@ -54,8 +59,10 @@ type Options struct {
 // splunkd, and writes nothing more: no reply is started after that, and
 // none is cut short by it.
 func Serve(ctx context.Context, in io.Reader, out io.Writer, cmd Command, opts Options) error {
-	GrowPipe(in)
-	GrowPipe(out)
+	if size := cmp.Or(opts.PipeBuffer, DefaultPipeBuffer); size > 0 {
+		GrowPipe(in, size)
+		GrowPipe(out, size)
+	}
 	s := &session{r: NewReader(in), w: NewWriter(out), cmd: cmd, name: opts.Name}
 	s.r.SetMaxChunkSize(opts.MaxChunkSize)
 	s.r.ReuseBuffers(true) // tables never outlive their chunk here

@@ -27,7 +27,7 @@ import (
 )
 
 const usage = `Usage:
-  kubeenrich [--max-chunk-size SIZE]
+  kubeenrich [--max-chunk-size SIZE] [--pipe-buffer SIZE] [--lookups DIR]
       Run as Splunk's chunked search command on stdin/stdout (how splunkd
       starts it; SPL options arrive with getinfo, not on the command line).
   kubeenrich replay [flags] FILE|- [option=value ...]
@@ -52,6 +52,7 @@ func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 	fs.Usage = func() {}
 	maxChunk := fs.String("max-chunk-size", "", "largest incoming chunk (metadata plus body), e.g. 512MiB; default and most 2GiB")
 	lookupsDir := fs.String("lookups", "", "the lookups folder (default: <app>/lookups, found from the executable's path)")
+	pipeBuffer := fs.String("pipe-buffer", "", "pipe buffer to ask Linux for on stdin and stdout, e.g. 256KiB (the default); 0 leaves the pipes as splunkd made them")
 	version := fs.Bool("version", false, "print the version and exit")
 	var setupErr error
 	switch err := fs.Parse(args); {
@@ -71,11 +72,27 @@ func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 		n, err := ParseSize(*maxChunk)
 		switch {
 		case err != nil:
-			setupErr = err
+			setupErr = fmt.Errorf("%w, for --max-chunk-size (e.g. 512MiB)", err)
 		case n > chunked.MaxBody+1:
 			setupErr = fmt.Errorf("kubeenrich: --max-chunk-size %s is above the 2GiB a chunk can hold", *maxChunk)
 		}
 		limit = min(n, chunked.MaxBody) // 2GiB: the most there is
+	}
+	pipe := 0 // chunked.DefaultPipeBuffer
+	switch v := strings.TrimSpace(*pipeBuffer); {
+	case setupErr != nil || v == "":
+	case v == "0":
+		pipe = -1
+	default:
+		n, err := ParseSize(v)
+		switch {
+		case err != nil:
+			setupErr = fmt.Errorf("%w, for --pipe-buffer (e.g. 256KiB, or 0)", err)
+		case n > maxPipeBuffer:
+			setupErr = fmt.Errorf("kubeenrich: --pipe-buffer %s is above the %dMiB a pipe can take", *pipeBuffer, maxPipeBuffer>>20)
+		default:
+			pipe = int(n)
+		}
 	}
 	if *lookupsDir != "" && setupErr == nil {
 		if st, err := os.Stat(*lookupsDir); err != nil || !st.IsDir() {
@@ -93,7 +110,7 @@ func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 		_ = chunked.Serve(ctx, stdin, stdout, failing{setupErr}, chunked.Options{})
 		return 2
 	}
-	err := chunked.Serve(ctx, stdin, stdout, searchcmd.New(findLookups(*lookupsDir)), chunked.Options{Name: "kubeenrich", MaxChunkSize: limit})
+	err := chunked.Serve(ctx, stdin, stdout, searchcmd.New(findLookups(*lookupsDir)), chunked.Options{Name: "kubeenrich", MaxChunkSize: limit, PipeBuffer: pipe})
 	if errors.Is(err, chunked.ErrStopped) {
 		return 1 // the caller knows why: it cancelled ctx
 	}
@@ -255,6 +272,11 @@ func openInput(name string, stdin io.Reader) (io.Reader, func(), error) {
 	return f, func() { f.Close() }, nil
 }
 
+// maxPipeBuffer bounds --pipe-buffer: Linux takes at most
+// /proc/sys/fs/pipe-max-size, 1 MiB by default, and refuses more unless
+// the user raised it; a size beyond any sensible setting is a typo.
+const maxPipeBuffer = 64 << 20
+
 // ParseSize parses a byte size: a number of bytes, or one with a binary
 // unit: K, KB, KiB, M, MB, MiB, G, GB, GiB (all powers of 1024).
 func ParseSize(s string) (int64, error) {
@@ -263,7 +285,7 @@ func ParseSize(s string) (int64, error) {
 	unit := strings.ToUpper(strings.TrimSpace(t[len(num):]))
 	n, err := strconv.ParseInt(strings.TrimSpace(num), 10, 64)
 	if err != nil || n <= 0 {
-		return 0, fmt.Errorf("kubeenrich: size %q is not a positive number of bytes (e.g. 2GiB)", s)
+		return 0, fmt.Errorf("kubeenrich: size %q is not a positive number of bytes", s)
 	}
 	shift := map[string]int{"": 0, "B": 0, "K": 10, "KB": 10, "KIB": 10, "M": 20, "MB": 20, "MIB": 20, "G": 30, "GB": 30, "GIB": 30}
 	sh, ok := shift[unit]

@@ -46,8 +46,8 @@ type meta struct {
 // that is not JSON or an unexpected action end it with an error.
 func Run(in io.Reader, out io.Writer) error {
 	// The pipes kubeenrich's chunked.Serve gets, the pass-through gets.
-	chunked.GrowPipe(in)
-	chunked.GrowPipe(out)
+	chunked.GrowPipe(in, chunked.DefaultPipeBuffer)
+	chunked.GrowPipe(out, chunked.DefaultPipeBuffer)
 	r := bufio.NewReaderSize(in, 64<<10)
 	w := chunked.NewWriter(out)
 	var metaBuf, body []byte
