@@ -104,8 +104,22 @@ type seenID struct {
 	Hash      uint64
 }
 
-func compareSeen(a, b seenID) int {
-	return cmp.Or(cmp.Compare(a.Timestamp, b.Timestamp), cmp.Compare(a.Hash, b.Hash))
+// sortedSeen sorts ids by timestamp then hash, without repeats.
+func sortedSeen(ids []seenID) []seenID {
+	slices.SortFunc(ids, func(a, b seenID) int {
+		return cmp.Or(cmp.Compare(a.Timestamp, b.Timestamp), cmp.Compare(a.Hash, b.Hash))
+	})
+	return slices.Compact(ids)
+}
+
+// sameTimestamp returns where the run of sorted ids at ids[i]'s timestamp
+// ends.
+func sameTimestamp(ids []seenID, i int) int {
+	k := i + 1
+	for k < len(ids) && ids[k].Timestamp == ids[i].Timestamp {
+		k++
+	}
+	return k
 }
 
 // addPage remembers the events of a delivered page.
@@ -133,8 +147,7 @@ func (c *Cursor) addIDs(ids []seenID) {
 	if len(ids) == 0 {
 		return
 	}
-	slices.SortFunc(ids, compareSeen)
-	ids = slices.Compact(ids)
+	ids = sortedSeen(ids)
 	first, _ := c.bucket(ids[0].Timestamp)
 	out := c.seen
 	if first < len(c.seen) {
@@ -145,11 +158,7 @@ func (c *Cursor) addIDs(ids []seenID) {
 	}
 	j := first
 	for i := 0; i < len(ids); {
-		ts := ids[i].Timestamp
-		k := i + 1
-		for k < len(ids) && ids[k].Timestamp == ts {
-			k++
-		}
+		ts, k := ids[i].Timestamp, sameTimestamp(ids, i)
 		for j < len(c.seen) && c.seen[j].Timestamp < ts {
 			out = append(out, c.seen[j])
 			j++
@@ -199,15 +208,10 @@ func (c *Cursor) removeIDs(ids []seenID) {
 	if len(ids) == 0 {
 		return
 	}
-	slices.SortFunc(ids, compareSeen)
-	ids = slices.Compact(ids)
+	ids = sortedSeen(ids)
 	emptied := false
 	for i := 0; i < len(ids); {
-		ts := ids[i].Timestamp
-		k := i + 1
-		for k < len(ids) && ids[k].Timestamp == ts {
-			k++
-		}
+		ts, k := ids[i].Timestamp, sameTimestamp(ids, i)
 		if j, ok := c.bucket(ts); ok {
 			old := c.seen[j].IDs
 			kept := make([]uint64, 0, len(old))
