@@ -2,6 +2,7 @@ package cloudwatch
 
 import (
 	"fmt"
+	"slices"
 	"testing"
 
 	"github.com/kubelens/kubelens/src/checkpoint"
@@ -57,7 +58,7 @@ func BenchmarkLatePage(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		b.StopTimer()
-		c := &Cursor{seen: base.seen, size: base.size}
+		c := &Cursor{seen: slices.Clone(base.seen), size: base.size} // addPage writes over its buckets
 		b.StartTimer()
 		c.addPage(page)
 	}

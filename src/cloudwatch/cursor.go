@@ -141,26 +141,22 @@ func (c *Cursor) add(ts int64, id string) { c.addIDs([]seenID{{ts, IDHash(id)}})
 func (c *Cursor) remove(ts int64, id string) { c.removeIDs([]seenID{{ts, IDHash(id)}}) }
 
 // addIDs merges ids (in any order, repeats allowed) into the seen set in
-// one pass over the buckets from the oldest of them on: appending when all
-// are newer than every bucket, the common case.
+// one pass over the buckets from the oldest of them on: a page in
+// timestamp order touches only the newest bucket and appends.
 func (c *Cursor) addIDs(ids []seenID) {
 	if len(ids) == 0 {
 		return
 	}
 	ids = sortedSeen(ids)
 	first, _ := c.bucket(ids[0].Timestamp)
-	out := c.seen
-	if first < len(c.seen) {
-		// Late events: the buckets from first on are rebuilt into a new
-		// slice (Saved's copies keep the old one).
-		out = make([]checkpoint.Bucket, first, len(c.seen)+len(ids))
-		copy(out, c.seen[:first])
-	}
+	// The buckets from first on, merged with ids, then written back over
+	// them: Saved hands out clones, so nothing else holds c.seen.
+	tail := make([]checkpoint.Bucket, 0, len(c.seen)-first+len(ids))
 	j := first
 	for i := 0; i < len(ids); {
 		ts, k := ids[i].Timestamp, sameTimestamp(ids, i)
 		for j < len(c.seen) && c.seen[j].Timestamp < ts {
-			out = append(out, c.seen[j])
+			tail = append(tail, c.seen[j])
 			j++
 		}
 		var old []uint64
@@ -170,13 +166,11 @@ func (c *Cursor) addIDs(ids []seenID) {
 		}
 		merged := mergeHashes(old, ids[i:k])
 		c.size += len(merged) - len(old)
-		out = append(out, checkpoint.Bucket{Timestamp: ts, IDs: merged})
+		tail = append(tail, checkpoint.Bucket{Timestamp: ts, IDs: merged})
 		i = k
 	}
-	if first < len(c.seen) {
-		out = append(out, c.seen[j:]...)
-	}
-	c.seen = out
+	tail = append(tail, c.seen[j:]...)
+	c.seen = append(c.seen[:first], tail...)
 }
 
 // mergeHashes returns the sorted union of old (sorted) and the hashes of
@@ -234,8 +228,7 @@ func (c *Cursor) removeIDs(ids []seenID) {
 		i = k
 	}
 	if emptied {
-		// A new slice: Saved's copies keep the old one.
-		c.seen = slices.DeleteFunc(slices.Clone(c.seen), func(b checkpoint.Bucket) bool { return len(b.IDs) == 0 })
+		c.seen = slices.DeleteFunc(c.seen, func(b checkpoint.Bucket) bool { return len(b.IDs) == 0 })
 	}
 }
 
@@ -269,9 +262,10 @@ func (c *Cursor) prune(overlapMs int64) {
 	for _, b := range c.seen[:k] {
 		c.size -= len(b.IDs)
 	}
-	// Cutting the prefix in place would keep its memory until the slice
-	// is next reallocated; the remaining headers are few bytes each.
-	c.seen = slices.Delete(c.seen, 0, k)
+	// Cut, not moved: the prefix's memory goes when append next
+	// reallocates; cleared now, it holds no hashes alive meanwhile.
+	clear(c.seen[:k])
+	c.seen = c.seen[k:]
 	c.SeenFrom = max(c.SeenFrom, limit)
 }
 

@@ -133,7 +133,7 @@ func TestRestoreCursor_UnsortedAndRepeated(t *testing.T) {
 	if got := c.Saved(Query{}).Seen; !slices.EqualFunc(got, want, sameBucket) || c.Len() != 5 {
 		t.Errorf("restored %v (%d IDs), want %v (5)", got, c.Len(), want)
 	}
-	// A bucket of a million IDs restores in one sort, not one insert each.
+	// A bucket of a million IDs given in reverse restores, sorted.
 	big := make([]uint64, 1_000_000)
 	for i := range big {
 		big[i] = uint64(len(big) - i)
