@@ -112,3 +112,15 @@ func TestState_EncodesAsReflectionDid(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestBucket_ByValueIsRefused pins the pointer receiver's trap: msgpack
+// cannot call EncodeMsgpack on a Bucket it cannot address, so one passed
+// by value is an error. Every Bucket is encoded inside a Cursor's Seen.
+func TestBucket_ByValueIsRefused(t *testing.T) {
+	if _, err := msgpack.Marshal(Bucket{Timestamp: 1}); err == nil {
+		t.Error("a Bucket by value encoded: if that is now supported, drop this test and the note on EncodeMsgpack")
+	}
+	if _, err := msgpack.Marshal(&Bucket{Timestamp: 1}); err != nil {
+		t.Error(err)
+	}
+}

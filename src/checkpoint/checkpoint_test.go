@@ -130,6 +130,9 @@ func TestStore_SaveLoadKeepsPrevious(t *testing.T) {
 	if err != nil || res.Source != "current" || got.Cursors[0].Watermark != 1700000009999 {
 		t.Fatalf("Load = %+v, %+v, %v", got, res, err)
 	}
+	if fi, err := os.Stat(s.Path()); err != nil || int64(s.LastSize()) != fi.Size() {
+		t.Errorf("LastSize %d, the file %v (%v)", s.LastSize(), fi, err)
+	}
 	prev, err := os.ReadFile(s.Path() + ".prev")
 	if err != nil {
 		t.Fatal(err)

@@ -26,6 +26,7 @@ type Store struct {
 	path   string
 	unlock func() error
 	now    func() time.Time
+	size   int // bytes of the last file Save wrote
 }
 
 // Problem describes a checkpoint file that could not be used and where it
@@ -99,6 +100,10 @@ func globEscape(p string) string {
 	}
 	return string(b)
 }
+
+// LastSize returns the bytes of the last file Save wrote (0 before one):
+// past MaxFileSize, Load would refuse it.
+func (s *Store) LastSize() int { return s.size }
 
 // Path returns the current checkpoint file's path.
 func (s *Store) Path() string { return s.path }
@@ -174,6 +179,7 @@ func (s *Store) Save(st State) error {
 	if err != nil {
 		return err
 	}
+	s.size = len(b)
 	tmp, err := os.CreateTemp(s.dir, filepath.Base(s.path)+".tmp-*")
 	if err != nil {
 		return fmt.Errorf("checkpoint: create temp file: %w", err)

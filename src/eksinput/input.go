@@ -39,6 +39,8 @@ type Input struct {
 	now     func() time.Time
 	// lastPoll is when a poll last completed (unix ns), for /healthz.
 	lastPoll atomic.Int64
+	// warnedSize: the large-checkpoint warning was logged (once a run).
+	warnedSize bool
 }
 
 type query struct {
@@ -160,6 +162,11 @@ func (in *Input) Save(saved checkpoint.Cursor) error {
 	}
 	if err := in.store.Save(in.state); err != nil {
 		return &CommitError{err}
+	}
+	if n := in.store.LastSize(); n > checkpoint.MaxFileSize/4 && !in.warnedSize {
+		in.warnedSize = true
+		in.Log.WithFields(logrus.Fields{"checkpoint_bytes": n, "limit_bytes": checkpoint.MaxFileSize}).
+			Warn("the checkpoint is large: it holds the ID of every event emitted within overlap, and is written after every page; past the limit it cannot be read back at the next start (it is set aside and the input starts again from start_from). Lower overlap for this log group")
 	}
 	return nil
 }
