@@ -234,10 +234,10 @@ func (r *Report) writeBounds(b *strings.Builder) {
 // pass-through's fastest (lo) and slowest (hi) wall, per record.
 func Verdict(met bool, floor, extra, lo, hi time.Duration) string {
 	switch {
+	case met && (hi <= 0 || floor > hi):
+		return "met, though the floor is over every budget: a measurement is off"
 	case hi <= 0:
 		return "out of reach here: the pass-through's and the harness's CPU alone exceed what the cores give in the target's wall"
-	case floor > hi && met:
-		return "met, though the floor is over every budget: a measurement is off"
 	case floor > hi:
 		return fmt.Sprintf("out of reach here: the floor alone is over the budget by %s even at the slowest pass-through", us(floor-hi))
 	case met:

@@ -257,6 +257,7 @@ func TestVerdict(t *testing.T) {
 		{false, 7 * us, 13 * us, -2 * us, 0, "out of reach here: the pass-through's and the harness's CPU alone exceed"},
 		{false, 7 * us, 13 * us, 4 * us, 6 * us, "out of reach here: the floor alone is over the budget by 1.00 even at the slowest"},
 		{true, 7 * us, 13 * us, 4 * us, 6 * us, "met, though the floor is over every budget: a measurement is off"},
+		{true, 7 * us, 13 * us, -2 * us, 0, "met, though the floor is over every budget: a measurement is off"},
 		{true, 3 * us, 4 * us, 4 * us, 6 * us, "met"},
 		{false, 5 * us, 13 * us, 4 * us, 6 * us, "undecided: the floor is within the budget's spread"},
 		{false, 3 * us, 13 * us, 4 * us, 6 * us, "not ruled out by the floor: kubeenrich would have to spend 9.00 less, of the 10.00 it spends beyond the floor"},

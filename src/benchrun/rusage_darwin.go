@@ -34,7 +34,8 @@ func selfCPU() time.Duration {
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
-// threadCPU is unknown here: macOS has no RUSAGE_THREAD.
+// threadCPU is not measured here: the floor is timed by wall clock on
+// macOS (see Floor.Timed).
 func threadCPU() (time.Duration, bool) { return 0, false }
 
 // selfCPUKnown says whether selfCPU reports the harness's CPU here.

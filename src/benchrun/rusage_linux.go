@@ -4,7 +4,8 @@ import (
 	"os"
 	"syscall"
 	"time"
-	"unsafe"
+
+	"golang.org/x/sys/unix"
 )
 
 // usage returns a finished process's peak RSS in bytes (Linux reports
@@ -35,17 +36,13 @@ func selfCPU() time.Duration {
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
-// clockThreadCPUTime is Linux's CLOCK_THREAD_CPUTIME_ID (clock_gettime(2)),
-// which package syscall does not name. Unlike getrusage(RUSAGE_THREAD),
-// which a running thread sees advance only at the scheduler's ticks (4 ms
-// at HZ=250), it counts to the nanosecond.
-const clockThreadCPUTime = 3
-
-// threadCPU is the calling OS thread's CPU time; ok is false where the
-// platform cannot say (the caller times wall instead).
+// threadCPU is the calling OS thread's CPU time (CLOCK_THREAD_CPUTIME_ID,
+// which counts to the nanosecond where getrusage's RUSAGE_THREAD moves only
+// at the scheduler's ticks); ok is false where the platform cannot say (the
+// caller times wall instead).
 func threadCPU() (cpu time.Duration, ok bool) {
-	var ts syscall.Timespec
-	if _, _, errno := syscall.Syscall(syscall.SYS_CLOCK_GETTIME, clockThreadCPUTime, uintptr(unsafe.Pointer(&ts)), 0); errno != 0 {
+	var ts unix.Timespec
+	if unix.ClockGettime(unix.CLOCK_THREAD_CPUTIME_ID, &ts) != nil {
 		return 0, false
 	}
 	return time.Duration(ts.Nano()), true
