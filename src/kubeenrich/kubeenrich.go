@@ -72,24 +72,22 @@ func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 		n, err := ParseSize(*maxChunk)
 		switch {
 		case err != nil:
-			setupErr = fmt.Errorf("%w, for --max-chunk-size (e.g. 512MiB)", err)
+			setupErr = fmt.Errorf("kubeenrich: --max-chunk-size: %w, e.g. 512MiB (check command.arg in commands.conf)", err)
 		case n > chunked.MaxBody+1:
-			setupErr = fmt.Errorf("kubeenrich: --max-chunk-size %s is above the 2GiB a chunk can hold", *maxChunk)
+			setupErr = fmt.Errorf("kubeenrich: --max-chunk-size %s is above the 2GiB a chunk can hold (check command.arg in commands.conf)", *maxChunk)
 		}
 		limit = min(n, chunked.MaxBody) // 2GiB: the most there is
 	}
 	pipe := 0 // chunked.DefaultPipeBuffer
-	switch v := strings.TrimSpace(*pipeBuffer); {
-	case setupErr != nil || v == "":
-	case v == "0":
-		pipe = -1
-	default:
+	if v := strings.TrimSpace(*pipeBuffer); v != "" && setupErr == nil {
 		n, err := ParseSize(v)
 		switch {
+		case strings.Trim(strings.TrimRight(v, "KMGBikmgb "), "0") == "" && strings.ContainsAny(v, "0"):
+			pipe = -1 // 0, 0KiB: leave the pipes as they are
 		case err != nil:
-			setupErr = fmt.Errorf("%w, for --pipe-buffer (e.g. 256KiB, or 0)", err)
+			setupErr = fmt.Errorf("kubeenrich: --pipe-buffer: %w, e.g. 256KiB, or 0 (check command.arg in commands.conf)", err)
 		case n > maxPipeBuffer:
-			setupErr = fmt.Errorf("kubeenrich: --pipe-buffer %s is above the %dMiB a pipe can take", *pipeBuffer, maxPipeBuffer>>20)
+			setupErr = fmt.Errorf("kubeenrich: --pipe-buffer %s is above the %dMiB kubeenrich accepts; Linux takes at most /proc/sys/fs/pipe-max-size, 1MiB by default (check command.arg in commands.conf)", *pipeBuffer, maxPipeBuffer>>20)
 		default:
 			pipe = int(n)
 		}
@@ -107,7 +105,8 @@ func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 		}
 		// Started by splunkd: say it where the search shows it, as the
 		// answer to getinfo, rather than exiting unexplained.
-		_ = chunked.Serve(ctx, stdin, stdout, failing{setupErr}, chunked.Options{})
+		// The pipes are left as they are: one reply crosses them.
+		_ = chunked.Serve(ctx, stdin, stdout, failing{setupErr}, chunked.Options{PipeBuffer: -1})
 		return 2
 	}
 	err := chunked.Serve(ctx, stdin, stdout, searchcmd.New(findLookups(*lookupsDir)), chunked.Options{Name: "kubeenrich", MaxChunkSize: limit, PipeBuffer: pipe})
@@ -278,22 +277,23 @@ func openInput(name string, stdin io.Reader) (io.Reader, func(), error) {
 const maxPipeBuffer = 64 << 20
 
 // ParseSize parses a byte size: a number of bytes, or one with a binary
-// unit: K, KB, KiB, M, MB, MiB, G, GB, GiB (all powers of 1024).
+// unit: K, KB, KiB, M, MB, MiB, G, GB, GiB (all powers of 1024). Its
+// errors say what is wrong with the size; the caller names the flag.
 func ParseSize(s string) (int64, error) {
 	t := strings.TrimSpace(s)
 	num := strings.TrimRight(t, "KMGBikmgb")
 	unit := strings.ToUpper(strings.TrimSpace(t[len(num):]))
 	n, err := strconv.ParseInt(strings.TrimSpace(num), 10, 64)
 	if err != nil || n <= 0 {
-		return 0, fmt.Errorf("kubeenrich: size %q is not a positive number of bytes", s)
+		return 0, fmt.Errorf("size %q is not a positive number of bytes", s)
 	}
 	shift := map[string]int{"": 0, "B": 0, "K": 10, "KB": 10, "KIB": 10, "M": 20, "MB": 20, "MIB": 20, "G": 30, "GB": 30, "GIB": 30}
 	sh, ok := shift[unit]
 	if !ok {
-		return 0, fmt.Errorf("kubeenrich: size %q has an unknown unit (use K, M or G, or KiB, MiB, GiB)", s)
+		return 0, fmt.Errorf("size %q has an unknown unit (use K, M or G, or KiB, MiB, GiB)", s)
 	}
 	if n > (1<<62)>>sh {
-		return 0, fmt.Errorf("kubeenrich: size %q is too large", s)
+		return 0, fmt.Errorf("size %q is too large", s)
 	}
 	return n << sh, nil
 }

@@ -33,22 +33,23 @@ func TestMain_Modes(t *testing.T) {
 	if code, out, _ := runMain(t, "", "--version"); code != 0 || !strings.HasPrefix(out, "kubeenrich ") {
 		t.Errorf("--version: %d %q", code, out)
 	}
-	if code, _, errOut := runMain(t, "", "--max-chunk-size=lots"); code != 2 || !strings.Contains(errOut, `size "lots" is not a positive number of bytes, for --max-chunk-size`) {
+	if code, _, errOut := runMain(t, "", "--max-chunk-size=lots"); code != 2 || !strings.Contains(errOut, `kubeenrich: --max-chunk-size: size "lots" is not a positive number of bytes`) {
 		t.Errorf("bad size: %d %q", code, errOut)
 	}
 	if code, _, errOut := runMain(t, "", "--max-chunk-size=4GiB"); code != 2 || !strings.Contains(errOut, "above the") {
 		t.Errorf("too large a size: %d %q", code, errOut)
 	}
 	for _, c := range []struct{ arg, want string }{
-		{"--pipe-buffer=lots", `size "lots" is not a positive number of bytes, for --pipe-buffer`},
-		{"--pipe-buffer=-1", `size "-1" is not a positive number of bytes, for --pipe-buffer`},
-		{"--pipe-buffer=1GiB", "--pipe-buffer 1GiB is above the 64MiB"},
+		{"--pipe-buffer=lots", `kubeenrich: --pipe-buffer: size "lots" is not a positive number of bytes`},
+		{"--pipe-buffer=-1", `kubeenrich: --pipe-buffer: size "-1" is not a positive number of bytes`},
+		{"--pipe-buffer=1GiB", "--pipe-buffer 1GiB is above the 64MiB kubeenrich accepts"},
+		{"--pipe-buffer=0X", `kubeenrich: --pipe-buffer: size "0X"`},
 	} {
 		if code, _, errOut := runMain(t, "", c.arg); code != 2 || !strings.Contains(errOut, c.want) {
 			t.Errorf("%s: exit %d, stderr %q, want 2 and %q", c.arg, code, errOut, c.want)
 		}
 	}
-	for _, arg := range []string{"--pipe-buffer=0", "--pipe-buffer=1MiB", "--pipe-buffer=65536"} {
+	for _, arg := range []string{"--pipe-buffer=0", "--pipe-buffer=0KiB", "--pipe-buffer=00", "--pipe-buffer=1MiB", "--pipe-buffer=65536"} {
 		if code, _, errOut := runMain(t, "", arg); code != 0 {
 			t.Errorf("%s: exit %d, stderr %q", arg, code, errOut)
 		}
