@@ -176,10 +176,14 @@ func (ew *EventWriter) escape(s string, attr bool) {
 	if ew.err != nil {
 		return
 	}
+	plain := &plainText
+	if attr {
+		plain = &plainAttr
+	}
 	start := 0
 	for i := 0; i < len(s); {
 		c := s[i]
-		if c >= 0x20 && c < utf8.RuneSelf && c != '&' && c != '<' && c != '>' && (c != '"' || !attr) || (c == '\n' || c == '\t') && !attr {
+		if plain[c] {
 			i++
 			continue
 		}
@@ -219,6 +223,18 @@ func (ew *EventWriter) escape(s string, attr bool) {
 	}
 	ew.write(s[start:])
 }
+
+// plainText and plainAttr say which bytes escape writes as they are, in
+// character data and in an attribute value: a table, as escape looks at
+// every byte of every event.
+var plainText, plainAttr = func() (text, attr [256]bool) {
+	for c := 0x20; c < utf8.RuneSelf; c++ {
+		text[c] = c != '&' && c != '<' && c != '>'
+		attr[c] = text[c] && c != '"'
+	}
+	text['\n'], text['\t'] = true, true
+	return text, attr
+}()
 
 // write writes s, keeping the first error.
 func (ew *EventWriter) write(s string) {
