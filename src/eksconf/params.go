@@ -126,7 +126,7 @@ var Params = []Param{
 		Doc: "Time between polls. Durations are written 30s, 2m, 1h, 7d, 500ms, or as a bare number of seconds.",
 		set: func(in *Input, v any) { in.PollInterval = v.(time.Duration) }},
 	{Name: "overlap", Title: "Overlap", Syntax: "<duration>", Default: 10 * time.Minute, Shells: ShellStanza | ShellService, Parse: durationIn(0, 14*24*time.Hour),
-		Doc: "How far behind the watermark each poll re-reads, so that events CloudWatch ingests late are still picked up; events already emitted are dropped by their eventId. Events arriving later than lag + overlap after their timestamp can be missed. Raised, it takes effect as the remembered eventIds come to cover it (after the new overlap has passed), so that no event is emitted twice; lowered, at once. At most 14d.",
+		Doc: "How far behind the watermark each poll re-reads, so that events CloudWatch ingests late are still picked up; events already emitted are dropped by their eventId. Events arriving later than lag + overlap after their timestamp can be missed. Raised, it takes effect as the remembered eventIds come to cover it (after the new overlap has passed), so that no event is emitted twice; lowered, at once. Every poll reads the whole overlap again, which costs calls and checkpoint size in proportion to the event rate (see Sizing against the 5 calls/s quota). At most 14d.",
 		set: func(in *Input, v any) { in.Overlap = v.(time.Duration) }},
 	{Name: "lag", Title: "Lag", Syntax: "<duration>", Default: time.Minute, Shells: ShellStanza | ShellService, Parse: durationIn(0, 24*time.Hour),
 		Doc: "How far behind now a query window ends, leaving CloudWatch time to ingest recent events.",

@@ -97,7 +97,7 @@
       {
         "name": "overlap",
         "title": "Overlap",
-        "description": "How far behind the watermark each poll re-reads, so that events CloudWatch ingests late are still picked up; events already emitted are dropped by their eventId. Events arriving later than lag + overlap after their timestamp can be missed. Raised, it takes effect as the remembered eventIds come to cover it (after the new overlap has passed), so that no event is emitted twice; lowered, at once. At most 14d. Default: 10m.",
+        "description": "How far behind the watermark each poll re-reads, so that events CloudWatch ingests late are still picked up; events already emitted are dropped by their eventId. Events arriving later than lag + overlap after their timestamp can be missed. Raised, it takes effect as the remembered eventIds come to cover it (after the new overlap has passed), so that no event is emitted twice; lowered, at once. Every poll reads the whole overlap again, which costs calls and checkpoint size in proportion to the event rate (see Sizing against the 5 calls/s quota). At most 14d. Default: 10m.",
         "data_type": "string",
         "required_on_create": false
       },
