@@ -32,7 +32,7 @@ import (
 // The seen set is a slice of buckets in timestamp order, each holding its
 // hashes sorted, so that Saved copies the bucket headers instead of
 // gathering and sorting every ID held. A page's IDs are merged in at once
-// (addPage): one pass over the buckets from the page's oldest timestamp on,
+// (addIDs): one pass over the buckets from the page's oldest timestamp on,
 // whatever the page holds, where inserting them one at a time moved every
 // newer bucket for each late event and copied a bucket for each of its IDs.
 // A bucket's hashes are never changed in place (a merge makes a new
@@ -78,12 +78,15 @@ func IDHash(id string) uint64 {
 }
 
 // Has reports whether the event was already emitted.
-func (c *Cursor) Has(ts int64, id string) bool {
+func (c *Cursor) Has(ts int64, id string) bool { return c.has(ts, IDHash(id)) }
+
+// has is Has for an ID already hashed.
+func (c *Cursor) has(ts int64, h uint64) bool {
 	i, ok := c.bucket(ts)
 	if !ok {
 		return false
 	}
-	_, ok = slices.BinarySearch(c.seen[i].IDs, IDHash(id))
+	_, ok = slices.BinarySearch(c.seen[i].IDs, h)
 	return ok
 }
 
@@ -122,7 +125,8 @@ func sameTimestamp(ids []seenID, i int) int {
 	return k
 }
 
-// addPage remembers the events of a delivered page.
+// addPage remembers the events of a delivered page (the puller, which has
+// hashed them already, calls addIDs).
 func (c *Cursor) addPage(events []Event) { c.addIDs(seenIDs(events)) }
 
 // removePage forgets the events of a page that was not delivered.

@@ -193,6 +193,7 @@ func (p *Puller) Poll(ctx context.Context, q Query, cur *Cursor, h Handler) (Pol
 			empty = 0
 		}
 		fresh := make([]Event, 0, len(out.Events))
+		ids := make([]seenID, 0, len(out.Events)) // fresh's, hashed once
 		inPage := map[uint64]int64{}
 		var last int64 = -1
 		for _, e := range out.Events {
@@ -204,7 +205,7 @@ func (p *Puller) Poll(ctx context.Context, q Query, cur *Cursor, h Handler) (Pol
 				continue
 			}
 			hash := IDHash(ev.ID)
-			if ts, dup := inPage[hash]; (dup && ts == ev.Timestamp) || cur.Has(ev.Timestamp, ev.ID) {
+			if ts, dup := inPage[hash]; (dup && ts == ev.Timestamp) || cur.has(ev.Timestamp, hash) {
 				st.Duplicates++
 				continue
 			}
@@ -219,9 +220,10 @@ func (p *Puller) Poll(ctx context.Context, q Query, cur *Cursor, h Handler) (Pol
 				st.Truncated++
 			}
 			fresh = append(fresh, ev)
+			ids = append(ids, seenID{ev.Timestamp, hash})
 		}
 		before, beforeSeenFrom := cur.Watermark, cur.SeenFrom
-		cur.addPage(fresh)
+		cur.addIDs(ids) // sorts ids: fresh keeps the page's order
 		// Results are sorted by timestamp, so everything visible before the
 		// page's last timestamp has been seen; events at that very
 		// millisecond may continue on the next page and are covered by the
