@@ -80,14 +80,14 @@ func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 	}
 	pipe := 0 // chunked.DefaultPipeBuffer
 	if v := strings.TrimSpace(*pipeBuffer); v != "" && setupErr == nil {
-		n, err := ParseSize(v)
+		n, err := parseSize(v)
 		switch {
-		case strings.Trim(strings.TrimRight(v, "KMGBikmgb "), "0") == "" && strings.ContainsAny(v, "0"):
-			pipe = -1 // 0, 0KiB: leave the pipes as they are
 		case err != nil:
 			setupErr = fmt.Errorf("kubeenrich: --pipe-buffer: %w, e.g. 256KiB, or 0 (check command.arg in commands.conf)", err)
 		case n > maxPipeBuffer:
 			setupErr = fmt.Errorf("kubeenrich: --pipe-buffer %s is above the %dMiB kubeenrich accepts; Linux takes at most /proc/sys/fs/pipe-max-size, 1MiB by default (check command.arg in commands.conf)", *pipeBuffer, maxPipeBuffer>>20)
+		case n == 0: // 0, 0KiB: leave the pipes as they are
+			pipe = -1
 		default:
 			pipe = int(n)
 		}
@@ -280,11 +280,21 @@ const maxPipeBuffer = 64 << 20
 // unit: K, KB, KiB, M, MB, MiB, G, GB, GiB (all powers of 1024). Its
 // errors say what is wrong with the size; the caller names the flag.
 func ParseSize(s string) (int64, error) {
+	n, err := parseSize(s)
+	if err == nil && n == 0 {
+		return 0, fmt.Errorf("size %q is not a positive number of bytes", s)
+	}
+	return n, err
+}
+
+// parseSize is ParseSize that also takes zero (in any unit), for a flag
+// where 0 turns something off.
+func parseSize(s string) (int64, error) {
 	t := strings.TrimSpace(s)
 	num := strings.TrimRight(t, "KMGBikmgb")
 	unit := strings.ToUpper(strings.TrimSpace(t[len(num):]))
 	n, err := strconv.ParseInt(strings.TrimSpace(num), 10, 64)
-	if err != nil || n <= 0 {
+	if err != nil || n < 0 {
 		return 0, fmt.Errorf("size %q is not a positive number of bytes", s)
 	}
 	shift := map[string]int{"": 0, "B": 0, "K": 10, "KB": 10, "KIB": 10, "M": 20, "MB": 20, "MIB": 20, "G": 30, "GB": 30, "GIB": 30}
