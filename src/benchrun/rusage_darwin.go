@@ -25,21 +25,9 @@ func selfMaxRSS() int64 {
 	return ru.Maxrss
 }
 
-// selfCPU is this process's user plus system time so far, all threads.
-func selfCPU() time.Duration {
-	var ru syscall.Rusage
-	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
-
 // threadCPU is not measured here: the floor is timed by wall clock on
 // macOS (see Floor.Timed).
 func threadCPU() (time.Duration, bool) { return 0, false }
-
-// selfCPUKnown says whether selfCPU reports the harness's CPU here.
-const selfCPUKnown = true
 
 // usageKnown says whether usage reports the peak RSS here.
 const usageKnown = true

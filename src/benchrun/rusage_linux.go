@@ -27,15 +27,6 @@ func selfMaxRSS() int64 {
 	return int64(ru.Maxrss) * 1024
 }
 
-// selfCPU is this process's user plus system time so far, all threads.
-func selfCPU() time.Duration {
-	var ru syscall.Rusage
-	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
-
 // threadCPU is the calling OS thread's CPU time (CLOCK_THREAD_CPUTIME_ID,
 // which counts to the nanosecond where getrusage's RUSAGE_THREAD moves only
 // at the scheduler's ticks); ok is false where the platform cannot say (the
@@ -47,9 +38,6 @@ func threadCPU() (cpu time.Duration, ok bool) {
 	}
 	return time.Duration(ts.Nano()), true
 }
-
-// selfCPUKnown says whether selfCPU reports the harness's CPU here.
-const selfCPUKnown = true
 
 // usageKnown says whether usage reports the peak RSS here.
 const usageKnown = true
