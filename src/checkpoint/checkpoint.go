@@ -75,8 +75,13 @@ type Cursor struct {
 	// SeenFrom is the oldest timestamp from which Seen holds every emitted
 	// event: no re-read starts before it, so raising the overlap never
 	// re-reads events whose IDs were already forgotten.
-	SeenFrom int64    `msgpack:"seen_from_ms,omitempty"`
-	Seen     []Bucket `msgpack:"seen"`
+	SeenFrom int64 `msgpack:"seen_from_ms,omitempty"`
+	// SweptTo is the sweep mark: the next late sweep of the overlap starts
+	// overlap before it (0: none recorded, the next poll sweeps).
+	// Checkpoints saved before late sweeps lack it and read as 0; older
+	// binaries ignore it and re-read the overlap on every poll.
+	SweptTo int64    `msgpack:"swept_to_ms,omitempty"`
+	Seen    []Bucket `msgpack:"seen"`
 }
 
 // Key identifies the source of a cursor: where the events are read (the
@@ -262,8 +267,8 @@ func (s *State) validate() error {
 			return fmt.Errorf("cursor %d repeats the source of another (log group %q prefix %q)", i, truncate(c.LogGroup), truncate(c.Prefix))
 		}
 		seen[k] = true
-		if c.Watermark < 0 || c.Floor < 0 || c.SeenFrom < 0 {
-			return fmt.Errorf("cursor %d: negative watermark, floor or seen_from", i)
+		if c.Watermark < 0 || c.Floor < 0 || c.SeenFrom < 0 || c.SweptTo < 0 {
+			return fmt.Errorf("cursor %d: negative watermark, floor, seen_from or swept_to", i)
 		}
 		for j, bk := range c.Seen {
 			if bk.Timestamp < 0 {

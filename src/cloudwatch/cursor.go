@@ -37,10 +37,18 @@ import (
 // newer bucket for each late event and copied a bucket for each of its IDs.
 // A bucket's hashes are never changed in place (a merge makes a new
 // slice), so the copies Saved hands out share them safely.
+//
+// SweptTo (epoch ms) is the sweep mark: the next late sweep (see Poll)
+// starts overlap before it, and the seen set keeps the IDs from there on.
+// A sweep that completes sets it to its window end; one in progress moves
+// it up as its pages are read (markSwept). 0 means no sweep is recorded
+// (a new cursor, a checkpoint saved before sweeps, a rewind): the next poll
+// sweeps from the watermark.
 type Cursor struct {
 	Watermark int64
 	Floor     int64
 	SeenFrom  int64
+	SweptTo   int64
 	seen      []checkpoint.Bucket
 	size      int
 }
@@ -53,7 +61,7 @@ func NewCursor(start int64) *Cursor {
 // RestoreCursor rebuilds a cursor from its saved form (checkpoint.Cursor
 // is the one saved-cursor type; Saved produces it).
 func RestoreCursor(saved checkpoint.Cursor) *Cursor {
-	c := &Cursor{Watermark: saved.Watermark, Floor: saved.Floor, SeenFrom: saved.SeenFrom}
+	c := &Cursor{Watermark: saved.Watermark, Floor: saved.Floor, SeenFrom: saved.SeenFrom, SweptTo: saved.SweptTo}
 	// One merge of everything saved: sorted, repeats dropped, buckets in
 	// order whatever order the file gave them in.
 	n := 0
@@ -255,11 +263,15 @@ func (c *Cursor) newest() int64 {
 
 // prune forgets IDs no re-read can reach any more: those older than the
 // overlap before the watermark, or before the newest remembered event when
-// the watermark has run past it. SeenFrom moves up to that limit.
+// the watermark has run past it, or before the sweep mark, whichever is
+// oldest. SeenFrom moves up to that limit.
 func (c *Cursor) prune(overlapMs int64) {
 	ref := c.Watermark
 	if n := c.newest(); n >= 0 && n < ref {
 		ref = n
+	}
+	if c.SweptTo != 0 && c.SweptTo < ref {
+		ref = c.SweptTo
 	}
 	limit := max(ref-overlapMs, c.Floor, 0)
 	k, _ := c.bucket(limit)
@@ -273,10 +285,37 @@ func (c *Cursor) prune(overlapMs int64) {
 	c.SeenFrom = max(c.SeenFrom, limit)
 }
 
-// start is where the next query begins: overlap before the watermark, never
-// before the floor, the oldest remembered ID, nor the epoch.
-func (c *Cursor) start(overlapMs int64) int64 {
-	return max(c.Watermark-overlapMs, c.Floor, c.SeenFrom, 0)
+// sweepDue reports whether a poll whose window ends at end (epoch ms) must
+// be a late sweep: no sweep is recorded, or the window has run
+// intervalMs or more past the sweep mark.
+func (c *Cursor) sweepDue(end, intervalMs int64) bool {
+	return c.SweptTo == 0 || end-c.SweptTo >= intervalMs
+}
+
+// start is where the next query begins: for a late sweep, overlap before
+// the sweep mark (the watermark when none is recorded); for any other
+// poll, the watermark. Never before the floor, the oldest remembered ID,
+// nor the epoch.
+func (c *Cursor) start(overlapMs int64, sweep bool) int64 {
+	from := c.Watermark
+	if sweep {
+		mark := c.SweptTo
+		if mark == 0 {
+			mark = c.Watermark
+		}
+		from = mark - overlapMs
+	}
+	return max(from, c.Floor, c.SeenFrom, 0)
+}
+
+// markSwept records that a late sweep whose window ends at end has read
+// every page up to timestamp read (epoch ms). The next sweep must then
+// start no later than overlap before end (for events ingested after this
+// sweep began) and no later than read (for those ingested before, which
+// this sweep has not read yet past read): the mark moves up to
+// min(end, read + overlap), never back.
+func (c *Cursor) markSwept(read, end, overlapMs int64) {
+	c.SweptTo = max(c.SweptTo, min(end, read+overlapMs))
 }
 
 // Rewind moves the cursor back to safe (epoch ms), or to the newest
@@ -293,6 +332,7 @@ func (c *Cursor) Rewind(safe int64, overlapMs int64) int64 {
 	safe = max(safe, 0)
 	back := max(safe-overlapMs, 0)
 	c.Watermark = safe
+	c.SweptTo = 0 // the next poll sweeps from safe - overlap
 	// A floor past safe was set by the same clock (start_from resolved
 	// while it was ahead): it must not hide the overlap either.
 	c.Floor = min(c.Floor, back)
@@ -304,7 +344,7 @@ func (c *Cursor) Rewind(safe int64, overlapMs int64) int64 {
 // q's key: buckets in timestamp order, hashes sorted. It is a copy: later
 // polls do not change it.
 func (c *Cursor) Saved(q Query) checkpoint.Cursor {
-	out := checkpoint.Cursor{Watermark: c.Watermark, Floor: c.Floor, SeenFrom: c.SeenFrom, Seen: slices.Clone(c.seen)}
+	out := checkpoint.Cursor{Watermark: c.Watermark, Floor: c.Floor, SeenFrom: c.SeenFrom, SweptTo: c.SweptTo, Seen: slices.Clone(c.seen)}
 	if out.Seen == nil {
 		out.Seen = []checkpoint.Bucket{}
 	}

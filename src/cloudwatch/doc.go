@@ -11,7 +11,8 @@
 //   - Cursor, the position of one query: a watermark plus the hashes of the
 //     event IDs emitted in the overlap window;
 //   - Puller, which runs one FilterLogEvents query per poll over
-//     [watermark − overlap, now − lag], follows nextToken through empty
+//     [watermark, now − lag], or, every sweep interval, a late sweep over
+//     [sweep mark − overlap, now − lag]; follows nextToken through empty
 //     pages, drops already-emitted events by eventId, and hands each page's
 //     new events to a Handler before recording them in the cursor.
 //
@@ -20,4 +21,10 @@
 // "last timestamp seen" cursor skips events that arrive after it has passed
 // their timestamp. Re-reading a window behind the watermark picks them up;
 // the eventIds of what was already emitted keep the re-read from repeating.
+// Why sweeps: a poll that re-reads the overlap reads every event about
+// (overlap + poll interval) / poll interval times, 21 with the defaults,
+// and FilterLogEvents allows 5 calls a second per account and Region.
+// Sweeping every few minutes reads each event about
+// 2 + overlap / sweep interval times for the same bound on lateness, at
+// the price of late events waiting for the next sweep.
 package cloudwatch

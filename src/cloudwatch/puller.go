@@ -67,9 +67,15 @@ type Handler interface {
 
 // PullerConfig holds the windowing parameters.
 type PullerConfig struct {
-	// Overlap is how far behind the watermark each query starts again, to
-	// pick up events ingested late.
+	// Overlap is how far behind the sweep mark a late sweep starts, to pick
+	// up events ingested late: an event ingested up to Lag + Overlap after
+	// its timestamp is emitted, at the latest by the first sweep that
+	// begins after its ingestion.
 	Overlap time.Duration
+	// SweepInterval is how far, in event time, the window may run past the
+	// sweep mark before a poll is a late sweep; the polls in between read
+	// from the watermark on. 0 makes every poll a sweep.
+	SweepInterval time.Duration
 	// Lag is how far behind now a query window ends, so the window never
 	// outruns events still being ingested.
 	Lag time.Duration
@@ -119,6 +125,9 @@ type PollStats struct {
 	Filtered          int // dropped by ExcludePrefix
 	Truncated         int // emitted events ending in [Truncated...]
 	Late              int // emitted events older than the watermark at poll start: what the overlap recovered
+	// Sweep is true when the poll was a late sweep: it read from overlap
+	// before the sweep mark instead of from the watermark.
+	Sweep bool
 	// BeyondOverlap counts emitted events whose ingestion came later than lag
 	// plus overlap after their timestamp: events that late can be missed.
 	BeyondOverlap int
@@ -137,12 +146,24 @@ const DefaultClockTolerance = time.Minute
 // ErrLogGroupNotFound wraps the service's ResourceNotFoundException.
 var ErrLogGroupNotFound = errors.New("log group does not exist")
 
-// Poll reads the window [cursor start, now − lag] of q, page by page. For
-// each page it records the events not yet emitted in the cursor, advances
-// the watermark to the page's last timestamp and hands both to h.Page — so
+// Poll reads the window [start, now − lag] of q, page by page. For each
+// page it records the events not yet emitted in the cursor, advances the
+// watermark to the page's last timestamp and hands both to h.Page — so
 // with a synchronous handler a crash re-emits at most the page in hand.
 // When the last page is read, the watermark moves to the window end and
 // h.Page gets that cursor with no events.
+//
+// Most polls start at the watermark. A poll whose window end has run
+// SweepInterval or more past the cursor's sweep mark is a late sweep: it
+// starts Overlap before the mark, so that it finds what CloudWatch
+// ingested after earlier polls had passed its timestamp, and on completion
+// moves the mark to its window end. Why that start suffices: an event
+// ingested at i with timestamp t ≥ i − lag − overlap that no poll has read
+// is read by the first sweep that begins after i, because the mark that
+// sweep starts from was set by a sweep that began before i, so it is at
+// most i − lag. A sweep cut short moves the mark up to what it has read
+// (Cursor.markSwept), so that a failing sweep cannot make the next one,
+// nor the IDs kept for it, grow without bound.
 //
 // On an error (retries exhausted, group absent, Page failing) Poll returns;
 // the caller tries again at the next poll. Cancelling ctx abandons the call
@@ -162,7 +183,10 @@ func (p *Puller) Poll(ctx context.Context, q Query, cur *Cursor, h Handler) (Pol
 		st.ClockAhead = time.Duration(ahead) * time.Millisecond
 		st.RewoundTo = cur.Rewind(end, overlap)
 	}
-	start := cur.start(overlap)
+	// With no overlap a sweep would read from the mark, which is where the
+	// watermark stood: every poll may as well be one, and keep the mark up.
+	st.Sweep = overlap == 0 || cur.sweepDue(end, p.cfg.SweepInterval.Milliseconds())
+	start := cur.start(overlap, st.Sweep)
 	if end < start {
 		st.Complete = true // nothing can be due yet (start_from ahead of now − lag)
 		return st, nil
@@ -222,8 +246,11 @@ func (p *Puller) Poll(ctx context.Context, q Query, cur *Cursor, h Handler) (Pol
 			fresh = append(fresh, ev)
 			ids = append(ids, seenID{ev.Timestamp, hash})
 		}
-		before, beforeSeenFrom := cur.Watermark, cur.SeenFrom
+		before, beforeSeenFrom, beforeSweptTo := cur.Watermark, cur.SeenFrom, cur.SweptTo
 		cur.addIDs(ids) // sorts ids: fresh keeps the page's order
+		if st.Sweep && last >= 0 {
+			cur.markSwept(min(last, end), end, overlap)
+		}
 		// Results are sorted by timestamp, so everything visible before the
 		// page's last timestamp has been seen; events at that very
 		// millisecond may continue on the next page and are covered by the
@@ -235,7 +262,7 @@ func (p *Puller) Poll(ctx context.Context, q Query, cur *Cursor, h Handler) (Pol
 				// Not delivered: forget the page, so a later poll with this
 				// cursor reads it again (IDs the prune dropped may then be
 				// emitted twice; none is lost).
-				cur.Watermark, cur.SeenFrom = before, beforeSeenFrom
+				cur.Watermark, cur.SeenFrom, cur.SweptTo = before, beforeSeenFrom, beforeSweptTo
 				cur.removePage(fresh)
 				return st, fmt.Errorf("cloudwatch: deliver: %w", err)
 			}
@@ -252,10 +279,15 @@ func (p *Puller) Poll(ctx context.Context, q Query, cur *Cursor, h Handler) (Pol
 		in.NextToken = out.NextToken
 	}
 	st.Complete = true
-	if before, beforeSeenFrom := cur.Watermark, cur.SeenFrom; cur.advance(end) || st.ClockAhead > 0 {
+	before, beforeSeenFrom, beforeSweptTo := cur.Watermark, cur.SeenFrom, cur.SweptTo
+	moved := cur.advance(end)
+	if st.Sweep {
+		cur.SweptTo = max(cur.SweptTo, end)
+	}
+	if moved || cur.SweptTo != beforeSweptTo || st.ClockAhead > 0 {
 		cur.prune(overlap)
 		if err := h.Page(ctx, nil, cur.Saved(q)); err != nil {
-			cur.Watermark, cur.SeenFrom = before, beforeSeenFrom
+			cur.Watermark, cur.SeenFrom, cur.SweptTo = before, beforeSeenFrom, beforeSweptTo
 			return st, fmt.Errorf("cloudwatch: deliver: %w", err)
 		}
 	}

@@ -67,11 +67,18 @@ func TestCursor_SeenSetAgainstModel(t *testing.T) {
 			case r < 9:
 				c.Watermark = max(c.Watermark, ts-int64(rng.IntN(3)))
 				overlap := int64(rng.IntN(6))
+				if rng.IntN(3) == 0 { // a sweep mark, sometimes none
+					c.SweptTo = max(0, ts-int64(rng.IntN(5)))
+				}
 				// What prune forgets: before the overlap ahead of the
-				// watermark, or of the newest event when that is older.
+				// watermark, or of the newest event or the sweep mark when
+				// older.
 				ref := c.Watermark
 				if b := m.buckets(); len(b) > 0 {
 					ref = min(ref, b[len(b)-1].Timestamp)
+				}
+				if c.SweptTo != 0 {
+					ref = min(ref, c.SweptTo)
 				}
 				limit := max(ref-overlap, c.Floor, 0)
 				c.prune(overlap)
