@@ -321,7 +321,7 @@ func TestEksLogsRun_RaisingOverlapReEmitsNothing(t *testing.T) {
 	late := cw.Put(cwfake.Event{Group: eksE2eGroup, Stream: "kube-apiserver-audit-late", Timestamp: time.Now().Add(-10 * time.Second).UnixMilli(), Message: "late"})
 	params["overlap"] = "10m"
 	p2 := startEksLogs(t, eksInputXML("https://127.0.0.1:1", "k", ckpt, "eks_logs://ov", params), env)
-	p2.waitFor(10*time.Second, "polls", func() bool { return eksCountPolls(p2.Stderr()) >= 3 })
+	p2.waitFor(10*time.Second, "a late sweep", func() bool { return strings.Contains(p2.Stderr(), " sweeps=1 ") })
 	p2.stop(10 * time.Second)
 	if got := p2.Events(); len(got) != 1 || got[0].Data != late[0].Message {
 		t.Errorf("raising overlap 30s -> 10m emitted %d events, want only the late one", len(got))

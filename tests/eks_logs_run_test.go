@@ -27,7 +27,7 @@ const (
 func eksFastParams(endpoint string) map[string]string {
 	return map[string]string{
 		"aws_region": "us-east-1", "cluster_name": "demo", "endpoint_url": endpoint,
-		"poll_interval": "50ms", "lag": "0s", "overlap": "10m", "start_from": "-1h",
+		"poll_interval": "50ms", "lag": "0s", "overlap": "10m", "sweep_interval": "200ms", "start_from": "-1h",
 		"max_calls_per_second": "1000", "max_backoff": "5ms",
 	}
 }
@@ -158,7 +158,7 @@ func TestEksLogsRun_EndToEnd(t *testing.T) {
 			}
 		}
 	}
-	health := regexp.MustCompile(`INFO poll done api_calls=\d+ beyond_overlap=\d+ duplicates=\d+ duration_ms=\d+ empty_pages=\d+ errors=\d+ events=\d+ filtered=\d+ late_recovered=\d+ pages=\d+ server_errors=\d+ stanza=eks_logs://demo throttles=\d+ truncated=\d+ watermark_lag_seconds=[0-9.]+`)
+	health := regexp.MustCompile(`INFO poll done api_calls=\d+ beyond_overlap=\d+ duplicates=\d+ duration_ms=\d+ empty_pages=\d+ errors=\d+ events=\d+ filtered=\d+ late_recovered=\d+ pages=\d+ server_errors=\d+ stanza=eks_logs://demo sweeps=\d+ throttles=\d+ truncated=\d+ watermark_lag_seconds=[0-9.]+`)
 	if !health.MatchString(stderr) {
 		t.Errorf("no health line of the documented shape in stderr:\n%s", eksTail(stderr, 2000))
 	}

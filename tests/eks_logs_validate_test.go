@@ -47,6 +47,8 @@ func TestEksLogsValidate_RejectsBadValuesNamingTheParameter(t *testing.T) {
 		{"poll_interval", "-5s", nil},
 		{"overlap", "15d", nil},
 		{"overlap", "ten minutes", nil},
+		{"sweep_interval", "15d", nil},
+		{"sweep_interval", "-1m", nil},
 		{"lag", "-1s", nil},
 		{"lag", "2d", nil},
 		{"max_calls_per_second", "0", nil},

@@ -46,6 +46,7 @@ func svcInput(name, endpoint string, extra string) string {
     poll_interval: 50ms
     lag: 0
     overlap: 10m
+    sweep_interval: 200ms
     start_from: -1h
     max_calls_per_second: 1000
     max_backoff: 5ms

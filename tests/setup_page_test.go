@@ -350,6 +350,7 @@ var validInputParams = map[string]string{
 	"endpoint_url":         "https://logs.us-east-1.amazonaws.com",
 	"poll_interval":        "45s",
 	"overlap":              "15m",
+	"sweep_interval":       "2m",
 	"lag":                  "90s",
 	"max_calls_per_second": "2",
 	"max_backoff":          "1m",

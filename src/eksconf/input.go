@@ -33,6 +33,7 @@ type Input struct {
 	EndpointURL       string
 	PollInterval      time.Duration
 	Overlap           time.Duration
+	SweepInterval     time.Duration
 	Lag               time.Duration
 	MaxCallsPerSecond float64
 	MaxBackoff        time.Duration

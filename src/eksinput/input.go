@@ -230,7 +230,7 @@ func (in *Input) Run(ctx context.Context, h cloudwatch.Handler, once bool) error
 				in.Log.WithError(err).Error("cannot set up the AWS client; retrying at the next poll")
 				// Still one health line per poll: the growing watermark lag
 				// is what an alert should catch.
-				in.health(in.now(), cloudwatch.PollStats{}, cloudwatch.Counters{}, 1)
+				in.health(in.now(), cloudwatch.PollStats{}, 0, cloudwatch.Counters{}, 1)
 				if once {
 					return fmt.Errorf("%w: %w", errIncomplete, err)
 				}
@@ -260,11 +260,14 @@ var errIncomplete = errors.New("eksinput: not every query could be read to its e
 // number of queries that failed, or a fatal error.
 func (in *Input) poll(ctx context.Context, client *cloudwatch.Client, h cloudwatch.Handler) (int, error) {
 	started := in.now()
-	p := cloudwatch.NewPuller(client, cloudwatch.PullerConfig{Overlap: in.Cfg.Overlap, Lag: in.Cfg.Lag, Now: in.now})
+	p := cloudwatch.NewPuller(client, cloudwatch.PullerConfig{Overlap: in.Cfg.Overlap, SweepInterval: in.Cfg.SweepInterval, Lag: in.Cfg.Lag, Now: in.now})
 	var total cloudwatch.PollStats
-	errs := 0
+	errs, sweeps := 0, 0
 	for _, q := range in.queries {
 		st, err := p.Poll(ctx, q.q, q.cur, h)
+		if st.Sweep {
+			sweeps++
+		}
 		if st.ClockAhead > 0 {
 			in.Log.WithFields(logrus.Fields{"log_group": q.q.LogGroup, "prefix": q.q.Prefix,
 				"ahead_seconds": fmt.Sprintf("%.3f", st.ClockAhead.Seconds()), "resume_at": msTime(st.RewoundTo)}).
@@ -304,13 +307,14 @@ func (in *Input) poll(ctx context.Context, client *cloudwatch.Client, h cloudwat
 			e.Error("poll failed; retrying at the next poll")
 		}
 	}
-	in.health(started, total, client.Take(), errs)
+	in.health(started, total, sweeps, client.Take(), errs)
 	in.lastPoll.Store(in.now().UnixNano())
 	return errs, nil
 }
 
-// health writes the per-poll INFO line admins chart and alert on.
-func (in *Input) health(started time.Time, total cloudwatch.PollStats, counters cloudwatch.Counters, errs int) {
+// health writes the per-poll INFO line admins chart and alert on; sweeps
+// is how many of the queries were late sweeps.
+func (in *Input) health(started time.Time, total cloudwatch.PollStats, sweeps int, counters cloudwatch.Counters, errs int) {
 	now := in.now()
 	oldest := int64(-1)
 	for _, q := range in.queries {
@@ -325,6 +329,7 @@ func (in *Input) health(started time.Time, total cloudwatch.PollStats, counters 
 		"server_errors":         counters.ServerErrors + counters.Timeouts, // a stalled attempt is a server error too
 		"truncated":             total.Truncated,
 		"late_recovered":        total.Late,
+		"sweeps":                sweeps,
 		"beyond_overlap":        total.BeyondOverlap,
 		"filtered":              total.Filtered,
 		"pages":                 total.Pages,
