@@ -42,7 +42,8 @@ func TestBenchHarness(t *testing.T) {
 	os.WriteFile(gobench, []byte("BenchmarkDecodeTable-2   44   34201789 ns/op\n"), 0o644)
 	results := filepath.Join(t.TempDir(), "bench", "RESULTS.md")
 	cmd := exec.Command(kubebench, "run", "-dir", dir, "-bin", bin, "-rounds", "1", "-startup-runs", "2",
-		"-eks-events", "2000", "-eks-limited-events", "1600", "-python", filepath.Join(dir, "absent.py"),
+		"-eks-events", "2000", "-eks-limited-events", "1600", "-eks-steady-rate", "200", "-eks-steady-warmup", "3s", "-eks-steady-measure", "2s",
+		"-python", filepath.Join(dir, "absent.py"),
 		"-repo", repoRoot(t), "-save", results, "-gobench", gobench)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
@@ -61,6 +62,8 @@ func TestBenchHarness(t *testing.T) {
 		`(?m)^\| full enrichment: wall against the pass-through, full-1500 \| ≤ 1\.5× \| [0-9.]+× \| (pass|miss) \|$`,
 		`(?m)^\| kubeenrich peak RSS against the largest chunk, full-1500 \| ≤ 2\.5× \|`,
 		`(?m)^\| eks_logs at 5 calls/s: CPU \| < 10% of one core \| [0-9.]+% \| (pass|miss) \|$`,
+		`(?m)^\| [0-9,]+ \| [0-9,]+ \| yes \| [0-9.]+ \| [0-9.]+ \| [0-9,]+ \| [0-9.]+% \|$`,
+		`(?m)^\| eks_logs at 5 calls/s, steady state .* \| ≥ 95% of [0-9,]+ events/s \| [0-9]+% \([0-9,]+ events/s: each event read [0-9.]+ times\) \| (pass|miss) \|$`,
 		`The stdlib Python baseline did not run`,
 		`Machine: .*, \d+ cores, go`,
 	} {

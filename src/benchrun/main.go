@@ -111,6 +111,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	python := fs.String("python", "", "the stdlib Python baseline script (baseline-srcipclass.py); empty or absent skips it")
 	eksEvents := fs.Int("eks-events", 100_000, "events eks_logs reads without a call limit (0 skips)")
 	eksLimited := fs.Int("eks-limited-events", 30_000, "events eks_logs reads at 5 calls a second (0 skips)")
+	steadyRate := fs.Int("eks-steady-rate", 600, "events a second arriving in the steady eks_logs run (0 skips)")
+	steadyWarmup := fs.Duration("eks-steady-warmup", 17*time.Second, "how long the steady run goes before it measures: overlap + sweep_interval + 2s")
+	steadyMeasure := fs.Duration("eks-steady-measure", 10*time.Second, "how long the steady run measures")
 	seed := fs.Uint64("seed", 1, "generator seed of the eks_logs events")
 	save := fs.String("save", "", "also write the report, with the Go benchmarks, to this file (tests/bench/RESULTS.md)")
 	gobench := fs.String("gobench", "", "file holding the Go benchmarks' output, for -save")
@@ -165,6 +168,21 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			// The kubeenrich figures stand on their own: report them.
 			rep.EKSNote = "eks_logs failed: " + strings.SplitN(err.Error(), "\n", 2)[0]
 			fmt.Fprintln(stderr, err)
+		}
+	}
+	switch _, statErr := os.Stat(eksBin); {
+	case *steadyRate == 0:
+		rep.SteadyNote = "skipped (-eks-steady-rate 0)"
+	case statErr != nil:
+		rep.SteadyNote = eksBin + " is not built"
+	default:
+		fmt.Fprintf(stderr, "eks_logs steady run: %d events/s for %v\n", *steadyRate, *steadyWarmup+*steadyMeasure)
+		st, err := EKSSteady(ctx, SteadyConfig{Binary: eksBin, Rate: *steadyRate, Warmup: *steadyWarmup, Measure: *steadyMeasure, Seed: *seed})
+		if err != nil {
+			rep.SteadyNote = "eks_logs failed: " + strings.SplitN(err.Error(), "\n", 2)[0]
+			fmt.Fprintln(stderr, err)
+		} else {
+			rep.Steady = &st
 		}
 	}
 	rep.Machine.LoadAfter = LoadAverage()

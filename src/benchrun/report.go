@@ -17,6 +17,10 @@ type Report struct {
 	// EKS are the eks_logs runs; EKSNote says why there are none.
 	EKS     []EKSRun
 	EKSNote string
+	// Steady is the eks_logs run against a log group that keeps receiving
+	// events; SteadyNote says why there is none.
+	Steady     *SteadyRun
+	SteadyNote string
 	// PythonNote says why the Python baseline did not run.
 	PythonNote string
 	// HarnessRSS is the harness's own peak RSS in bytes: Linux counts it
@@ -91,6 +95,13 @@ func (r *Report) Targets() []Target {
 				Measured: fmt.Sprintf("%.0f%% (%s events/s)", 100*share, group(e.EventsPerSecond())), Pass: share >= TargetPollingShare},
 			Target{What: "eks_logs at 5 calls/s: CPU", Limit: fmt.Sprintf("< %.0f%% of one core", 100*TargetPollingCPU),
 				Measured: fmt.Sprintf("%.1f%%", 100*e.CoreShare()), Pass: e.CoreShare() < TargetPollingCPU})
+	}
+	if st := r.Steady; st != nil {
+		share := st.Sustainable() / (5 * st.PageEvents())
+		ts = append(ts, Target{What: "eks_logs at 5 calls/s, steady state (default overlap and sweep_interval): events/s it keeps up with, against five full pages a second",
+			Limit:    fmt.Sprintf("≥ %.0f%% of %s events/s", 100*TargetPollingShare, group(5*st.PageEvents())),
+			Measured: fmt.Sprintf("%.0f%% (%s events/s: each event read %.2f times)", 100*share, group(st.Sustainable()), st.ReadsPerEvent()),
+			Pass:     share >= TargetPollingShare})
 	}
 	return ts
 }
@@ -173,6 +184,8 @@ func (r *Report) WriteMarkdown(w io.Writer, full bool) error {
 				group(e.EventsPerSecond()), group(e.PageCeiling()), e.CPUPer100k(), 100*e.CoreShare())
 		}
 	}
+
+	r.writeSteady(&b)
 
 	b.WriteString("\n## Targets\n\nThe project's speed and memory targets for kubeenrich and eks_logs (issue 9 of its tracker). Information: make bench does not fail on a miss.\n\n| target | limit | measured | |\n|---|---|---|---|\n")
 	for _, t := range r.Targets() {
@@ -292,4 +305,31 @@ func group(x float64) string {
 		return "-" + b.String()
 	}
 	return b.String()
+}
+
+// writeSteady writes the steady eks_logs run: what reading a log group that
+// keeps receiving events costs in calls once the late sweeps read full
+// windows, which a run over a fixed set of events never reaches.
+func (r *Report) writeSteady(b *strings.Builder) {
+	st := r.Steady
+	if st == nil {
+		if r.SteadyNote != "" {
+			fmt.Fprintf(b, "\nThe steady eks_logs run did not happen: %s.\n", r.SteadyNote)
+		}
+		return
+	}
+	fmt.Fprintf(b, "\n### eks_logs at steady state\n\n"+
+		"Events arrive at %s a second, each visible at once; eks_logs reads them at max_calls_per_second = 5 with the defaults' windowing sped up %d times (poll_interval %s, lag %s, overlap %s, sweep_interval %s), "+
+		"and is measured over %s once it has run %s, so that every late sweep reads a full window. "+
+		"Each event is read once by the poll that reaches it and again by every sweep whose window covers it, about 2 + overlap / sweep_interval times; "+
+		"five full pages a second keep up with that many times fewer events than they carry. The sped-up polls add a partly filled page each, which the defaults' 30 s polls make a small share: the events/s it keeps up with count reads, not calls.\n\n"+
+		"| arrived | delivered | kept up | FilterLogEvents calls/s | reads per event | events/s five full pages keep up with | CPU, share of one core |\n|--:|--:|---|--:|--:|--:|--:|\n",
+		group(float64(st.Rate)), SteadyScale, steadyParams["poll_interval"], steadyParams["lag"], steadyParams["overlap"], steadyParams["sweep_interval"],
+		st.Measure, st.Warmup)
+	kept := "yes"
+	if !st.KeptUp() {
+		kept = "no"
+	}
+	fmt.Fprintf(b, "| %s | %s | %s | %.1f | %.2f | %s | %.1f%% |\n", group(float64(st.Arrived)), group(float64(st.Delivered)), kept,
+		float64(st.Calls)/st.Measure.Seconds(), st.ReadsPerEvent(), group(st.Sustainable()), 100*st.CPU.Seconds()/st.Lifetime.Seconds())
 }

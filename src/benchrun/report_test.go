@@ -284,3 +284,37 @@ func TestMeasureFloor(t *testing.T) {
 		t.Errorf("lookups in an empty folder: err = %v", err)
 	}
 }
+
+// TestReport_Steady checks the steady eks_logs run's figures and row: 6,000
+// events delivered from 21,000 served is 3.5 reads each, so five pages of
+// 790 events keep up with 5 × 790 / 3.5 = 1,129 events/s, 29% of them.
+func TestReport_Steady(t *testing.T) {
+	r := report(1, 1, 1, 0, 0)
+	r.Steady = &SteadyRun{Rate: 600, Warmup: 17 * time.Second, Measure: 10 * time.Second, Arrived: 6000, Delivered: 6000, Served: 21000,
+		Calls: 34, AvgMessage: 1300, CPU: 300 * time.Millisecond, Lifetime: 30 * time.Second}
+	if got := r.Steady.Sustainable(); got < 1128 || got > 1129 {
+		t.Errorf("sustainable = %.1f events/s, want 1,128.6", got)
+	}
+	const what = "eks_logs at 5 calls/s, steady state (default overlap and sweep_interval): events/s it keeps up with, against five full pages a second"
+	if v, ok := verdicts(r)[what]; !ok || v {
+		t.Errorf("steady target: present %v, pass %v", ok, v)
+	}
+	var b strings.Builder
+	if err := r.WriteMarkdown(&b, false); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"| 6,000 | 6,000 | yes | 3.4 | 3.50 | 1,129 | 1.0% |", "| " + what + " | ≥ 95% of 3,950 events/s | 29% (1,129 events/s: each event read 3.50 times) | miss |"} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("report lacks %q:\n%s", want, b.String())
+		}
+	}
+	r.Steady.Delivered = 5000
+	if r.Steady.KeptUp() {
+		t.Error("5,000 of 6,000 delivered counted as keeping up")
+	}
+	r.Steady, r.SteadyNote = nil, "skipped (-eks-steady-rate 0)"
+	b.Reset()
+	if err := r.WriteMarkdown(&b, false); err != nil || !strings.Contains(b.String(), "The steady eks_logs run did not happen: skipped (-eks-steady-rate 0).") {
+		t.Errorf("report without the steady run:\n%s", b.String())
+	}
+}
