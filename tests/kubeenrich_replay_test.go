@@ -3,6 +3,7 @@ package tests
 import (
 	"bufio"
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -157,5 +158,30 @@ func TestReplay_ClosedPipeIsQuiet(t *testing.T) {
 	}
 	if strings.Contains(stderr.String(), "broken pipe") || strings.Contains(stderr.String(), "kubeenrich replay:") {
 		t.Errorf("stderr: %q", stderr.String())
+	}
+}
+
+// TestReplay_BrokenValueEndsAfterTheRecordsBeforeIt verifies that a value
+// that cannot be read, after good records that fill several chunks, ends
+// the replay with exit 1 and an error naming the file and the value: JSON
+// lines of every record before it are printed, a table is not.
+func TestReplay_BrokenValueEndsAfterTheRecordsBeforeIt(t *testing.T) {
+	sample, err := os.ReadFile(filepath.Join(repoRoot(t), "app", "samples", "eks_audit_events.jsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	good := strings.Count(string(sample), "\n") * 3
+	file := filepath.Join(t.TempDir(), "broken.jsonl")
+	if err := os.WriteFile(file, []byte(strings.Repeat(string(sample), 3)+"{broken\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, stderr, code := runReplay(t, "--json", "--chunk", "7", file)
+	want := fmt.Sprintf("kubeenrich replay: %s: replay: JSON value %d: ", file, good+1)
+	if code != 1 || !strings.Contains(stderr, want) || strings.Count(out, "\n") != good {
+		t.Errorf("--json: exit %d, %d lines, stderr %q; want 1, %d lines and %q", code, strings.Count(out, "\n"), stderr, good, want)
+	}
+	out, stderr, code = runReplay(t, "--chunk", "7", file)
+	if code != 1 || !strings.Contains(stderr, want) || out != "" {
+		t.Errorf("table: exit %d, stdout %q, stderr %q", code, out, stderr)
 	}
 }

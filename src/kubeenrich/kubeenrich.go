@@ -133,7 +133,7 @@ func runReplay(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	source := fs.String("source", "", "source of every record (default: the EKS source built from --region and --cluster for CloudWatch Logs sourcetypes, none for the others and, when neither flag is given, for AKS, GKE and subscription records)")
 	asJSON := fs.Bool("json", false, "print JSON lines instead of a table")
 	fields := fs.String("fields", "", "comma-separated columns to print (default: a fixed analyst view; with --json every field kubeenrich added)")
-	chunk := fs.Int("chunk", 50000, "records per execute chunk, as splunkd's maxresultrows")
+	chunk := fs.Int("chunk", replay.DefaultChunkRecords, "records per execute chunk (splunkd sends up to maxresultrows, 50000); the memory a replay holds grows with it")
 	rawOnly := fs.Bool("raw-only", false, "send only _raw and the indexed fields, as after '| fields _raw source'")
 	lookupsDir := fs.String("lookups", "", "the lookups folder (default: the one next to the executable)")
 	fs.Usage = func() {
@@ -178,11 +178,6 @@ func runReplay(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 		return 1
 	}
 	defer closeIn()
-	recs, err := replay.ReadRecords(in)
-	if err != nil {
-		fmt.Fprintf(stderr, "kubeenrich replay: %s: %v\n", positional[0], err)
-		return 1
-	}
 	cfg := replay.Config{
 		Indexing:     ix,
 		Args:         positional[1:],
@@ -192,20 +187,27 @@ func runReplay(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	if *fields != "" {
 		cfg.Fields = strings.Split(*fields, ",")
 	}
-	res, err := replay.Run(ctx, cfg, recs, searchcmd.New(findLookups(*lookupsDir)))
-	if res != nil {
-		for _, m := range res.Messages {
-			if err != nil && m.Level == "ERROR" {
-				continue // the error itself is said below, once
-			}
-			fmt.Fprintf(stderr, "%s %s\n", m.Level, m.Text)
+	out := replay.NewPrinter(stdout, cfg)
+	msgs, err := replay.Run(ctx, cfg, replay.Decode(in), searchcmd.New(findLookups(*lookupsDir)), out.Chunk)
+	for _, m := range msgs {
+		if err != nil && m.Level == "ERROR" {
+			continue // the error itself is said below, once
 		}
+		fmt.Fprintf(stderr, "%s %s\n", m.Level, m.Text)
 	}
-	if err != nil {
+	var jsonErr *replay.ValueError
+	switch {
+	case errors.Is(err, syscall.EPIPE):
+		return 0 // the reader (| head) has what it wanted
+	case errors.As(err, &jsonErr):
+		out.Stop() // the records before the value were replayed
+		fmt.Fprintf(stderr, "kubeenrich replay: %s: %v\n", positional[0], err)
+		return 1
+	case err != nil:
 		fmt.Fprintln(stderr, "kubeenrich replay:", err)
 		return 1
 	}
-	if err := replay.Print(stdout, cfg, res); err != nil {
+	if err := out.Flush(); err != nil {
 		if errors.Is(err, syscall.EPIPE) {
 			return 0 // the reader (| head) has what it wanted
 		}

@@ -17,34 +17,66 @@ type LogRecord struct {
 	Message     string
 }
 
-// ReadRecords reads every log record from r, accepting: JSON lines of audit
-// events; a JSON array of them; an audit EventList (expanded into its
-// items); CloudWatch Logs records with logStreamName/timestamp/message, one
-// per line, in an array, or wrapped as "aws logs filter-log-events" prints
-// them ({"events": [...]}); records of the other shapes (AKS diagnostic
-// records, GKE Cloud Audit Logs entries, CloudWatch Logs subscription
-// messages), each one record as its shipper delivers it; and any mix of
-// these, one JSON value after another.
+// ReadRecords reads every log record from r (see Decode).
 func ReadRecords(r io.Reader) ([]LogRecord, error) {
-	dec := json.NewDecoder(r)
-	dec.UseNumber()
 	var out []LogRecord
-	for n := 1; ; n++ {
-		var v json.RawMessage
-		err := dec.Decode(&v)
-		if errors.Is(err, io.EOF) {
-			return out, nil
+	err := Decode(r)(func(rec LogRecord) error {
+		out = append(out, rec)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// Decode is a Source of the log records in r, read one JSON value at a
+// time, accepting: JSON lines of audit events; a JSON array of them; an
+// audit EventList (expanded into its items); CloudWatch Logs records with
+// logStreamName/timestamp/message, one per line, in an array, or wrapped
+// as "aws logs filter-log-events" prints them ({"events": [...]});
+// records of the other shapes (AKS diagnostic records, GKE Cloud Audit
+// Logs entries, CloudWatch Logs subscription messages), each one record
+// as its shipper delivers it; and any mix of these, one JSON value after
+// another. A file of JSON lines is never held whole; an array is, as one
+// value. The error of a value that cannot be read names it ("JSON value
+// 2: ..."); an error from yield is returned as it is.
+func Decode(r io.Reader) Source {
+	return func(yield func(LogRecord) error) error {
+		dec := json.NewDecoder(r)
+		dec.UseNumber()
+		for n := 1; ; n++ {
+			var v json.RawMessage
+			err := dec.Decode(&v)
+			if errors.Is(err, io.EOF) {
+				return nil
+			}
+			if err != nil {
+				return &ValueError{N: n, Err: err}
+			}
+			recs, err := recordsOf(v, "", 0)
+			if err != nil {
+				return &ValueError{N: n, Err: err}
+			}
+			for _, rec := range recs {
+				if err := yield(rec); err != nil {
+					return err
+				}
+			}
 		}
-		if err != nil {
-			return nil, fmt.Errorf("replay: JSON value %d: %w", n, err)
-		}
-		recs, err := recordsOf(v, "", 0)
-		if err != nil {
-			return nil, fmt.Errorf("replay: JSON value %d: %w", n, err)
-		}
-		out = append(out, recs...)
 	}
 }
+
+// ValueError is a JSON value of the input, the N-th (from 1), that could
+// not be read.
+type ValueError struct {
+	N   int
+	Err error
+}
+
+func (e *ValueError) Error() string { return fmt.Sprintf("replay: JSON value %d: %v", e.N, e.Err) }
+
+func (e *ValueError) Unwrap() error { return e.Err }
 
 // recordsOf turns one JSON value into log records. stream is the stream of
 // an enclosing subscription payload.

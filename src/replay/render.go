@@ -2,6 +2,7 @@ package replay
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -28,128 +29,164 @@ var DefaultColumns = []string{
 // maxCellWidth bounds a table cell; longer values are cut with "…".
 const maxCellWidth = 48
 
-// Print writes the result as a table, or as JSON lines when cfg.JSON.
-func Print(w io.Writer, cfg Config, res *Result) error {
-	bw := bufio.NewWriter(w)
-	cols := cfg.Fields
-	if len(cols) == 0 {
-		opts, _ := searchcmd.ParseOptions(cfg.Args) // args the command refused fail the run before
-		cols = defaultColumns(cfg.JSON, opts.Prefix, res)
-	}
-	for _, c := range cfg.Fields {
-		if !knownField(c, cfg.Args, res) {
-			return fmt.Errorf("replay: --fields: no field %q: name a field of the records or one kubeenrich adds (see the README's field list)", c)
+// Printer writes the replies of a replay as they come (Chunk), as JSON
+// lines, or as one table once every reply is in (Flush): a table's
+// columns are those some record has and its widths the widest cell's.
+// For a table it keeps each record's cells of the columns it may show,
+// cut to maxCellWidth, not the records.
+type Printer struct {
+	w      *bufio.Writer
+	cfg    Config
+	prefix string
+	// known holds every field of a record sent or received, for --fields.
+	known map[string]bool
+	// present holds the fields of the replies; added, for JSON lines, the
+	// fields the command added, in the order they first came.
+	present map[string]bool
+	added   []string
+	// kept are the columns whose cells a table keeps, grid those cells.
+	kept []string
+	grid [][]string
+	// held are JSON lines not printed yet: --fields names a field no
+	// record has shown so far, and a later one may.
+	held bytes.Buffer
+}
+
+// NewPrinter returns a Printer writing to w.
+func NewPrinter(w io.Writer, cfg Config) *Printer {
+	opts, _ := searchcmd.ParseOptions(cfg.Args) // args the command refused fail the run before
+	p := &Printer{w: bufio.NewWriter(w), cfg: cfg, prefix: opts.Prefix, known: map[string]bool{}, present: map[string]bool{}}
+	p.kept = cfg.Fields
+	if len(p.kept) == 0 && !cfg.JSON {
+		for _, c := range DefaultColumns {
+			p.kept = append(p.kept, opts.Prefix+c)
+			if opts.Prefix != "" {
+				p.kept = append(p.kept, c)
+			}
 		}
 	}
-	var err error
-	if cfg.JSON {
-		err = printJSON(bw, cols, res)
-	} else {
-		err = printTable(bw, cols, res)
+	return p
+}
+
+// Chunk takes one reply (out) with the table it answers (in).
+func (p *Printer) Chunk(in, out *chunked.Table) error {
+	for _, t := range []*chunked.Table{in, out} {
+		for _, f := range t.Fields() {
+			p.known[f] = true
+		}
 	}
-	if err != nil {
+	inCols := in.Columns()
+	for _, f := range out.Fields() {
+		if !p.present[f] && !slices.Contains(inCols, f) {
+			p.added = append(p.added, f)
+		}
+		p.present[f] = true
+	}
+	if p.cfg.JSON {
+		return p.jsonLines(out)
+	}
+	for i := 0; i < out.Len(); i++ {
+		r := out.Record(i)
+		line := make([]string, len(p.kept))
+		for j, c := range p.kept {
+			// A copy: the reply's memory goes with it.
+			line[j] = strings.Clone(displayValue(c, r.Values(c)))
+		}
+		p.grid = append(p.grid, line)
+	}
+	return nil
+}
+
+// jsonLines writes out's records as JSON lines, or holds them while
+// --fields names a field not known yet.
+func (p *Printer) jsonLines(out *chunked.Table) error {
+	cols := p.cfg.Fields
+	if len(cols) == 0 {
+		cols = append([]string{"_time", "source"}, p.added...)
+	}
+	dst := io.Writer(p.w)
+	if p.unknownField() != "" {
+		dst = &p.held
+	} else if p.held.Len() > 0 {
+		if _, err := p.held.WriteTo(p.w); err != nil {
+			return fmt.Errorf("replay: %w", err)
+		}
+	}
+	for i := 0; i < out.Len(); i++ {
+		if err := writeJSONLine(dst, cols, out.Record(i)); err != nil {
+			return fmt.Errorf("replay: %w", err)
+		}
+	}
+	return nil
+}
+
+// unknownField returns the first of --fields that no record has had and
+// kubeenrich does not add (under the prefix= of the args), or "".
+func (p *Printer) unknownField() string {
+	for _, c := range p.cfg.Fields {
+		if p.known[c] {
+			continue
+		}
+		if after, ok := strings.CutPrefix(c, p.prefix); ok {
+			if _, ok := enrich.FieldByName(after); ok {
+				continue
+			}
+		}
+		return c
+	}
+	return ""
+}
+
+// Flush checks --fields, writes the table (or what JSON lines it held)
+// and flushes.
+func (p *Printer) Flush() error {
+	if c := p.unknownField(); c != "" {
+		return fmt.Errorf("replay: --fields: no field %q: name a field of the records or one kubeenrich adds (see the README's field list)", c)
+	}
+	if p.cfg.JSON {
+		if _, err := p.held.WriteTo(p.w); err != nil {
+			return fmt.Errorf("replay: %w", err)
+		}
+	} else if err := p.table(); err != nil {
 		return fmt.Errorf("replay: %w", err)
 	}
-	if err := bw.Flush(); err != nil {
+	if err := p.w.Flush(); err != nil {
 		return fmt.Errorf("replay: %w", err)
 	}
 	return nil
 }
 
-// defaultColumns is DefaultColumns for the table (under the prefix= the
-// command ran with), and for JSON lines _time, source and every field the
-// command added, in the order it added them.
-func defaultColumns(asJSON bool, prefix string, res *Result) []string {
-	present := map[string]bool{}
-	var added []string
-	for i, out := range res.Output {
-		inCols := res.Input[i].Columns()
-		for _, f := range out.Fields() {
-			if !present[f] && !slices.Contains(inCols, f) {
-				added = append(added, f)
-			}
-			present[f] = true
-		}
+// Stop ends a run that failed: the JSON lines printed so far are flushed
+// to w (those held for --fields are not); a table is not printed.
+func (p *Printer) Stop() error {
+	if err := p.w.Flush(); err != nil {
+		return fmt.Errorf("replay: %w", err)
 	}
-	if asJSON {
-		return append([]string{"_time", "source"}, added...)
-	}
+	return nil
+}
+
+// table writes the kept cells of the shown columns: --fields, or the
+// DefaultColumns some reply has (under the prefix= the command ran with,
+// else as they are).
+func (p *Printer) table() error {
 	var cols []string
-	for _, c := range DefaultColumns {
-		if present[prefix+c] {
-			cols = append(cols, prefix+c)
-		} else if present[c] {
-			cols = append(cols, c)
+	var at []int // each shown column's place in kept
+	if len(p.cfg.Fields) > 0 {
+		cols = p.cfg.Fields
+		for i := range cols {
+			at = append(at, i)
 		}
-	}
-	return cols
-}
-
-// rows calls fn for every output record.
-func (res *Result) rows(fn func(chunked.Record)) {
-	for _, t := range res.Output {
-		for i := 0; i < t.Len(); i++ {
-			fn(t.Record(i))
-		}
-	}
-}
-
-func printJSON(w io.Writer, cols []string, res *Result) error {
-	var err error
-	res.rows(func(r chunked.Record) {
-		if err != nil {
-			return
-		}
-		var b strings.Builder
-		b.WriteByte('{')
-		n := 0
-		for _, c := range cols {
-			vals := r.Values(c)
-			if len(vals) == 0 {
-				continue
-			}
-			if n > 0 {
-				b.WriteByte(',')
-			}
-			n++
-			key, _ := json.Marshal(c)
-			b.Write(key)
-			b.WriteByte(':')
-			var v []byte
-			if len(vals) == 1 {
-				v, _ = json.Marshal(vals[0])
-			} else {
-				v, _ = json.Marshal(vals)
-			}
-			b.Write(v)
-		}
-		b.WriteString("}\n")
-		_, err = io.WriteString(w, b.String())
-	})
-	return err
-}
-
-// knownField reports whether name is a field of some record sent or
-// received, or one kubeenrich adds (under the prefix= of args, if any),
-// even if no record has it.
-func knownField(name string, args []string, res *Result) bool {
-	for _, tables := range [][]*chunked.Table{res.Input, res.Output} {
-		for _, t := range tables {
-			if slices.Contains(t.Fields(), name) {
-				return true
+	} else {
+		for _, c := range DefaultColumns {
+			for _, name := range []string{p.prefix + c, c} {
+				if p.present[name] {
+					cols = append(cols, name)
+					at = append(at, slices.Index(p.kept, name))
+					break
+				}
 			}
 		}
 	}
-	opts, _ := searchcmd.ParseOptions(args) // args the command refused fail the run before
-	after, ok := strings.CutPrefix(name, opts.Prefix)
-	if !ok {
-		return false
-	}
-	_, ok = enrich.FieldByName(after)
-	return ok
-}
-
-func printTable(w io.Writer, cols []string, res *Result) error {
 	// Headers drop the k8s_ of kubeenrich's fields to save room, unless
 	// that would name two columns alike (user and k8s_user).
 	header := make([]string, len(cols))
@@ -163,47 +200,83 @@ func printTable(w io.Writer, cols []string, res *Result) error {
 			}
 		}
 	}
-	grid := [][]string{header}
-	res.rows(func(r chunked.Record) {
-		line := make([]string, len(cols))
-		for i, c := range cols {
-			line[i] = displayValue(c, r.Values(c))
-		}
-		grid = append(grid, line)
-	})
 	width := make([]int, len(cols))
-	for _, line := range grid {
-		for i, v := range line {
-			width[i] = max(width[i], utf8.RuneCountInString(v))
+	for i, h := range header {
+		width[i] = utf8.RuneCountInString(h)
+	}
+	for _, line := range p.grid {
+		for i, k := range at {
+			width[i] = max(width[i], utf8.RuneCountInString(line[k]))
 		}
 	}
 	var b strings.Builder
-	for n, line := range grid {
+	writeLine := func(cell func(i int) string) error {
 		b.Reset()
-		for i, v := range line {
+		for i := range cols {
+			v := cell(i)
 			if i > 0 {
 				b.WriteString("  ")
 			}
 			b.WriteString(v)
-			if i < len(line)-1 {
+			if i < len(cols)-1 {
 				b.WriteString(strings.Repeat(" ", width[i]-utf8.RuneCountInString(v)))
 			}
 		}
 		b.WriteByte('\n')
-		if n == 0 {
-			for i := range line {
-				if i > 0 {
-					b.WriteString("  ")
-				}
-				b.WriteString(strings.Repeat("-", width[i]))
-			}
-			b.WriteByte('\n')
+		_, err := io.WriteString(p.w, b.String())
+		return err
+	}
+	if err := writeLine(func(i int) string { return header[i] }); err != nil {
+		return err
+	}
+	b.Reset()
+	for i := range cols {
+		if i > 0 {
+			b.WriteString("  ")
 		}
-		if _, err := io.WriteString(w, b.String()); err != nil {
+		b.WriteString(strings.Repeat("-", width[i]))
+	}
+	b.WriteByte('\n')
+	if _, err := io.WriteString(p.w, b.String()); err != nil {
+		return err
+	}
+	for _, line := range p.grid {
+		if err := writeLine(func(i int) string { return line[at[i]] }); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// writeJSONLine writes the record's fields of cols that have values as
+// one JSON object.
+func writeJSONLine(w io.Writer, cols []string, r chunked.Record) error {
+	var b strings.Builder
+	b.WriteByte('{')
+	n := 0
+	for _, c := range cols {
+		vals := r.Values(c)
+		if len(vals) == 0 {
+			continue
+		}
+		if n > 0 {
+			b.WriteByte(',')
+		}
+		n++
+		key, _ := json.Marshal(c)
+		b.Write(key)
+		b.WriteByte(':')
+		var v []byte
+		if len(vals) == 1 {
+			v, _ = json.Marshal(vals[0])
+		} else {
+			v, _ = json.Marshal(vals)
+		}
+		b.Write(v)
+	}
+	b.WriteString("}\n")
+	_, err := io.WriteString(w, b.String())
+	return err
 }
 
 // displayValue renders a cell: _time as UTC RFC 3339, multivalues joined

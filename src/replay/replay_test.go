@@ -3,15 +3,20 @@ package replay_test
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"flag"
+	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"reflect"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"unicode"
 
+	"github.com/kubelens/kubelens/src/chunked"
 	"github.com/kubelens/kubelens/src/replay"
 	"github.com/kubelens/kubelens/src/searchcmd"
 )
@@ -120,21 +125,14 @@ func TestRun_Golden(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer f.Close()
-			recs, err := replay.ReadRecords(f)
-			if err != nil {
-				t.Fatal(err)
-			}
 			cfg := tc.cfg
 			cfg.Indexing.Region, cfg.Indexing.Cluster = "us-east-1", "demo"
-			res, err := replay.Run(t.Context(), cfg, recs, searchcmd.New(filepath.Join("..", "..", "lookups")))
+			var got bytes.Buffer
+			msgs, err := replayTo(t, &got, cfg, replay.Decode(f))
 			if err != nil {
 				t.Fatal(err)
 			}
-			var got bytes.Buffer
-			if err := replay.Print(&got, cfg, res); err != nil {
-				t.Fatal(err)
-			}
-			for _, m := range res.Messages {
+			for _, m := range msgs {
 				got.WriteString(m.Level + " " + m.Text + "\n")
 			}
 			path := filepath.Join("testdata", tc.golden)
@@ -250,12 +248,8 @@ func TestPrint_ControlCharactersShownEscaped(t *testing.T) {
 		t.Fatal(err)
 	}
 	cfg := replay.Config{Indexing: replay.Indexing{Region: "us-east-1", Cluster: "c"}, ChunkRecords: 10, Fields: []string{"k8s_user", "k8s_object"}}
-	res, err := replay.Run(t.Context(), cfg, recs, searchcmd.New(filepath.Join("..", "..", "lookups")))
-	if err != nil {
-		t.Fatal(err)
-	}
 	var out strings.Builder
-	if err := replay.Print(&out, cfg, res); err != nil {
+	if _, err := replayTo(t, &out, cfg, replay.Records(recs)); err != nil {
 		t.Fatal(err)
 	}
 	for _, c := range out.String() {
@@ -297,12 +291,8 @@ func TestPrint_FieldsChecked(t *testing.T) {
 	}
 	run := func(args []string, fields ...string) (string, error) {
 		cfg := replay.Config{Indexing: replay.Indexing{Region: "us-east-1", Cluster: "c"}, Args: args, ChunkRecords: 10, Fields: fields}
-		res, err := replay.Run(t.Context(), cfg, recs, searchcmd.New(filepath.Join("..", "..", "lookups")))
-		if err != nil {
-			t.Fatal(err)
-		}
 		var out strings.Builder
-		err = replay.Print(&out, cfg, res)
+		_, err := replayTo(t, &out, cfg, replay.Records(recs))
 		return out.String(), err
 	}
 	if _, err := run(nil, "k8s_usr"); err == nil || !strings.Contains(err.Error(), `"k8s_usr"`) {
@@ -323,5 +313,108 @@ func TestPrint_FieldsChecked(t *testing.T) {
 	}
 	if header := strings.Fields(strings.SplitN(out, "\n", 2)[0]); !slices.Equal(header, []string{"user", "k8s_user", "action"}) {
 		t.Errorf("header %q", header)
+	}
+}
+
+// replayTo replays src with the shipped lookups and prints the result to
+// w as kubeenrich replay does: the run's error, else the printer's.
+func replayTo(t *testing.T, w io.Writer, cfg replay.Config, src replay.Source) ([]chunked.Message, error) {
+	t.Helper()
+	p := replay.NewPrinter(w, cfg)
+	msgs, err := replay.Run(t.Context(), cfg, src, searchcmd.New(filepath.Join("..", "..", "lookups")), p.Chunk)
+	if err != nil {
+		return msgs, err
+	}
+	return msgs, p.Flush()
+}
+
+// TestRun_StreamsOneChunkAtATime verifies that Run reads its source only
+// as the command asks for chunks: when a reply comes back, the source has
+// yielded no more than that chunk, the one the command may already be
+// enriching, the one waiting to be written to it, and the record that
+// showed that one was not the last. Every record comes back once, in
+// order.
+func TestRun_StreamsOneChunkAtATime(t *testing.T) {
+	const size, n = 4, 41
+	var yielded atomic.Int64 // the source runs on a goroutine of Run's
+	src := func(yield func(replay.LogRecord) error) error {
+		for i := range n {
+			yielded.Add(1)
+			ev := strings.Replace(ev2, `"a2"`, fmt.Sprintf(`"id-%d"`, i), 1)
+			if err := yield(replay.LogRecord{Message: ev}); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	cfg := replay.Config{Indexing: replay.Indexing{Region: "us-east-1", Cluster: "c"}, ChunkRecords: size}
+	var ids []string
+	replies := 0
+	_, err := replay.Run(t.Context(), cfg, src, searchcmd.New(filepath.Join("..", "..", "lookups")), func(in, out *chunked.Table) error {
+		replies++
+		if limit := int64((replies+2)*size + 1); yielded.Load() > limit {
+			t.Errorf("reply %d: the source had yielded %d records, more than %d", replies, yielded.Load(), limit)
+		}
+		for i := range out.Len() {
+			var ev struct{ AuditID string }
+			json.Unmarshal([]byte(out.Record(i).Value("_raw")), &ev)
+			ids = append(ids, ev.AuditID)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if replies != (n+size-1)/size || len(ids) != n || ids[0] != "id-0" || ids[n-1] != fmt.Sprintf("id-%d", n-1) {
+		t.Errorf("%d replies, %d records (%v), want %d and %d in order", replies, len(ids), ids, (n+size-1)/size, n)
+	}
+}
+
+// TestRun_StopsOnErrors verifies that an unreadable value in the source
+// and a printer that cannot write both end the run with their own error,
+// without waiting on the command, and that an empty source is one empty
+// chunk.
+func TestRun_StopsOnErrors(t *testing.T) {
+	cmd := func() chunked.Command { return searchcmd.New(filepath.Join("..", "..", "lookups")) }
+	cfg := replay.Config{Indexing: replay.Indexing{Region: "us-east-1", Cluster: "c"}, ChunkRecords: 1}
+	rows := 0
+	count := func(in, out *chunked.Table) error { rows += out.Len(); return nil }
+	_, err := replay.Run(t.Context(), cfg, replay.Decode(strings.NewReader(ev1+"\n"+ev2+"\n{broken")), cmd(), count)
+	var ve *replay.ValueError
+	if !errors.As(err, &ve) || ve.N != 3 || rows != 2 {
+		t.Errorf("a broken third value: err %v, %d rows before it, want its error after both records", err, rows)
+	}
+	stop := errors.New("stdout closed")
+	calls := 0
+	_, err = replay.Run(t.Context(), cfg, replay.Decode(strings.NewReader(strings.Repeat(ev1+"\n", 50))), cmd(), func(in, out *chunked.Table) error {
+		calls++
+		return stop
+	})
+	if !errors.Is(err, stop) || calls != 1 {
+		t.Errorf("a printer that fails: err %v after %d replies, want its error after the first", err, calls)
+	}
+	rows = 0
+	msgs, err := replay.Run(t.Context(), cfg, replay.Records(nil), cmd(), count)
+	if err != nil || rows != 0 {
+		t.Errorf("no records: err %v, %d rows, messages %v", err, rows, msgs)
+	}
+}
+
+// TestPrinter_JSONFieldsShownLater verifies --fields naming a field only a
+// later chunk has: the JSON lines of the chunks before it are held, then
+// printed in order; a field no chunk has is refused with nothing printed.
+func TestPrinter_JSONFieldsShownLater(t *testing.T) {
+	withURI := strings.Replace(ev2, `"verb":"get"`, `"verb":"get","requestURI":"/api/v1/pods"`, 1)
+	run := func(fields ...string) (string, error) {
+		cfg := replay.Config{Indexing: replay.Indexing{Region: "us-east-1", Cluster: "c"}, ChunkRecords: 1, JSON: true, Fields: fields}
+		var out strings.Builder
+		_, err := replayTo(t, &out, cfg, replay.Records([]replay.LogRecord{{Message: ev1}, {Message: withURI}}))
+		return out.String(), err
+	}
+	if out, err := run("requestURI"); err != nil || out != "{}\n{\"requestURI\":\"/api/v1/pods\"}\n" {
+		t.Errorf("a field of the second chunk only: %v\n%q", err, out)
+	}
+	if out, err := run("requestUri"); err == nil || out != "" {
+		t.Errorf("a field no record has: err %v, printed %q", err, out)
 	}
 }
