@@ -356,7 +356,9 @@ func (s *service) deliver(ctx context.Context, p *pipeline, fatal context.Cancel
 		var bytes int64
 		for _, it := range items {
 			events = append(events, it.events...)
-			saved = append(saved, it.saved)
+			if it.hasSaved {
+				saved = append(saved, it.saved)
+			}
 			bytes += it.bytes
 		}
 		if len(events) > 0 {
