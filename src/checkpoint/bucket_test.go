@@ -70,6 +70,7 @@ func TestState_EncodesAsReflectionDid(t *testing.T) {
 		Watermark int64     `msgpack:"watermark_ms"`
 		Floor     int64     `msgpack:"floor_ms"`
 		SeenFrom  int64     `msgpack:"seen_from_ms,omitempty"`
+		SweepFrom int64     `msgpack:"sweep_from_ms,omitempty"`
 		SweptTo   int64     `msgpack:"swept_to_ms,omitempty"`
 		Seen      []mBucket `msgpack:"seen"`
 	}
@@ -79,7 +80,7 @@ func TestState_EncodesAsReflectionDid(t *testing.T) {
 		Cursors []mCursor `msgpack:"cursors"`
 	}
 	st := State{Stanza: "eks_logs://prod", SavedAt: 1700000000000, Cursors: []Cursor{
-		{Region: "eu-west-1", LogGroup: "/aws/eks/a/cluster", Prefix: "kube-apiserver-audit", Watermark: 5, Floor: 1, SeenFrom: 2, SweptTo: 4,
+		{Region: "eu-west-1", LogGroup: "/aws/eks/a/cluster", Prefix: "kube-apiserver-audit", Watermark: 5, Floor: 1, SeenFrom: 2, SweepFrom: 4, SweptTo: 5,
 			Seen: []Bucket{{Timestamp: 3, IDs: []uint64{1, 2}}, {Timestamp: 4, IDs: []uint64{^uint64(0)}}}},
 		{LogGroup: "g", Seen: []Bucket{}},
 		{LogGroup: "h"},
@@ -89,7 +90,7 @@ func TestState_EncodesAsReflectionDid(t *testing.T) {
 	}
 	m := mState{Stanza: st.Stanza, SavedAt: st.SavedAt}
 	for _, c := range st.Cursors {
-		mc := mCursor{c.Region, c.Principal, c.Endpoint, c.LogGroup, c.Prefix, c.Watermark, c.Floor, c.SeenFrom, c.SweptTo, nil}
+		mc := mCursor{c.Region, c.Principal, c.Endpoint, c.LogGroup, c.Prefix, c.Watermark, c.Floor, c.SeenFrom, c.SweepFrom, c.SweptTo, nil}
 		if c.Seen != nil {
 			mc.Seen = []mBucket{}
 		}

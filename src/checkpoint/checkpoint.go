@@ -76,10 +76,15 @@ type Cursor struct {
 	// event: no re-read starts before it, so raising the overlap never
 	// re-reads events whose IDs were already forgotten.
 	SeenFrom int64 `msgpack:"seen_from_ms,omitempty"`
-	// SweptTo is the sweep mark: the next late sweep of the overlap starts
-	// overlap before it (0: none recorded, the next poll sweeps).
-	// Checkpoints saved before late sweeps lack it and read as 0; older
-	// binaries ignore it and re-read the overlap on every poll.
+	// SweepFrom is where the next late sweep starts (0: none recorded, the
+	// next poll sweeps from the watermark less the overlap). Checkpoints
+	// saved before late sweeps lack it and read as 0. Earlier versions
+	// ignore it and re-read the overlap before the watermark on every
+	// poll: the watermark is saved at most the overlap after SweepFrom, so
+	// that they read what the next sweep would have.
+	SweepFrom int64 `msgpack:"sweep_from_ms,omitempty"`
+	// SweptTo is the window end of the last late sweep that completed,
+	// which schedules the next (0: none).
 	SweptTo int64    `msgpack:"swept_to_ms,omitempty"`
 	Seen    []Bucket `msgpack:"seen"`
 }
@@ -267,8 +272,8 @@ func (s *State) validate() error {
 			return fmt.Errorf("cursor %d repeats the source of another (log group %q prefix %q)", i, truncate(c.LogGroup), truncate(c.Prefix))
 		}
 		seen[k] = true
-		if c.Watermark < 0 || c.Floor < 0 || c.SeenFrom < 0 || c.SweptTo < 0 {
-			return fmt.Errorf("cursor %d: negative watermark, floor, seen_from or swept_to", i)
+		if c.Watermark < 0 || c.Floor < 0 || c.SeenFrom < 0 || c.SweepFrom < 0 || c.SweptTo < 0 {
+			return fmt.Errorf("cursor %d: negative watermark, floor, seen_from, sweep_from or swept_to", i)
 		}
 		for j, bk := range c.Seen {
 			if bk.Timestamp < 0 {

@@ -32,7 +32,7 @@ func BenchmarkPageCheckpoint(b *testing.B) {
 				b.ReportAllocs()
 				var size int
 				for b.Loop() {
-					st := checkpoint.State{Cursors: []checkpoint.Cursor{c.Saved(Query{})}}
+					st := checkpoint.State{Cursors: []checkpoint.Cursor{c.Saved(Query{}, 0)}}
 					f, err := checkpoint.Encode(st)
 					if err != nil {
 						b.Fatal(err)

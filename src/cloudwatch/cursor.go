@@ -38,16 +38,24 @@ import (
 // A bucket's hashes are never changed in place (a merge makes a new
 // slice), so the copies Saved hands out share them safely.
 //
-// SweptTo (epoch ms) is the sweep mark: the next late sweep (see Poll)
-// starts overlap before it, and the seen set keeps the IDs from there on.
-// A sweep that completes sets it to its window end; one in progress moves
-// it up as its pages are read (markSwept). 0 means no sweep is recorded
-// (a new cursor, a checkpoint saved before sweeps, a rewind): the next poll
-// sweeps from the watermark.
+// SweepFrom (epoch ms) is where the next late sweep (see Poll) starts,
+// unless the oldest remembered ID is later: overlap before the window end
+// of the last sweep that completed, or earlier, where a sweep cut short
+// stopped reading (markSwept). It is a time, not a distance from the
+// watermark, so that a sweep cut short under one overlap resumes where it
+// stopped under any other. The seen set keeps the IDs from there on. 0
+// means none is recorded (a new cursor, a checkpoint of an earlier
+// version): the next poll sweeps from overlap before the watermark.
+//
+// SweptTo (epoch ms) is the window end of the last sweep that read a
+// page: the next poll whose window ends SweepInterval after it sweeps,
+// and a sweep starts no later than overlap before it (which matters once
+// the overlap was raised). 0: none.
 type Cursor struct {
 	Watermark int64
 	Floor     int64
 	SeenFrom  int64
+	SweepFrom int64
 	SweptTo   int64
 	seen      []checkpoint.Bucket
 	size      int
@@ -61,7 +69,7 @@ func NewCursor(start int64) *Cursor {
 // RestoreCursor rebuilds a cursor from its saved form (checkpoint.Cursor
 // is the one saved-cursor type; Saved produces it).
 func RestoreCursor(saved checkpoint.Cursor) *Cursor {
-	c := &Cursor{Watermark: saved.Watermark, Floor: saved.Floor, SeenFrom: saved.SeenFrom, SweptTo: saved.SweptTo}
+	c := &Cursor{Watermark: saved.Watermark, Floor: saved.Floor, SeenFrom: saved.SeenFrom, SweepFrom: saved.SweepFrom, SweptTo: saved.SweptTo}
 	// One merge of everything saved: sorted, repeats dropped, buckets in
 	// order whatever order the file gave them in.
 	n := 0
@@ -262,18 +270,15 @@ func (c *Cursor) newest() int64 {
 }
 
 // prune forgets IDs no re-read can reach any more: those older than the
-// overlap before the watermark, or before the newest remembered event when
-// the watermark has run past it, or before the sweep mark, whichever is
-// oldest. SeenFrom moves up to that limit.
+// overlap before the watermark (or before the newest remembered event when
+// the watermark has run past it) and older than where the next sweep
+// starts. SeenFrom moves up to that limit.
 func (c *Cursor) prune(overlapMs int64) {
 	ref := c.Watermark
 	if n := c.newest(); n >= 0 && n < ref {
 		ref = n
 	}
-	if c.SweptTo != 0 && c.SweptTo < ref {
-		ref = c.SweptTo
-	}
-	limit := max(ref-overlapMs, c.Floor, 0)
+	limit := max(min(ref-overlapMs, c.sweepStart(overlapMs)), c.Floor, 0)
 	k, _ := c.bucket(limit)
 	for _, b := range c.seen[:k] {
 		c.size -= len(b.IDs)
@@ -286,24 +291,41 @@ func (c *Cursor) prune(overlapMs int64) {
 }
 
 // sweepDue reports whether a poll whose window ends at end (epoch ms) must
-// be a late sweep: no sweep is recorded, or the window has run
-// intervalMs or more past the sweep mark.
-func (c *Cursor) sweepDue(end, intervalMs int64) bool {
-	return c.SweptTo == 0 || end-c.SweptTo >= intervalMs
+// be a late sweep: none is recorded, the window end has run intervalMs or
+// more past the last sweep's, or a sweep was cut short before it read up
+// to overlap before its window end (or the overlap was lowered since):
+// then the next poll sweeps on.
+func (c *Cursor) sweepDue(end, overlapMs, intervalMs int64) bool {
+	return c.SweepFrom == 0 || c.SweptTo == 0 || end-c.SweptTo >= intervalMs || c.SweepFrom < c.SweptTo-overlapMs
 }
 
-// start is where the next query begins: for a late sweep, overlap before
-// the sweep mark (the watermark when none is recorded); for any other
-// poll, the watermark. Never before the floor, the oldest remembered ID,
-// nor the epoch.
+// swept records that a late sweep whose window ends at end completed: the
+// next starts overlap before that end.
+func (c *Cursor) swept(end, overlapMs int64) {
+	c.SweptTo, c.SweepFrom = end, end-overlapMs
+}
+
+// sweepStart is where the next late sweep starts, before the floor and
+// the oldest remembered ID bound it: SweepFrom, or overlap before SweptTo
+// if that is earlier (the overlap was raised since), or overlap before the
+// watermark when no sweep is recorded.
+func (c *Cursor) sweepStart(overlapMs int64) int64 {
+	if c.SweepFrom == 0 {
+		return c.Watermark - overlapMs
+	}
+	if c.SweptTo != 0 {
+		return min(c.SweepFrom, c.SweptTo-overlapMs)
+	}
+	return c.SweepFrom
+}
+
+// start is where the next query begins: for a late sweep, sweepStart; for
+// any other poll, the watermark. Never before the floor, the oldest
+// remembered ID, nor the epoch.
 func (c *Cursor) start(overlapMs int64, sweep bool) int64 {
 	from := c.Watermark
 	if sweep {
-		mark := c.SweptTo
-		if mark == 0 {
-			mark = c.Watermark
-		}
-		from = mark - overlapMs
+		from = c.sweepStart(overlapMs)
 	}
 	return max(from, c.Floor, c.SeenFrom, 0)
 }
@@ -311,11 +333,14 @@ func (c *Cursor) start(overlapMs int64, sweep bool) int64 {
 // markSwept records that a late sweep whose window ends at end has read
 // every page up to timestamp read (epoch ms). The next sweep must then
 // start no later than overlap before end (for events ingested after this
-// sweep began) and no later than read (for those ingested before, which
-// this sweep has not read yet past read): the mark moves up to
-// min(end, read + overlap), never back.
+// sweep began: later than that they are beyond the overlap) and no later
+// than read (for those ingested before, which this sweep has not read
+// past read; those earlier than its start were beyond the overlap), so
+// SweepFrom becomes the earlier of the two. Within a sweep it only moves
+// up; from one sweep to the next it may move back, to where a sweep that
+// began earlier (a raised overlap) stopped.
 func (c *Cursor) markSwept(read, end, overlapMs int64) {
-	c.SweptTo = max(c.SweptTo, min(end, read+overlapMs))
+	c.SweptTo, c.SweepFrom = end, min(end-overlapMs, read)
 }
 
 // Rewind moves the cursor back to safe (epoch ms), or to the newest
@@ -332,7 +357,13 @@ func (c *Cursor) Rewind(safe int64, overlapMs int64) int64 {
 	safe = max(safe, 0)
 	back := max(safe-overlapMs, 0)
 	c.Watermark = safe
-	c.SweptTo = 0 // the next poll sweeps from safe - overlap
+	if c.SweepFrom != 0 {
+		// Kept, not cleared: late events ingested since the last sweep
+		// still wait for a sweep from there (Poll sweeps after a rewind).
+		// A sweep end set by the clock that was ahead comes back too.
+		c.SweepFrom = min(c.SweepFrom, back)
+		c.SweptTo = min(c.SweptTo, safe)
+	}
 	// A floor past safe was set by the same clock (start_from resolved
 	// while it was ahead): it must not hide the overlap either.
 	c.Floor = min(c.Floor, back)
@@ -343,8 +374,18 @@ func (c *Cursor) Rewind(safe int64, overlapMs int64) int64 {
 // Saved returns the cursor of query q as the checkpoint saves it, with
 // q's key: buckets in timestamp order, hashes sorted. It is a copy: later
 // polls do not change it.
-func (c *Cursor) Saved(q Query) checkpoint.Cursor {
-	out := checkpoint.Cursor{Watermark: c.Watermark, Floor: c.Floor, SeenFrom: c.SeenFrom, SweptTo: c.SweptTo, Seen: slices.Clone(c.seen)}
+//
+// The watermark saved is at most overlapMs after SweepFrom (and never
+// before the floor): an earlier version of eks_logs ignores SweepFrom and
+// reads overlap before the watermark on every poll, so it then reads
+// what the next sweep would have. This version, resumed from it, reads
+// that stretch again from the watermark once, dropping what it remembers.
+func (c *Cursor) Saved(q Query, overlapMs int64) checkpoint.Cursor {
+	wm := c.Watermark
+	if c.SweepFrom != 0 {
+		wm = max(min(wm, c.sweepStart(overlapMs)+overlapMs), min(c.Floor, wm))
+	}
+	out := checkpoint.Cursor{Watermark: wm, Floor: c.Floor, SeenFrom: c.SeenFrom, SweepFrom: c.SweepFrom, SweptTo: c.SweptTo, Seen: slices.Clone(c.seen)}
 	if out.Seen == nil {
 		out.Seen = []checkpoint.Bucket{}
 	}

@@ -12,7 +12,8 @@
 //     event IDs emitted in the overlap window;
 //   - Puller, which runs one FilterLogEvents query per poll over
 //     [watermark, now − lag], or, every sweep interval, a late sweep over
-//     [sweep mark − overlap, now − lag]; follows nextToken through empty
+//     [end of the previous sweep's window − overlap, now − lag]; follows
+//     nextToken through empty
 //     pages, drops already-emitted events by eventId, and hands each page's
 //     new events to a Handler before recording them in the cursor.
 //

@@ -67,14 +67,16 @@ type Handler interface {
 
 // PullerConfig holds the windowing parameters.
 type PullerConfig struct {
-	// Overlap is how far behind the sweep mark a late sweep starts, to pick
-	// up events ingested late: an event ingested up to Lag + Overlap after
-	// its timestamp is emitted, at the latest by the first sweep that
-	// begins after its ingestion.
+	// Overlap is how far behind the end of the previous sweep's window a
+	// late sweep starts, to pick up events ingested late: an event
+	// ingested up to Lag + Overlap after its timestamp is emitted, at the
+	// latest by the first sweep that begins after its ingestion and
+	// completes.
 	Overlap time.Duration
 	// SweepInterval is how far, in event time, the window may run past the
-	// sweep mark before a poll is a late sweep; the polls in between read
-	// from the watermark on. 0 makes every poll a sweep.
+	// end of the previous sweep's window before a poll is a late sweep;
+	// the polls in between read from the watermark on. 0 makes every poll
+	// a sweep.
 	SweepInterval time.Duration
 	// Lag is how far behind now a query window ends, so the window never
 	// outruns events still being ingested.
@@ -125,8 +127,8 @@ type PollStats struct {
 	Filtered          int // dropped by ExcludePrefix
 	Truncated         int // emitted events ending in [Truncated...]
 	Late              int // emitted events older than the watermark at poll start: what the overlap recovered
-	// Sweep is true when the poll was a late sweep: it read from overlap
-	// before the sweep mark instead of from the watermark.
+	// Sweep is true when the poll was a late sweep: it read from the
+	// cursor's SweepFrom instead of from the watermark.
 	Sweep bool
 	// BeyondOverlap counts emitted events whose ingestion came later than lag
 	// plus overlap after their timestamp: events that late can be missed.
@@ -154,16 +156,21 @@ var ErrLogGroupNotFound = errors.New("log group does not exist")
 // h.Page gets that cursor with no events.
 //
 // Most polls start at the watermark. A poll whose window end has run
-// SweepInterval or more past the cursor's sweep mark is a late sweep: it
-// starts Overlap before the mark, so that it finds what CloudWatch
-// ingested after earlier polls had passed its timestamp, and on completion
-// moves the mark to its window end. Why that start suffices: an event
-// ingested at i with timestamp t ≥ i − lag − overlap that no poll has read
-// is read by the first sweep that begins after i, because the mark that
-// sweep starts from was set by a sweep that began before i, so it is at
-// most i − lag. A sweep cut short moves the mark up to what it has read
-// (Cursor.markSwept), so that a failing sweep cannot make the next one,
-// nor the IDs kept for it, grow without bound.
+// SweepInterval or more past the window end of the last sweep that
+// completed (the cursor's SweptTo) is a late sweep: it starts at the
+// cursor's SweepFrom, Overlap before that end, so that it finds what
+// CloudWatch ingested after earlier polls had passed its timestamp, and on
+// completion sets SweptTo to its own window end and SweepFrom to Overlap
+// before it. So does the first poll of a cursor without
+// SweepFrom, and the poll that rewinds a cursor. Why that start suffices:
+// an event ingested at i with timestamp t ≥ i − lag − overlap that no poll
+// has read is read by the first sweep that begins after i and completes,
+// because that sweep starts where a sweep that began before i ended,
+// less the overlap: at most i − lag − overlap. A sweep cut short moves
+// SweepFrom up to where it stopped reading, when that comes first
+// (Cursor.markSwept), and leaves SweptTo: the next poll sweeps on from
+// there, so a failing sweep cannot make the next one, nor the IDs kept for
+// it, grow without bound.
 //
 // On an error (retries exhausted, group absent, Page failing) Poll returns;
 // the caller tries again at the next poll. Cancelling ctx abandons the call
@@ -185,7 +192,9 @@ func (p *Puller) Poll(ctx context.Context, q Query, cur *Cursor, h Handler) (Pol
 	}
 	// With no overlap a sweep would read from the mark, which is where the
 	// watermark stood: every poll may as well be one, and keep the mark up.
-	st.Sweep = overlap == 0 || cur.sweepDue(end, p.cfg.SweepInterval.Milliseconds())
+	// After a rewind, a sweep reads the overlap before the newest event
+	// emitted again, and what waited for a sweep.
+	st.Sweep = overlap == 0 || st.ClockAhead > 0 || cur.sweepDue(end, overlap, p.cfg.SweepInterval.Milliseconds())
 	start := cur.start(overlap, st.Sweep)
 	if end < start {
 		st.Complete = true // nothing can be due yet (start_from ahead of now − lag)
@@ -246,7 +255,7 @@ func (p *Puller) Poll(ctx context.Context, q Query, cur *Cursor, h Handler) (Pol
 			fresh = append(fresh, ev)
 			ids = append(ids, seenID{ev.Timestamp, hash})
 		}
-		before, beforeSeenFrom, beforeSweptTo := cur.Watermark, cur.SeenFrom, cur.SweptTo
+		before, beforeSeenFrom, beforeSweepFrom, beforeSweptTo := cur.Watermark, cur.SeenFrom, cur.SweepFrom, cur.SweptTo
 		cur.addIDs(ids) // sorts ids: fresh keeps the page's order
 		if st.Sweep && last >= 0 {
 			cur.markSwept(min(last, end), end, overlap)
@@ -258,11 +267,11 @@ func (p *Puller) Poll(ctx context.Context, q Query, cur *Cursor, h Handler) (Pol
 		moved := last >= 0 && cur.advance(min(last, end))
 		if len(fresh) > 0 || moved {
 			cur.prune(overlap)
-			if err := h.Page(ctx, fresh, cur.Saved(q)); err != nil {
+			if err := h.Page(ctx, fresh, cur.Saved(q, overlap)); err != nil {
 				// Not delivered: forget the page, so a later poll with this
 				// cursor reads it again (IDs the prune dropped may then be
 				// emitted twice; none is lost).
-				cur.Watermark, cur.SeenFrom, cur.SweptTo = before, beforeSeenFrom, beforeSweptTo
+				cur.Watermark, cur.SeenFrom, cur.SweepFrom, cur.SweptTo = before, beforeSeenFrom, beforeSweepFrom, beforeSweptTo
 				cur.removePage(fresh)
 				return st, fmt.Errorf("cloudwatch: deliver: %w", err)
 			}
@@ -279,15 +288,15 @@ func (p *Puller) Poll(ctx context.Context, q Query, cur *Cursor, h Handler) (Pol
 		in.NextToken = out.NextToken
 	}
 	st.Complete = true
-	before, beforeSeenFrom, beforeSweptTo := cur.Watermark, cur.SeenFrom, cur.SweptTo
+	before, beforeSeenFrom, beforeSweepFrom, beforeSweptTo := cur.Watermark, cur.SeenFrom, cur.SweepFrom, cur.SweptTo
 	moved := cur.advance(end)
 	if st.Sweep {
-		cur.SweptTo = max(cur.SweptTo, end)
+		cur.swept(end, overlap)
 	}
-	if moved || cur.SweptTo != beforeSweptTo || st.ClockAhead > 0 {
+	if moved || cur.SweepFrom != beforeSweepFrom || cur.SweptTo != beforeSweptTo || st.ClockAhead > 0 {
 		cur.prune(overlap)
-		if err := h.Page(ctx, nil, cur.Saved(q)); err != nil {
-			cur.Watermark, cur.SeenFrom, cur.SweptTo = before, beforeSeenFrom, beforeSweptTo
+		if err := h.Page(ctx, nil, cur.Saved(q, overlap)); err != nil {
+			cur.Watermark, cur.SeenFrom, cur.SweepFrom, cur.SweptTo = before, beforeSeenFrom, beforeSweepFrom, beforeSweptTo
 			return st, fmt.Errorf("cloudwatch: deliver: %w", err)
 		}
 	}

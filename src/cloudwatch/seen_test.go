@@ -67,20 +67,21 @@ func TestCursor_SeenSetAgainstModel(t *testing.T) {
 			case r < 9:
 				c.Watermark = max(c.Watermark, ts-int64(rng.IntN(3)))
 				overlap := int64(rng.IntN(6))
-				if rng.IntN(3) == 0 { // a sweep mark, sometimes none
-					c.SweptTo = max(0, ts-int64(rng.IntN(5)))
+				if rng.IntN(3) == 0 { // where the next sweep starts, sometimes none
+					c.SweepFrom = max(0, ts-int64(rng.IntN(8)))
 				}
 				// What prune forgets: before the overlap ahead of the
-				// watermark, or of the newest event or the sweep mark when
-				// older.
+				// watermark, or of the newest event when older, and before
+				// where the next sweep starts.
 				ref := c.Watermark
 				if b := m.buckets(); len(b) > 0 {
 					ref = min(ref, b[len(b)-1].Timestamp)
 				}
-				if c.SweptTo != 0 {
-					ref = min(ref, c.SweptTo)
+				limit := ref - overlap
+				if c.SweepFrom != 0 {
+					limit = min(limit, c.SweepFrom)
 				}
-				limit := max(ref-overlap, c.Floor, 0)
+				limit = max(limit, c.Floor, 0)
 				c.prune(overlap)
 				for at := range m {
 					if at < limit {
@@ -91,7 +92,7 @@ func TestCursor_SeenSetAgainstModel(t *testing.T) {
 					t.Fatalf("round %d op %d: SeenFrom %d below the limit %d", round, op, c.SeenFrom, limit)
 				}
 			default:
-				s := c.Saved(Query{})
+				s := c.Saved(Query{}, 0)
 				copies = append(copies, kept{s, m.buckets()})
 			}
 			at, id := ts-int64(rng.IntN(4)), fmt.Sprint(rng.IntN(40))
@@ -102,7 +103,7 @@ func TestCursor_SeenSetAgainstModel(t *testing.T) {
 				t.Fatalf("round %d op %d: Len %d, want %d", round, op, c.Len(), m.size())
 			}
 		}
-		if got, want := c.Saved(Query{}).Seen, m.buckets(); got == nil || !slices.EqualFunc(got, want, sameBucket) {
+		if got, want := c.Saved(Query{}, 0).Seen, m.buckets(); got == nil || !slices.EqualFunc(got, want, sameBucket) {
 			t.Fatalf("round %d: saved %v, want %v", round, got, want)
 		}
 		for i, k := range copies {
@@ -111,9 +112,9 @@ func TestCursor_SeenSetAgainstModel(t *testing.T) {
 			}
 		}
 		// What Saved wrote, RestoreCursor reads back the same.
-		back := RestoreCursor(c.Saved(Query{}))
-		if !slices.EqualFunc(back.Saved(Query{}).Seen, m.buckets(), sameBucket) || back.Len() != m.size() {
-			t.Fatalf("round %d: restored %v (%d), want %v", round, back.Saved(Query{}).Seen, back.Len(), m.buckets())
+		back := RestoreCursor(c.Saved(Query{}, 0))
+		if !slices.EqualFunc(back.Saved(Query{}, 0).Seen, m.buckets(), sameBucket) || back.Len() != m.size() {
+			t.Fatalf("round %d: restored %v (%d), want %v", round, back.Saved(Query{}, 0).Seen, back.Len(), m.buckets())
 		}
 	}
 }
@@ -137,7 +138,7 @@ func TestRestoreCursor_UnsortedAndRepeated(t *testing.T) {
 		}
 	}
 	want := []checkpoint.Bucket{{Timestamp: 5, IDs: []uint64{1, 3, 9}}, {Timestamp: 8, IDs: []uint64{2, 4}}}
-	if got := c.Saved(Query{}).Seen; !slices.EqualFunc(got, want, sameBucket) || c.Len() != 5 {
+	if got := c.Saved(Query{}, 0).Seen; !slices.EqualFunc(got, want, sameBucket) || c.Len() != 5 {
 		t.Errorf("restored %v (%d IDs), want %v (5)", got, c.Len(), want)
 	}
 	// A bucket of a million IDs given in reverse restores, sorted.
@@ -179,7 +180,7 @@ func TestCursor_PageMerge(t *testing.T) {
 			}
 		}
 	}
-	saved := c.Saved(Query{})
+	saved := c.Saved(Query{}, 0)
 	if saved.Seen == nil {
 		t.Fatal("an empty cursor saves a nil list of buckets, which encodes differently from an empty one")
 	}
@@ -188,11 +189,11 @@ func TestCursor_PageMerge(t *testing.T) {
 	apply(page(1001, 3, 50, "mid"), true) // between buckets
 	apply(page(1000, 3, 50, "a"), true)   // all repeats
 	apply(page(500, 0, 40, "same"), true) // one millisecond, 7 distinct IDs
-	kept := c.Saved(Query{})
+	kept := c.Saved(Query{}, 0)
 	want := m.buckets()
 	apply(page(1001, 3, 50, "mid"), false) // undelivered
 	apply(page(500, 0, 3, "same"), false)  // part of a bucket
-	if got := c.Saved(Query{}).Seen; !slices.EqualFunc(got, m.buckets(), sameBucket) || c.Len() != m.size() {
+	if got := c.Saved(Query{}, 0).Seen; !slices.EqualFunc(got, m.buckets(), sameBucket) || c.Len() != m.size() {
 		t.Fatalf("after the pages: %v (%d), want %v (%d)", got, c.Len(), m.buckets(), m.size())
 	}
 	if !slices.EqualFunc(kept.Seen, want, sameBucket) {

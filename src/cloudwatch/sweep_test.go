@@ -35,7 +35,7 @@ func TestPoll_SweepsEverySweepInterval(t *testing.T) {
 	var put1 []cwfake.Event
 	for i := range 25 {
 		put1 = append(put1, put(srv, 20, 2, clk.Now().Add(-30*time.Second), "kube-apiserver-audit-")...)
-		wm, mark, n := cur.Watermark, cur.SweptTo, len(srv.Requests())
+		wm, from, n := cur.Watermark, cur.SweepFrom, len(srv.Requests())
 		st, err := p.Poll(t.Context(), auditQuery, cur, rec)
 		if err != nil {
 			t.Fatal(err)
@@ -46,13 +46,16 @@ func TestPoll_SweepsEverySweepInterval(t *testing.T) {
 		case i == 0:
 			want = floor
 		case wantSweep:
-			want = mark - (10 * time.Minute).Milliseconds()
+			want = from
+			if prevEnd := clk.Now().Add(-time.Minute - 5*time.Minute).UnixMilli(); from != prevEnd-(10*time.Minute).Milliseconds() {
+				t.Fatalf("poll %d: the sweep starts at %d, not overlap before the previous sweep's window end %d", i, from, prevEnd)
+			}
 		}
 		if got := *srv.Requests()[n].StartTime; st.Sweep != wantSweep || got != want {
-			t.Fatalf("poll %d: sweep %v start %d, want sweep %v start %d (watermark %d, mark %d)", i, st.Sweep, got, wantSweep, want, wm, mark)
+			t.Fatalf("poll %d: sweep %v start %d, want sweep %v start %d (watermark %d, sweep_from %d)", i, st.Sweep, got, wantSweep, want, wm, from)
 		}
-		if end := clk.Now().Add(-time.Minute).UnixMilli(); wantSweep && cur.SweptTo != end {
-			t.Fatalf("poll %d: mark %d after a complete sweep, want the window end %d", i, cur.SweptTo, end)
+		if end := clk.Now().Add(-time.Minute).UnixMilli(); wantSweep && cur.SweepFrom != end-(10*time.Minute).Milliseconds() {
+			t.Fatalf("poll %d: sweep_from %d after a complete sweep, want overlap before the window end %d", i, cur.SweepFrom, end)
 		}
 		clk.Add(30 * time.Second)
 	}
@@ -252,7 +255,7 @@ func TestPoll_SweepsLoseNothingWithinLagPlusOverlap(t *testing.T) {
 				}
 				maxAllowed = max(maxAllowed, n)
 				if cur.Len() > n {
-					t.Fatalf("%d IDs held, more than the %d events emitted since %d (watermark - seen_from %v, watermark - swept_to %v)", cur.Len(), n, from, time.Duration(cur.Watermark-cur.SeenFrom)*time.Millisecond, time.Duration(cur.Watermark-cur.SweptTo)*time.Millisecond)
+					t.Fatalf("%d IDs held, more than the %d events emitted since %d (watermark - seen_from %v, watermark - sweep_from %v)", cur.Len(), n, from, time.Duration(cur.Watermark-cur.SeenFrom)*time.Millisecond, time.Duration(cur.Watermark-cur.SweepFrom)*time.Millisecond)
 				}
 				clk.Add(10*time.Second + time.Duration(rng.Int64N(int64(40*time.Second))))
 			}
@@ -348,4 +351,158 @@ func (s *stormEvery) Page(ctx context.Context, evs []cloudwatch.Event, saved che
 		s.srv.FailNext(2, cwfake.Throttle)
 	}
 	return err
+}
+
+// TestPoll_LoweringOverlapAfterCutShortSweep verifies that an input whose
+// catch-up sweep was cut short (throttled past the retries, or stopped to
+// apply a new configuration) and that comes back with a lower overlap
+// reads on from where the sweep stopped: where the next sweep starts is a
+// time, not a distance from the end of the sweep's window in the old
+// overlap. No on-time event of the catch-up is lost.
+func TestPoll_LoweringOverlapAfterCutShortSweep(t *testing.T) {
+	for _, lowered := range []time.Duration{0, time.Minute} {
+		t.Run(lowered.String(), func(t *testing.T) {
+			clk := &clock{t: time.Unix(1700000000, 0)}
+			srv := cwfake.New(cwfake.WithClock(clk.Now), cwfake.WithFaults(cwfake.Faults{PageSize: 100}))
+			defer srv.Close()
+			c := newClient(t, srv, func(cc *cloudwatch.ClientConfig) { cc.MaxAttempts = 2 })
+			start := clk.Now()
+			var evs []cwfake.Event // one a second for 40 minutes, each visible at its timestamp
+			for i := range 2400 {
+				ts := start.Add(time.Duration(i) * time.Second)
+				evs = append(evs, cwfake.Event{Group: group, Stream: "kube-apiserver-audit-0", Timestamp: ts.UnixMilli(), Ingest: ts, Message: "m"})
+			}
+			evs = srv.Put(evs...)
+			cfg := sweepConfig(clk.Now)
+			p := cloudwatch.NewPuller(c, cfg)
+			cur := cloudwatch.NewCursor(start.UnixMilli())
+			rec := &recorder{}
+			clk.Add(2 * time.Minute)
+			if _, err := p.Poll(t.Context(), auditQuery, cur, rec); err != nil {
+				t.Fatal(err)
+			}
+			// 18 minutes down; the sweep that catches up is throttled after
+			// three pages.
+			clk.Add(18 * time.Minute)
+			if st, err := p.Poll(t.Context(), auditQuery, cur, &stormEvery{recorder: rec, srv: srv, every: 3}); err == nil || !st.Sweep {
+				t.Fatalf("the catch-up: sweep %v, err %v; want a sweep cut short", st.Sweep, err)
+			}
+			b, err := checkpoint.Encode(checkpoint.State{Stanza: "eks_logs://t", Cursors: []checkpoint.Cursor{rec.last}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			state, err := checkpoint.Decode(b)
+			if err != nil {
+				t.Fatal(err)
+			}
+			cur = cloudwatch.RestoreCursor(state.Cursors[0])
+			cfg.Overlap = lowered
+			p = cloudwatch.NewPuller(c, cfg)
+			clk.Add(time.Minute)
+			for range 60 {
+				if _, err := p.Poll(t.Context(), auditQuery, cur, rec); err != nil {
+					t.Fatal(err)
+				}
+				clk.Add(30 * time.Second)
+			}
+			lost := 0
+			for _, e := range evs {
+				if e.Timestamp <= cur.Watermark && rec.ids[e.ID] == 0 {
+					lost++
+				}
+			}
+			if lost > 0 || len(rec.dupes()) > 0 {
+				t.Errorf("overlap 10m -> %v: %d on-time events never emitted, %d twice", lowered, lost, len(rec.dupes()))
+			}
+		})
+	}
+}
+
+// TestPoll_RewindKeepsLateEventsWaitingForASweep verifies that a late
+// event waiting for the next sweep when the host clock runs ahead and is
+// set right is still emitted: the rewind keeps where that sweep starts,
+// and sweeps at once.
+func TestPoll_RewindKeepsLateEventsWaitingForASweep(t *testing.T) {
+	clk := &clock{t: time.Unix(1700000000, 0)} // CloudWatch's time, which is right
+	var skew time.Duration
+	host := func() time.Time { return clk.Now().Add(skew) }
+	srv := cwfake.New(cwfake.WithClock(clk.Now))
+	defer srv.Close()
+	cfg := sweepConfig(host)
+	cfg.Lag = 0
+	p := cloudwatch.NewPuller(newClient(t, srv, nil), cfg)
+	cur := cloudwatch.NewCursor(clk.Now().Add(-time.Hour).UnixMilli())
+	rec := &recorder{}
+	tick := func() {
+		srv.Put(cwfake.Event{Group: group, Stream: "kube-apiserver-audit-0", Timestamp: clk.Now().UnixMilli(), Message: "on time"})
+	}
+	tick()
+	if st, err := p.Poll(t.Context(), auditQuery, cur, rec); err != nil || !st.Sweep {
+		t.Fatal(st, err)
+	}
+	swept := clk.Now()
+	clk.Add(10 * time.Second)
+	// Ingested now, 9m55s after its timestamp: within lag + overlap.
+	late := srv.Put(cwfake.Event{Group: group, Stream: "kube-apiserver-audit-late", Timestamp: swept.Add(-10*time.Minute + 15*time.Second).UnixMilli(), Message: "late"})[0]
+	clk.Add(10 * time.Second)
+	tick()
+	if st, err := p.Poll(t.Context(), auditQuery, cur, rec); err != nil || st.Sweep {
+		t.Fatal(st, err)
+	}
+	skew = 2 * time.Minute // the host clock runs ahead for one poll
+	clk.Add(10 * time.Second)
+	tick()
+	if _, err := p.Poll(t.Context(), auditQuery, cur, rec); err != nil {
+		t.Fatal(err)
+	}
+	skew = 0 // and is set right
+	clk.Add(30 * time.Second)
+	tick()
+	st, err := p.Poll(t.Context(), auditQuery, cur, rec)
+	if err != nil || st.ClockAhead == 0 || !st.Sweep {
+		t.Fatalf("after the clock was set right: ahead %v, sweep %v, err %v; want a rewind that sweeps", st.ClockAhead, st.Sweep, err)
+	}
+	if rec.ids[late.ID] != 1 {
+		t.Errorf("the event ingested 9m55s late was emitted %d times, want once", rec.ids[late.ID])
+	}
+}
+
+// TestPoll_EarlierVersionReadsWhatTheSweepWould verifies the checkpoint an
+// earlier version resumes from: it ignores where the next sweep starts and
+// re-reads the overlap before the watermark on every poll, so the
+// watermark is saved no more than the overlap after that start, and a
+// late event waiting for the sweep is emitted by the earlier version.
+func TestPoll_EarlierVersionReadsWhatTheSweepWould(t *testing.T) {
+	clk := &clock{t: time.Unix(1700000000, 0)}
+	srv := cwfake.New(cwfake.WithClock(clk.Now))
+	defer srv.Close()
+	put(srv, 10, 2, clk.Now().Add(-5*time.Minute), "kube-apiserver-audit-")
+	c := newClient(t, srv, nil)
+	p := cloudwatch.NewPuller(c, sweepConfig(clk.Now))
+	cur := cloudwatch.NewCursor(clk.Now().Add(-time.Hour).UnixMilli())
+	rec := &recorder{}
+	for range 8 { // a sweep, then seven polls from the watermark: 3.5 minutes on
+		if _, err := p.Poll(t.Context(), auditQuery, cur, rec); err != nil {
+			t.Fatal(err)
+		}
+		clk.Add(30 * time.Second)
+	}
+	// 10m30s behind the watermark, 10m behind the last sweep's window end:
+	// the next sweep reads it, a re-read of the overlap before the
+	// watermark would not.
+	late := srv.Put(cwfake.Event{Group: group, Stream: "kube-apiserver-audit-late", Timestamp: cur.Watermark - (10*time.Minute + 30*time.Second).Milliseconds(), Message: "late"})[0]
+	saved := rec.last
+	if limit := saved.SweepFrom + (10 * time.Minute).Milliseconds(); saved.Watermark > limit || saved.Watermark >= cur.Watermark {
+		t.Fatalf("saved watermark %d, in memory %d: want at most the overlap after the next sweep's start (%d)", saved.Watermark, cur.Watermark, limit)
+	}
+	saved.SweepFrom, saved.SweptTo = 0, 0 // what an earlier version reads
+	earlier := cloudwatch.RestoreCursor(saved)
+	everyPoll := sweepConfig(clk.Now)
+	everyPoll.SweepInterval = 0
+	if _, err := cloudwatch.NewPuller(c, everyPoll).Poll(t.Context(), auditQuery, earlier, rec); err != nil {
+		t.Fatal(err)
+	}
+	if rec.ids[late.ID] != 1 || len(rec.dupes()) != 0 {
+		t.Errorf("the earlier version emitted the late event %d times (dupes %v), want once", rec.ids[late.ID], rec.dupes())
+	}
 }

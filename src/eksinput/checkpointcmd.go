@@ -74,12 +74,12 @@ func checkpointCmd(args []string, sio IO) int {
 			}
 			// The source: "region=- principal=- endpoint=-" for a cursor an
 			// earlier version saved, which the input adopts for its source.
-			swept := "none"
-			if c.SweptTo != 0 {
-				swept = msTime(c.SweptTo)
+			sweep := "none"
+			if c.SweepFrom != 0 {
+				sweep = msTime(c.SweepFrom)
 			}
-			fmt.Fprintf(sio.Stdout, "cursor:   %s watermark=%s floor=%s ids_from=%s swept_to=%s recent_event_ids=%d\n",
-				c.Key(), msTime(c.Watermark), msTime(c.Floor), msTime(c.SeenFrom), swept, ids)
+			fmt.Fprintf(sio.Stdout, "cursor:   %s watermark=%s floor=%s ids_from=%s sweep_from=%s recent_event_ids=%d\n",
+				c.Key(), msTime(c.Watermark), msTime(c.Floor), msTime(c.SeenFrom), sweep, ids)
 		}
 		return 0
 	case "reset":

@@ -97,14 +97,14 @@
       {
         "name": "overlap",
         "title": "Overlap",
-        "description": "How far back each late sweep (see sweep_interval) re-reads, so that events CloudWatch ingests late are still picked up; events already emitted are dropped by their eventId. Events arriving later than lag + overlap after their timestamp can be missed. Raised, it takes effect as the remembered eventIds come to cover it (after the new overlap has passed), so that no event is emitted twice; lowered, at once. The sweeps cost calls, and the checkpoint holds the eventIds of the overlap, in proportion to the event rate (see Sizing against the 5 calls/s quota). At most 14d. Default: 10m.",
+        "description": "How far back each late sweep (see sweep_interval) re-reads, so that events CloudWatch ingests late are still picked up; events already emitted are dropped by their eventId. Events arriving later than lag + overlap after their timestamp can be missed. Raised, it takes effect as the remembered eventIds come to cover it (after the new overlap has passed), so that no event is emitted twice; lowered, from the next sweep on (a sweep that was cut short is finished first). The sweeps cost calls, and the checkpoint holds the eventIds of overlap + sweep_interval, in proportion to the event rate (see Sizing against the 5 calls/s quota). At most 14d. Default: 10m.",
         "data_type": "string",
         "required_on_create": false
       },
       {
         "name": "sweep_interval",
         "title": "Late sweep interval",
-        "description": "How often a poll is a late sweep: it re-reads from overlap before where the previous sweep ended, to pick up events CloudWatch ingested after the input had passed their timestamp. The polls in between read from the watermark on only. An event ingested up to lag + overlap after its timestamp is emitted by the first sweep to complete after its ingestion, so a late event waits up to about sweep_interval + poll_interval, an on-time one poll_interval. Each event is read about 2 + overlap / sweep_interval times in all; 0 makes every poll a sweep, which reads each event about (overlap + poll_interval) / poll_interval times (see Sizing against the 5 calls/s quota). At most 14d. Default: 5m.",
+        "description": "How often a poll is a late sweep: it re-reads from overlap before where the previous sweep's window ended, to pick up events CloudWatch ingested after the input had passed their timestamp. The polls in between read from the watermark on only. An event ingested up to lag + overlap after its timestamp is emitted at the latest by the first sweep that begins after its ingestion and completes, so a late event waits up to about sweep_interval + poll_interval, an on-time one poll_interval. With sweep_interval at least poll_interval, each event is read about 2 + overlap / sweep_interval times in all; 0 (or less than poll_interval) makes every poll a sweep, which reads each event about (overlap + poll_interval) / poll_interval times (see Sizing against the 5 calls/s quota). At most 14d. Default: 5m.",
         "data_type": "string",
         "required_on_create": false
       },
