@@ -1,17 +1,25 @@
-// Package checkpoint keeps an input's progress on disk: one msgpack file per
-// stanza, versioned and checksummed, written atomically (temp file, fsync,
-// rename) with the previous good copy kept beside it.
+// Package checkpoint keeps an input's progress on disk: per stanza, a base
+// file (msgpack, versioned and checksummed, written atomically: temp file,
+// fsync, rename, with the previous good copy kept beside it) and a journal
+// of what each save changed since (appended and fdatasynced), so that a
+// save costs what changed rather than every event ID the state holds.
 //
 // The package provides:
 //   - State and Cursor, the persisted progress of one stanza (a watermark and
 //     the recent event IDs per source: Region, principal, endpoint, log group
 //     and stream prefix, together a Key);
-//   - Encode and Decode, the file format (Decode never trusts its input);
+//   - Encode and Decode, the base file's format (Decode never trusts its
+//     input);
 //   - Store, which locks a stanza's files against a second process, loads the
-//     newest valid state (setting corrupt files aside, never deleting them),
-//     proves the directory can take a save before anything is emitted, and
-//     saves new states atomically;
-//   - CheckDir, the same proof without a stanza or a lock (for --check);
+//     newest valid state (a base and its journal's records, setting corrupt
+//     files aside, never deleting them), proves the directory can take the
+//     saves to come before anything is emitted, saves new states (a journal
+//     record, or a new base when the journal would outgrow the base), and
+//     compacts at Close, so that a clean stop leaves the whole state in the
+//     base;
+//   - Read, the state a Store would load, without the lock (for "checkpoint
+//     show");
+//   - CheckDir, the proof without a stanza or a lock (for --check);
 //   - FileName, the stable, readable file name of a stanza.
 package checkpoint
 
