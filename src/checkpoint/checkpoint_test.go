@@ -160,6 +160,18 @@ func TestStore_SaveLoadKeepsPrevious(t *testing.T) {
 	if err != nil || ps.Cursors[0].Watermark != 1700000000123 {
 		t.Errorf("previous copy = %+v, %v", ps, err)
 	}
+	// With the records that followed it (the previous journal), the
+	// previous copy is the state of the save before the current base:
+	// the last one, here.
+	os.WriteFile(s.Path(), []byte("garbage"), 0o600)
+	s, err = checkpoint.Open(dir, "eks_logs://prod")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if got, res, err := s.Load(); err != nil || res.Source != "previous" || res.Journal.Records != 1 || got.Cursors[0].Watermark != 1700000009999 {
+		t.Errorf("Load from the previous copy = %+v, %+v, %v", got.Cursors[0], res, err)
+	}
 	entries, _ := os.ReadDir(dir)
 	for _, e := range entries {
 		if strings.Contains(e.Name(), ".tmp") {
@@ -265,7 +277,7 @@ func TestReset_MovesFilesAside(t *testing.T) {
 	s.Save(sampleState())
 	s.Close()
 	moved, err := checkpoint.Reset(dir, "eks_logs://prod")
-	if err != nil || len(moved) != 3 { // base, previous copy, journal
+	if err != nil || len(moved) != 4 { // bases and journals
 		t.Fatalf("Reset = %v, %v", moved, err)
 	}
 	s, _ = checkpoint.Open(dir, "eks_logs://prod")

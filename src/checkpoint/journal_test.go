@@ -415,9 +415,11 @@ func TestJournal_DamagedRecord(t *testing.T) {
 	}
 }
 
-// TestJournal_CrashInCompaction leaves the old journal beside the new base,
-// as a crash between the base's rename and the journal's truncation does:
-// Load ignores it (the base holds more). If the new base is lost too, the
+// TestJournal_CrashInCompaction compacts, and checks the files: the new
+// base, and the old journal beside the previous copy, which with it is the
+// state of the save before. Then it puts the old journal back as a crash
+// between the base's rename and the journal's rotation leaves it: Load
+// ignores it (the base holds more); if the new base is lost too, the
 // previous copy takes those records, which follow it, and only those.
 func TestJournal_CrashInCompaction(t *testing.T) {
 	dir := t.TempDir()
@@ -436,7 +438,8 @@ func TestJournal_CrashInCompaction(t *testing.T) {
 	for range 6 {
 		save()
 	}
-	jpath := s.JournalPath()
+	jpath, prevJournal := s.JournalPath(), s.prevJournalPath()
+	bpath := s.Path()
 	old, _ := os.ReadFile(jpath) // records 2..6 on base 1
 	s.journalFloor, s.baseSize = 1, 1
 	save() // compacts: state 7 is the new base
@@ -444,28 +447,35 @@ func TestJournal_CrashInCompaction(t *testing.T) {
 		t.Fatal("the save did not compact")
 	}
 	kill(s)
-	os.WriteFile(jpath, old, 0o600) // the truncation never happened
-	s = openTest(t, dir, 0)
-	got, res, err := s.Load()
-	if err != nil || res.Source != "current" || res.Journal.Stop != JournalStale || res.Journal.Records != 0 {
-		t.Fatalf("Load: %+v %v", res, err)
+	load := func(what string, want State, source, stop string, records int) {
+		t.Helper()
+		s := openTest(t, dir, 0)
+		defer kill(s)
+		got, res, err := s.Load()
+		if err != nil || res.Source != source || res.Journal.Stop != stop || res.Journal.Records != records {
+			t.Fatalf("%s: %+v %v", what, res, err)
+		}
+		if !bytes.Equal(encoded(t, got), encoded(t, want)) {
+			t.Fatalf("%s: not the state expected", what)
+		}
 	}
-	if !bytes.Equal(encoded(t, got), encoded(t, states[6])) {
-		t.Fatal("the old journal changed the new base")
+	if b, _ := os.ReadFile(prevJournal); !bytes.Equal(b, old) {
+		t.Fatal("the old journal is not beside the previous copy")
 	}
-	kill(s)
-	// The new base lost: the previous copy (base 1) and its records give
-	// state 6.
-	os.WriteFile(filepath.Join(dir, FileName(testStanza)), []byte("garbage"), 0o600)
-	s = openTest(t, dir, 0)
-	got, res, err = s.Load()
-	if err != nil || res.Source != "previous" || res.Journal.Stop != "" || res.Journal.Records != 5 {
-		t.Fatalf("Load from the previous copy: %+v %v", res, err)
+	if fi, err := os.Stat(jpath); err != nil || fi.Size() != 0 {
+		t.Fatalf("the new journal: %v %v", fi, err)
 	}
-	if !bytes.Equal(encoded(t, got), encoded(t, states[5])) {
-		t.Fatal("the previous copy and its journal are not state 6")
-	}
-	kill(s)
+	load("compacted", states[6], "current", "", 0)
+	newBase, _ := os.ReadFile(bpath)
+	os.WriteFile(bpath, []byte("garbage"), 0o600)
+	load("the new base lost", states[5], "previous", "", 5)
+
+	// The rotation never happened.
+	os.WriteFile(bpath, newBase, 0o600)
+	os.Rename(prevJournal, jpath)
+	load("old journal beside the new base", states[6], "current", JournalStale, 0)
+	os.WriteFile(bpath, []byte("garbage"), 0o600)
+	load("old journal, the new base lost", states[5], "previous", "", 5)
 }
 
 // TestJournal_PreviousCopyIgnoresNewerJournal loses the base while the

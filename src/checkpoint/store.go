@@ -17,13 +17,16 @@ var ErrLocked = errors.New("checkpoint: another process holds the lock")
 
 // Store reads and writes one stanza's checkpoint files in a directory:
 //
-//	<name>          the base: the state as of its save
-//	<name>.journal  what changed since the base, one record per save
-//	<name>.prev     the base before it (the previous good copy)
-//	<name>.lock     held (flock) while a process uses the files
+//	<name>               the base: the state as of its save
+//	<name>.journal       what changed since the base, one record per save
+//	<name>.prev          the base before it (the previous good copy)
+//	<name>.prev.journal  the records that followed the previous base
+//	<name>.lock          held (flock) while a process uses the files
 //	<name>.corrupt-<time>   files that failed to decode, set aside for a human
 //
-// The state is the base and the journal's records of its generation. A
+// The state is the base and the journal's records of its generation; the
+// previous copy, the previous base and the records that followed it,
+// which is the state of the save before the current base was written. A
 // Store appends a save to the journal when it wrote the base itself (in
 // this process, so it knows what the base and each record hold), and
 // writes a new base otherwise, or when the journal would outgrow the base
@@ -48,7 +51,7 @@ type Store struct {
 	baseSize     int      // bytes of the last base written
 	journal      *os.File // open for appending, nil before the first base
 	journalSize  int64
-	journalEmpty bool         // journal is empty, durably: a new base need not truncate it
+	journalEmpty bool         // journal is empty, durably: a new base need not rotate it
 	journalFloor int64        // JournalFloor (tests lower it to compact often)
 	buf          bytes.Buffer // a record being framed, reused
 }
@@ -139,6 +142,10 @@ func (s *Store) Path() string { return s.path }
 // JournalPath returns the journal's path.
 func (s *Store) JournalPath() string { return s.path + journalSuffix }
 
+// prevJournalPath is where the journal goes when a new base is written:
+// beside the previous copy, which it follows.
+func (s *Store) prevJournalPath() string { return s.path + ".prev" + journalSuffix }
+
 const journalSuffix = ".journal"
 
 // Close compacts, if the journal holds records (a new base of the state
@@ -164,9 +171,10 @@ func (s *Store) Close() error {
 }
 
 // Load returns the newest valid state: the current base, else the previous
-// good copy, each with the journal's records of its generation (so the
-// previous copy takes records only when they follow it: those of a crash
-// in the middle of a compaction). Each base that exists but cannot be used
+// good copy, each with the records of its generation, from the journal or
+// the previous journal (the current base's are in the journal; the
+// previous copy's in the previous journal, or still in the journal after a
+// crash in the middle of a compaction). Each base that exists but cannot be used
 // (unreadable, corrupt, another version, another stanza's) is renamed
 // aside and reported in the result, and so is a journal with a damaged
 // record (the records before it are applied); Load never deletes. A
@@ -188,7 +196,13 @@ func (s *Store) Load() (State, LoadResult, error) {
 		}
 		if err == nil {
 			res.Source, res.File = c.source, c.file
+			// Generations are unique: at most one journal follows st.
 			res.Journal = replayJournal(s.JournalPath(), &st)
+			if j := res.Journal; j.Records == 0 && (j.Stop == "" || j.Stop == JournalStale) {
+				if prev := replayJournal(s.prevJournalPath(), &st); prev.Records > 0 || prev.Stop == JournalTorn || prev.Stop == JournalDamaged {
+					res.Journal = prev
+				}
+			}
 			if res.Journal.Stop == JournalDamaged {
 				if err := s.setAsideJournal(&res.Journal); err != nil {
 					res.Journal.Err = errors.Join(res.Journal.Err, err)
@@ -235,7 +249,8 @@ func (s *Store) setAsideJournal(jr *JournalResult) error {
 }
 
 // Read returns a stanza's state without locking it, for a human (the
-// "checkpoint show" command): the current base and its journal's records.
+// "checkpoint show" command): the current base and its journal's records
+// (a base written in the middle of a compaction may have none yet).
 // The state is one the input saved, or resumes from, even while the input
 // writes (a record being appended is not read yet). It does not fall back
 // to the previous copy, nor set anything aside; a missing base is an error
@@ -337,10 +352,12 @@ func (s *Store) appendRecord(st *State) (bool, error) {
 // file after the current file was kept as the previous good copy; the
 // directory is fsynced so the rename itself survives a power cut. At every
 // instant a complete current file exists (once one was written). Then the
-// journal is emptied (truncated and fsynced): until then it holds records
-// of the old generation, which no load applies to the new base. A crash
-// between the rename and the truncation is so harmless, and the previous
-// copy takes those records back if the new base is ever lost.
+// journal becomes the previous journal, beside the previous copy it
+// follows, and a new empty journal takes its place: until then the journal
+// holds records of the old generation, which no load applies to the new
+// base. A crash between the rename and the rotation is so harmless, and
+// the previous copy with its records is the state of the save before, as
+// it was when every save wrote a whole file.
 func (s *Store) writeBase(st State) error {
 	s.last = nil // until the journal is ready for the new base
 	st.Generation = newGeneration(s.gen)
@@ -368,7 +385,7 @@ func (s *Store) writeBase(st State) error {
 		return err
 	}
 	s.size, s.baseSize = len(b), len(b)
-	if err := s.emptyJournal(); err != nil {
+	if err := s.rotateJournal(); err != nil {
 		return err
 	}
 	s.gen, s.seq, s.journalSize = st.Generation, 0, 0
@@ -376,32 +393,31 @@ func (s *Store) writeBase(st State) error {
 	return nil
 }
 
-// emptyJournal truncates the journal (creating it if needed) and makes
-// that durable before any record of the new base is appended: otherwise
-// a crash could leave the old records in front of the new ones, and the
-// new ones would be ignored with them.
-func (s *Store) emptyJournal() error {
+// rotateJournal moves the journal to the previous journal's name (over
+// the one before) and opens a new empty one, then fsyncs the directory
+// before any record of the new base is appended: otherwise a crash could
+// leave the old records in front of the new ones, and the new ones would
+// be ignored with them. A journal known to be empty since the last base
+// stays: the previous journal then stays too, and as it follows an older
+// base, the previous copy takes no records, as none followed it.
+func (s *Store) rotateJournal() error {
 	if s.journal != nil && s.journalEmpty {
 		return nil
 	}
-	if s.journal == nil {
-		f, err := os.OpenFile(s.JournalPath(), os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o600)
-		if err != nil {
-			return fmt.Errorf("checkpoint: open the journal: %w", err)
-		}
-		s.journal = f
-		s.journalEmpty = false
-		// The journal's name must survive a power cut with its records.
-		if err := syncDir(s.dir); err != nil {
-			return err
-		}
+	if s.journal != nil {
+		s.journal.Close() // before the rename, which Windows refuses an open file
+		s.journal = nil
 	}
-	err := s.journal.Truncate(0)
-	if err == nil {
-		err = s.journal.Sync()
+	if err := os.Rename(s.JournalPath(), s.prevJournalPath()); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("checkpoint: keep the journal with the previous copy: %w", err)
 	}
+	f, err := os.OpenFile(s.JournalPath(), os.O_WRONLY|os.O_CREATE|os.O_TRUNC|os.O_APPEND, 0o600)
 	if err != nil {
-		return fmt.Errorf("checkpoint: empty the journal: %w", err)
+		return fmt.Errorf("checkpoint: create the journal: %w", err)
+	}
+	s.journal = f
+	if err := syncDir(s.dir); err != nil {
+		return err
 	}
 	s.journalEmpty = true
 	return nil
@@ -420,19 +436,20 @@ func newGeneration(prev uint64) uint64 {
 }
 
 // SaveHeadroom is the room, beyond the size of the state in hand and of
-// the journal at its largest, that ProveWritable and CheckDir make sure a
-// checkpoint directory has: more than a save needs after one full page
+// the journals at their largest, that ProveWritable and CheckDir make sure
+// a checkpoint directory has: more than a save needs after one full page
 // (10,000 event IDs of 8 bytes and their buckets).
 const SaveHeadroom = 1 << 20
 
 // ProveWritable saves st as a base (temp file, fsync, rename, directory
 // fsync) and then writes, fsyncs and removes a probe file as large as what
 // the saves to come need on top of the files there: the journal at its
-// largest (the base's size, at least JournalFloor) and, beside it, the
-// temp file of the compaction that then writes the next base (the base's
-// size), plus SaveHeadroom for their growth. An input calls it before it
-// emits anything: a directory that cannot take a save (a full or read-only
-// file system, a file size limit) fails here, so the input stops without
+// largest (the base's size, at least JournalFloor), the previous journal
+// as large beside it (after the first compaction), and the temp file of
+// the compaction that writes the next base (the base's size), plus
+// SaveHeadroom for their growth. An input calls it before it emits
+// anything: a directory that cannot take a save (a full or read-only file
+// system, a file size limit) fails here, so the input stops without
 // emitting events it could not checkpoint, instead of emitting the same
 // page again on every restart.
 func (s *Store) ProveWritable(st State) error {
@@ -441,14 +458,14 @@ func (s *Store) ProveWritable(st State) error {
 	if err := s.writeBase(st); err != nil {
 		return err
 	}
-	return probe(s.dir, filepath.Base(s.path)+".tmp-probe-*", int64(s.baseSize)+s.journalLimit()+SaveHeadroom)
+	return probe(s.dir, filepath.Base(s.path)+".tmp-probe-*", int64(s.baseSize)+2*s.journalLimit()+SaveHeadroom)
 }
 
 // CheckDir checks that dir is (or can be created as) a directory that can
 // take a checkpoint save: it creates dir as Open does, then writes, fsyncs
-// and removes a probe file of JournalFloor plus SaveHeadroom bytes (a new
-// stanza's journal at its largest, and room for its base). It takes no
-// lock, so it works while an input runs (the service's --check).
+// and removes a probe file of twice JournalFloor plus SaveHeadroom bytes (a
+// new stanza's journals at their largest, and room for its bases). It
+// takes no lock, so it works while an input runs (the service's --check).
 func CheckDir(dir string) error {
 	if dir == "" {
 		return fmt.Errorf("checkpoint: no checkpoint directory")
@@ -456,7 +473,7 @@ func CheckDir(dir string) error {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return fmt.Errorf("checkpoint: create %s: %w", dir, err)
 	}
-	return probe(dir, ".kubelens-probe-*", JournalFloor+SaveHeadroom)
+	return probe(dir, ".kubelens-probe-*", 2*JournalFloor+SaveHeadroom)
 }
 
 // probe writes size bytes to a new file in dir, fsyncs and removes it. The
@@ -543,7 +560,7 @@ func syncDir(dir string) error {
 	return nil
 }
 
-// Reset moves a stanza's checkpoint files (base, previous copy, journal) aside (renamed with a .reset-<time>
+// Reset moves a stanza's checkpoint files (bases and journals) aside (renamed with a .reset-<time>
 // suffix, never deleted) so the next start begins at start_from. It takes
 // the lock, so it fails while the input runs. It returns the new names.
 func Reset(dir, stanza string) ([]string, error) {
@@ -554,7 +571,7 @@ func Reset(dir, stanza string) ([]string, error) {
 	defer s.Close()
 	suffix := ".reset-" + s.now().UTC().Format("20060102T150405Z")
 	var moved []string
-	for _, f := range []string{s.path, s.path + ".prev", s.JournalPath()} {
+	for _, f := range []string{s.path, s.path + ".prev", s.JournalPath(), s.prevJournalPath()} {
 		if err := os.Rename(f, f+suffix); err == nil {
 			moved = append(moved, f+suffix)
 		} else if !errors.Is(err, os.ErrNotExist) {
