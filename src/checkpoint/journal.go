@@ -146,6 +146,7 @@ func diff(prev, st *State) (record, int, bool) {
 func diffSeen(o, n []Bucket, cd *cursorDelta) (int, bool) {
 	grow := 0
 	kept := false // an old bucket stayed: removals from here on are not a prefix
+	slow := 0     // buckets to walk one by one before comparing a run again
 	i, j := 0, 0
 	take := func() bool { // n[j] is next: is it in order?
 		return n[j].Timestamp >= 0 && (j == 0 || n[j].Timestamp > n[j-1].Timestamp)
@@ -172,6 +173,18 @@ func diffSeen(o, n []Bucket, cd *cursorDelta) (int, bool) {
 				return 0, false
 			}
 			kept = true
+			// Most buckets are untouched: compare them a run at a time, as
+			// memory (a run that differs is then walked bucket by bucket).
+			if slow > 0 {
+				slow--
+			} else if k := min(len(o)-i, len(n)-j, 256); k > 1 {
+				if sameRun(o[i:i+k], n[j:j+k]) {
+					i += k
+					j += k
+					continue
+				}
+				slow = k
+			}
 			if !sameBucket(&o[i], &n[j]) {
 				cd.Put = append(cd.Put, n[j])
 				grow += bucketSize(&n[j]) - bucketSize(&o[i])
@@ -188,6 +201,15 @@ func diffSeen(o, n []Bucket, cd *cursorDelta) (int, bool) {
 func sameBucket(a, b *Bucket) bool {
 	return a.Timestamp == b.Timestamp && len(a.IDs) == len(b.IDs) &&
 		unsafe.SliceData(a.IDs) == unsafe.SliceData(b.IDs) && (a.IDs == nil) == (b.IDs == nil)
+}
+
+// sameRun reports whether a and b (as long) hold the same bucket headers,
+// byte for byte: each the same timestamp and the very same IDs slice (see
+// sameBucket; an equal capacity too, which a copied header has). The
+// timestamps of b are so in order as a's are, checked when they were b's.
+func sameRun(a, b []Bucket) bool {
+	n := len(a) * int(unsafe.Sizeof(Bucket{}))
+	return bytes.Equal(unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(a))), n), unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(b))), n))
 }
 
 // ordered reports whether buckets are in strictly increasing timestamp
@@ -230,12 +252,28 @@ func cursorSize(c *Cursor) int {
 // the state it last wrote, to diff the next one against. The caller may
 // change its State, its Cursors and their Seen slices afterwards (the
 // input assigns the cursors in place); it only must not change a bucket's
-// IDs in place (see diff).
-func snapshot(st *State) *State {
+// IDs in place (see diff). reuse is the snapshot this one replaces, or
+// nil: the header arrays of its cursors are written over (cursor i of st
+// takes those of reuse's cursor from[i], when from is given), so that a
+// save of a million buckets copies 32 MB of headers into memory it has,
+// rather than allocating it for the garbage collector to scan and free.
+func snapshot(st *State, reuse *State, from []int) *State {
 	c := *st
 	c.Cursors = slices.Clone(st.Cursors)
 	for i := range c.Cursors {
-		c.Cursors[i].Seen = slices.Clone(c.Cursors[i].Seen)
+		seen := c.Cursors[i].Seen
+		if seen == nil {
+			continue
+		}
+		var buf []Bucket
+		if reuse != nil && from != nil && from[i] >= 0 {
+			buf = reuse.Cursors[from[i]].Seen[:0]
+		}
+		if buf == nil || cap(buf) < len(seen) { // nil: an empty Seen must stay non-nil
+			buf = make([]Bucket, 0, len(seen)+len(seen)/8)
+		}
+		c.Cursors[i].Seen = append(buf, seen...)
+		clear(buf[len(seen):cap(buf)]) // hold no IDs alive past the end
 	}
 	return &c
 }

@@ -343,7 +343,11 @@ func (s *Store) appendRecord(st *State) (bool, error) {
 	s.journalEmpty = false
 	s.size += grow
 	st.Generation = s.gen
-	s.last = snapshot(st)
+	from := make([]int, len(rec.Cursors))
+	for i := range rec.Cursors {
+		from[i] = rec.Cursors[i].From
+	}
+	s.last = snapshot(st, s.last, from)
 	return true, nil
 }
 
@@ -389,7 +393,9 @@ func (s *Store) writeBase(st State) error {
 		return err
 	}
 	s.gen, s.seq, s.journalSize = st.Generation, 0, 0
-	s.last = snapshot(&st)
+	if st.validate() == nil {
+		s.last = snapshot(&st, nil, nil)
+	} // else no record may follow it (diff relies on its buckets' order): Load refuses it anyway, as before the journal
 	return nil
 }
 
