@@ -106,3 +106,52 @@ func cpuTime() time.Duration {
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
+
+// BenchmarkReplayJournal is what a start pays for the journal: Read of a
+// base of 100,000 IDs (at one a millisecond) and a journal of records of
+// 800-event pages, as large as JournalFloor or as the base (the most a
+// journal grows to before a compaction).
+func BenchmarkReplayJournal(b *testing.B) {
+	for _, size := range []int64{JournalFloor, 2_700_000} {
+		b.Run(fmt.Sprintf("journal=%d", size), func(b *testing.B) {
+			dir := b.TempDir()
+			s, err := Open(dir, "eks_logs://bench")
+			if err != nil {
+				b.Fatal(err)
+			}
+			s.journalFloor = MaxFileSize
+			rng := rand.New(rand.NewPCG(1, 2))
+			var seen []Bucket
+			ts := int64(1_700_000_000_000)
+			add := func() {
+				seen = append(seen, Bucket{Timestamp: ts, IDs: []uint64{rng.Uint64()}})
+				ts++
+			}
+			for range 100_000 {
+				add()
+			}
+			save := func() {
+				if err := s.Save(State{Cursors: []Cursor{{Region: "r", LogGroup: "g", Watermark: ts, Seen: slices.Clone(seen)}}}); err != nil {
+					b.Fatal(err)
+				}
+			}
+			save()
+			for s.journalSize < size {
+				for range 800 {
+					seen = seen[1:]
+					add()
+				}
+				save()
+			}
+			records := s.seq
+			kill(s)
+			b.ResetTimer()
+			for b.Loop() {
+				if _, jr, err := Read(dir, "eks_logs://bench"); err != nil || jr.Records != int(records) {
+					b.Fatal(jr, err)
+				}
+			}
+			b.ReportMetric(float64(records), "records")
+		})
+	}
+}
