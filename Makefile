@@ -110,7 +110,8 @@ docs:
 
 # Benchmarks, not part of test (timings are not tests). The streams of
 # 100,000 generated EKS audit events are written once to a temporary
-# folder; the Go benchmarks of the hot paths run first; then kubebench runs
+# folder; the Go benchmarks of the hot paths run first (the checkpoint's
+# journal for 3,000 pages, so that its compactions count); then kubebench runs
 # the pass-through and kubeenrich alternately for ROUNDS rounds, the
 # start-up costs, the stdlib Python baseline (where python3 and the team's
 # script exist) and eks_logs against the CloudWatch fake, and prints the
@@ -124,5 +125,7 @@ bench: $(addprefix bin/,kubeenrich eks_logs $(BENCH_TOOLS))
 	bin/kubebench gen -dir "$$tmp"; \
 	$(GO) test -run '^$$' -bench . -benchmem ./src/chunked ./src/audit ./src/enrich ./src/modinput ./src/cloudwatch | tee "$$tmp/gobench.txt"; \
 	$(GO) test -run '^$$' -bench . -benchtime 3x -benchmem ./src/searchcmd | tee -a "$$tmp/gobench.txt"; \
+	$(GO) test -run '^$$' -bench 'PageSave/.*/.*/full' -benchtime 20x ./src/checkpoint | tee -a "$$tmp/gobench.txt"; \
+	$(GO) test -run '^$$' -bench 'PageSave/.*/.*/journal' -benchtime 3000x ./src/checkpoint | tee -a "$$tmp/gobench.txt"; \
 	bin/kubebench run -dir "$$tmp" -bin bin -rounds $(ROUNDS) -python "$(PYTHON_BASELINE)" -repo . \
 	  $(if $(SAVE),-save tests/bench/RESULTS.md -gobench "$$tmp/gobench.txt")

@@ -75,11 +75,12 @@ func TestState_EncodesAsReflectionDid(t *testing.T) {
 		Seen      []mBucket `msgpack:"seen"`
 	}
 	type mState struct {
-		Stanza  string    `msgpack:"stanza"`
-		SavedAt int64     `msgpack:"saved_at_ms"`
-		Cursors []mCursor `msgpack:"cursors"`
+		Stanza     string    `msgpack:"stanza"`
+		SavedAt    int64     `msgpack:"saved_at_ms"`
+		Cursors    []mCursor `msgpack:"cursors"`
+		Generation uint64    `msgpack:"generation,omitempty"`
 	}
-	st := State{Stanza: "eks_logs://prod", SavedAt: 1700000000000, Cursors: []Cursor{
+	st := State{Stanza: "eks_logs://prod", SavedAt: 1700000000000, Generation: 0xfeedface12345678, Cursors: []Cursor{
 		{Region: "eu-west-1", LogGroup: "/aws/eks/a/cluster", Prefix: "kube-apiserver-audit", Watermark: 5, Floor: 1, SeenFrom: 2, SweepFrom: 4, SweptTo: 5,
 			Seen: []Bucket{{Timestamp: 3, IDs: []uint64{1, 2}}, {Timestamp: 4, IDs: []uint64{^uint64(0)}}}},
 		{LogGroup: "g", Seen: []Bucket{}},
@@ -88,7 +89,7 @@ func TestState_EncodesAsReflectionDid(t *testing.T) {
 	if got := reflect.TypeFor[Cursor]().NumField(); got != reflect.TypeFor[mCursor]().NumField() {
 		t.Fatalf("Cursor has %d fields, the mirror %d: mirror the new ones", got, reflect.TypeFor[mCursor]().NumField())
 	}
-	m := mState{Stanza: st.Stanza, SavedAt: st.SavedAt}
+	m := mState{Stanza: st.Stanza, SavedAt: st.SavedAt, Generation: st.Generation}
 	for _, c := range st.Cursors {
 		mc := mCursor{c.Region, c.Principal, c.Endpoint, c.LogGroup, c.Prefix, c.Watermark, c.Floor, c.SeenFrom, c.SweepFrom, c.SweptTo, nil}
 		if c.Seen != nil {

@@ -1,17 +1,25 @@
-// Package checkpoint keeps an input's progress on disk: one msgpack file per
-// stanza, versioned and checksummed, written atomically (temp file, fsync,
-// rename) with the previous good copy kept beside it.
+// Package checkpoint keeps an input's progress on disk: per stanza, a base
+// file (msgpack, versioned and checksummed, written atomically: temp file,
+// fsync, rename, with the previous good copy kept beside it) and a journal
+// of what each save changed since (appended and fdatasynced), so that a
+// save costs what changed rather than every event ID the state holds.
 //
 // The package provides:
 //   - State and Cursor, the persisted progress of one stanza (a watermark and
 //     the recent event IDs per source: Region, principal, endpoint, log group
 //     and stream prefix, together a Key);
-//   - Encode and Decode, the file format (Decode never trusts its input);
+//   - Encode and Decode, the base file's format (Decode never trusts its
+//     input);
 //   - Store, which locks a stanza's files against a second process, loads the
-//     newest valid state (setting corrupt files aside, never deleting them),
-//     proves the directory can take a save before anything is emitted, and
-//     saves new states atomically;
-//   - CheckDir, the same proof without a stanza or a lock (for --check);
+//     newest valid state (a base and its journal's records, setting corrupt
+//     files aside, never deleting them), proves the directory can take the
+//     saves to come before anything is emitted, saves new states (a journal
+//     record, or a new base when the journal would outgrow the base), and
+//     compacts at Close, so that a clean stop leaves the whole state in the
+//     base;
+//   - Read, the state a Store would load, without the lock (for "checkpoint
+//     show");
+//   - CheckDir, the proof without a stanza or a lock (for --check);
 //   - FileName, the stable, readable file name of a stanza.
 package checkpoint
 
@@ -50,6 +58,12 @@ type State struct {
 	Stanza  string   `msgpack:"stanza"`
 	SavedAt int64    `msgpack:"saved_at_ms"` // wall clock of the save, for humans
 	Cursors []Cursor `msgpack:"cursors"`
+	// Generation tells the bases a Store writes apart (random, never 0):
+	// a journal record carries the generation of the base it follows, so
+	// it is never applied to another. Store.Save sets it; a file without
+	// it (written by an earlier version, which ignores the field) reads
+	// as 0 and takes no journal.
+	Generation uint64 `msgpack:"generation,omitempty"`
 }
 
 // Cursor is the position of one query. Watermark is the event timestamp
@@ -249,7 +263,12 @@ func Decode(b []byte) (State, error) {
 }
 
 // unmarshalStrict decodes exactly one msgpack value that must use all of b.
+// The lengths the value claims are checked against b first (checkLengths):
+// msgpack allocates a slice as long as its array claims to be.
 func unmarshalStrict(b []byte, v any) error {
+	if err := checkLengths(b); err != nil {
+		return err
+	}
 	r := bytes.NewReader(b)
 	d := msgpack.NewDecoder(r)
 	if err := d.Decode(v); err != nil {
@@ -257,6 +276,96 @@ func unmarshalStrict(b []byte, v any) error {
 	}
 	if r.Len() != 0 {
 		return fmt.Errorf("%d trailing bytes", r.Len())
+	}
+	return nil
+}
+
+// checkLengths walks the msgpack value at the start of b and refuses any
+// array or map that claims more elements than the bytes left could hold (an
+// element takes a byte at least), and any string, binary or extension that
+// runs past the end. The decoder would otherwise allocate what a few
+// hostile bytes claim: an array32 of 2^32 cursors is 36 GB. It needs no
+// recursion: it counts the values still to read.
+func checkLengths(b []byte) error {
+	pos, pending := 0, int64(1)
+	for ; pending > 0; pending-- {
+		if pos >= len(b) {
+			return fmt.Errorf("truncated at byte %d", pos)
+		}
+		c := b[pos]
+		head, size, elems := 1, int64(0), int64(0)
+		be := func(n int) (int64, bool) {
+			if pos+1+n > len(b) {
+				return 0, false
+			}
+			var v int64
+			for _, x := range b[pos+1 : pos+1+n] {
+				v = v<<8 | int64(x)
+			}
+			return v, true
+		}
+		ok := true
+		switch {
+		case c <= 0x7f, c >= 0xe0, c == 0xc0, c == 0xc2, c == 0xc3:
+		case c <= 0x8f:
+			elems = 2 * int64(c&0x0f)
+		case c <= 0x9f:
+			elems = int64(c & 0x0f)
+		case c <= 0xbf:
+			size = int64(c & 0x1f)
+		case c == 0xc4, c == 0xd9: // bin8, str8
+			head++
+			size, ok = be(1)
+		case c == 0xc5, c == 0xda: // bin16, str16
+			head += 2
+			size, ok = be(2)
+		case c == 0xc6, c == 0xdb: // bin32, str32
+			head += 4
+			size, ok = be(4)
+		case c == 0xc7, c == 0xc8, c == 0xc9: // ext8/16/32: length, type, data
+			n := 1 << (c - 0xc7)
+			head += n + 1
+			size, ok = be(n)
+		case c == 0xca, c == 0xce, c == 0xd2:
+			size = 4
+		case c == 0xcb, c == 0xcf, c == 0xd3:
+			size = 8
+		case c == 0xcc, c == 0xd0:
+			size = 1
+		case c == 0xcd, c == 0xd1:
+			size = 2
+		case c >= 0xd4 && c <= 0xd8: // fixext: type, 1 to 16 bytes
+			size = 1 + int64(1)<<(c-0xd4)
+		case c == 0xdc, c == 0xdd, c == 0xde, c == 0xdf: // array16/32, map16/32
+			n := 2
+			if c == 0xdd || c == 0xdf {
+				n = 4
+			}
+			head += n
+			elems, ok = be(n)
+			if c >= 0xde {
+				elems *= 2
+			}
+		default:
+			return fmt.Errorf("byte %d: invalid msgpack code %#x", pos, c)
+		}
+		if !ok || int64(pos+head)+size > int64(len(b)) {
+			return fmt.Errorf("byte %d: value runs past the end", pos)
+		}
+		pos += head + int(size)
+		if elems > int64(len(b)-pos) {
+			return fmt.Errorf("byte %d: %d elements claimed, %d bytes left", pos, elems, len(b)-pos)
+		}
+		pending += elems
+	}
+	return nil
+}
+
+// checkTimes checks the cursor's own times (not its buckets'): none is
+// negative. Decode and the journal's records both hold cursors to it.
+func (c *Cursor) checkTimes() error {
+	if c.Watermark < 0 || c.Floor < 0 || c.SeenFrom < 0 || c.SweepFrom < 0 || c.SweptTo < 0 {
+		return errors.New("negative watermark, floor, seen_from, sweep_from or swept_to")
 	}
 	return nil
 }
@@ -272,8 +381,8 @@ func (s *State) validate() error {
 			return fmt.Errorf("cursor %d repeats the source of another (log group %q prefix %q)", i, truncate(c.LogGroup), truncate(c.Prefix))
 		}
 		seen[k] = true
-		if c.Watermark < 0 || c.Floor < 0 || c.SeenFrom < 0 || c.SweepFrom < 0 || c.SweptTo < 0 {
-			return fmt.Errorf("cursor %d: negative watermark, floor, seen_from, sweep_from or swept_to", i)
+		if err := c.checkTimes(); err != nil {
+			return fmt.Errorf("cursor %d: %w", i, err)
 		}
 		for j, bk := range c.Seen {
 			if bk.Timestamp < 0 {

@@ -126,12 +126,31 @@ func TestStore_SaveLoadKeepsPrevious(t *testing.T) {
 	if err := s.Save(second); err != nil {
 		t.Fatal(err)
 	}
+	// The second save is a journal record on the first's base.
 	got, res, err := s.Load()
-	if err != nil || res.Source != "current" || got.Cursors[0].Watermark != 1700000009999 {
+	if err != nil || res.Source != "current" || got.Cursors[0].Watermark != 1700000009999 || res.Journal.Records != 1 || res.Journal.Stop != "" {
 		t.Fatalf("Load = %+v, %+v, %v", got, res, err)
+	}
+	if _, err := os.Stat(s.Path() + ".prev"); !os.IsNotExist(err) {
+		t.Errorf("a previous copy before a second base: %v", err)
+	}
+	// Close compacts: the second state becomes the base, the first the
+	// previous copy, and the journal is empty.
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
 	}
 	if fi, err := os.Stat(s.Path()); err != nil || int64(s.LastSize()) != fi.Size() {
 		t.Errorf("LastSize %d, the file %v (%v)", s.LastSize(), fi, err)
+	}
+	if fi, err := os.Stat(s.JournalPath()); err != nil || fi.Size() != 0 {
+		t.Errorf("journal after Close: %v %v", fi, err)
+	}
+	cur, err := os.ReadFile(s.Path())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cs, err := checkpoint.Decode(cur); err != nil || cs.Cursors[0].Watermark != 1700000009999 {
+		t.Errorf("base after Close = %+v, %v", cs, err)
 	}
 	prev, err := os.ReadFile(s.Path() + ".prev")
 	if err != nil {
@@ -140,6 +159,18 @@ func TestStore_SaveLoadKeepsPrevious(t *testing.T) {
 	ps, err := checkpoint.Decode(prev)
 	if err != nil || ps.Cursors[0].Watermark != 1700000000123 {
 		t.Errorf("previous copy = %+v, %v", ps, err)
+	}
+	// With the records that followed it (the previous journal), the
+	// previous copy is the state of the save before the current base:
+	// the last one, here.
+	os.WriteFile(s.Path(), []byte("garbage"), 0o600)
+	s, err = checkpoint.Open(dir, "eks_logs://prod")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if got, res, err := s.Load(); err != nil || res.Source != "previous" || res.Journal.Records != 1 || got.Cursors[0].Watermark != 1700000009999 {
+		t.Errorf("Load from the previous copy = %+v, %+v, %v", got.Cursors[0], res, err)
 	}
 	entries, _ := os.ReadDir(dir)
 	for _, e := range entries {
@@ -159,6 +190,16 @@ func TestStore_CorruptCurrentFallsBackToPrevious(t *testing.T) {
 	}
 	defer s.Close()
 	if err := s.Save(sampleState()); err != nil {
+		t.Fatal(err)
+	}
+	// The first save of a new Store (after a restart) writes a base: the
+	// first becomes the previous copy.
+	s.Close()
+	if s, err = checkpoint.Open(dir, "eks_logs://prod"); err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if _, _, err := s.Load(); err != nil {
 		t.Fatal(err)
 	}
 	newer := sampleState()
@@ -236,7 +277,7 @@ func TestReset_MovesFilesAside(t *testing.T) {
 	s.Save(sampleState())
 	s.Close()
 	moved, err := checkpoint.Reset(dir, "eks_logs://prod")
-	if err != nil || len(moved) != 2 {
+	if err != nil || len(moved) != 4 { // bases and journals
 		t.Fatalf("Reset = %v, %v", moved, err)
 	}
 	s, _ = checkpoint.Open(dir, "eks_logs://prod")

@@ -48,3 +48,27 @@ func TestDecode_FirstReleaseFile(t *testing.T) {
 		t.Errorf("decoded %+v", c)
 	}
 }
+
+// TestDecode_EarlierVersionReadsGenerations verifies that a base with a
+// generation decodes with the State of the version before journals (no
+// Generation field): msgpack skips a field a struct does not have, so a
+// downgrade reads the base.
+func TestDecode_EarlierVersionReadsGenerations(t *testing.T) {
+	type beforeJournal struct {
+		Stanza  string   `msgpack:"stanza"`
+		SavedAt int64    `msgpack:"saved_at_ms"`
+		Cursors []Cursor `msgpack:"cursors"`
+	}
+	b, err := Encode(State{Stanza: "eks_logs://prod", Generation: 0x1234567890abcdef, Cursors: []Cursor{{Region: "r", Watermark: 9}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var env envelope
+	if err := unmarshalStrict(b, &env); err != nil {
+		t.Fatal(err)
+	}
+	var old beforeJournal
+	if err := unmarshalStrict(env.Payload, &old); err != nil || old.Stanza != "eks_logs://prod" || len(old.Cursors) != 1 || old.Cursors[0].Watermark != 9 {
+		t.Fatalf("the earlier version reads %+v, %v", old, err)
+	}
+}

@@ -19,11 +19,12 @@ func windowCursor(n, perMs int) *Cursor {
 	return c
 }
 
-// BenchmarkPageCheckpoint is what every delivered page costs the
-// checkpoint beyond its own events: Saved and checkpoint.Encode of a
-// cursor remembering n IDs (the overlap window's events), one or four to a
-// millisecond, per ID remembered; B/id is the checkpoint's size per ID.
-// Writing the file comes on top.
+// BenchmarkPageCheckpoint is what a whole checkpoint costs: Saved and
+// checkpoint.Encode of a cursor remembering n IDs (the overlap window's
+// events), one or four to a millisecond, per ID remembered; B/id is the
+// checkpoint's size per ID. Every page paid it before the journal; now a
+// page pays Saved and its journal record (checkpoint's BenchmarkPageSave),
+// and a base like this is written once the journal outgrows the last one.
 func BenchmarkPageCheckpoint(b *testing.B) {
 	for _, perMs := range []int{1, 4} {
 		for _, n := range []int{100_000, 1_000_000} {

@@ -52,21 +52,27 @@ func checkpointCmd(args []string, sio IO) int {
 	switch args[0] {
 	case "show":
 		path := filepath.Join(*dir, checkpoint.FileName(name))
-		b, err := os.ReadFile(path)
+		// The base and its journal, as the input resumes from them (it
+		// may be running: Read takes no lock).
+		st, jr, err := checkpoint.Read(*dir, name)
 		if errors.Is(err, os.ErrNotExist) {
 			fmt.Fprintf(sio.Stdout, "%s: no checkpoint (the input starts from start_from)\n", path)
 			return 0
 		}
 		if err != nil {
-			log.WithError(err).Error("cannot read the checkpoint")
-			return 1
-		}
-		st, err := checkpoint.Decode(b)
-		if err != nil {
 			log.WithField("file", path).WithError(err).Error("checkpoint is unusable")
 			return 1
 		}
-		fmt.Fprintf(sio.Stdout, "file:     %s\nstanza:   %s\nsaved_at: %s\n", path, st.Stanza, msTime(st.SavedAt))
+		journal := fmt.Sprintf("%d records, %d bytes", jr.Records, jr.Bytes)
+		switch jr.Stop {
+		case checkpoint.JournalTorn:
+			journal += " (then a save cut short, ignored)"
+		case checkpoint.JournalStale:
+			journal += " (it follows an older base, ignored)"
+		case checkpoint.JournalDamaged:
+			journal += " (then a damaged record: " + jr.Err.Error() + ")"
+		}
+		fmt.Fprintf(sio.Stdout, "file:     %s\nstanza:   %s\nsaved_at: %s\njournal:  %s\n", path, st.Stanza, msTime(st.SavedAt), journal)
 		for _, c := range st.Cursors {
 			ids := 0
 			for _, b := range c.Seen {

@@ -91,7 +91,22 @@ func (in *Input) Open(dir string) error {
 	case res.Source == "none":
 		in.Log.WithField("start_ms", start).Info("no checkpoint yet; starting from start_from")
 	default:
-		in.Log.WithField("file", res.File).Debug("checkpoint loaded")
+		in.Log.WithField("file", res.File).WithField("journal_records", res.Journal.Records).Debug("checkpoint loaded")
+	}
+	switch j := res.Journal; j.Stop {
+	case checkpoint.JournalTorn:
+		// The normal trace of a kill in the middle of a save: the page of
+		// that save was delivered, not checkpointed.
+		in.Log.WithField("file", j.File).WithField("journal_records", j.Records).
+			Info("the checkpoint journal ends in a save cut short (the input was stopped while saving a page): resuming from the save before it; that page's events may be emitted again")
+	case checkpoint.JournalStale:
+		in.Log.WithField("file", j.File).Debug("the checkpoint journal follows an older base and is ignored")
+	case checkpoint.JournalDamaged:
+		e := in.Log.WithField("file", j.File).WithField("journal_records", j.Records).WithError(j.Err)
+		if j.MovedTo != "" {
+			e = e.WithField("moved_to", j.MovedTo)
+		}
+		e.Error("the checkpoint journal has a damaged record; resuming from the records before it (it was set aside): events after it may be emitted again")
 	}
 	in.state = checkpoint.State{Stanza: in.Cfg.Stanza}
 	overlap := in.Cfg.Overlap.Milliseconds()

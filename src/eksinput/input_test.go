@@ -1,6 +1,7 @@
 package eksinput
 
 import (
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -119,4 +120,83 @@ func entries(h *logtest.Hook) string {
 		b.WriteString(splunklog.LevelName(e.Level) + " " + e.Message + " " + line + "\n")
 	}
 	return b.String()
+}
+
+// TestOpen_Journal verifies that the input resumes from the base and its
+// journal: a save cut short at the end is an INFO (the trace of a kill),
+// a damaged record in the middle an ERROR naming where the journal was set
+// aside, and in both cases the records before are resumed from.
+func TestOpen_Journal(t *testing.T) {
+	now := time.Unix(1700000000, 0)
+	params := map[string]string{"aws_region": "us-east-1", "cluster_name": "prod", "overlap": "5m", "start_from": "-1h"}
+	for _, c := range []struct {
+		name, line string
+		damage     func(j []byte, recs []int) []byte
+	}{
+		{"torn", "INFO the checkpoint journal ends in a save cut short", func(j []byte, recs []int) []byte {
+			return j[:len(j)-3]
+		}},
+		{"damaged", "ERROR the checkpoint journal has a damaged record", func(j []byte, recs []int) []byte {
+			j[len(j)-recs[len(recs)-1]-2] ^= 0xff // the last byte of the record before the last
+			return j
+		}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			dir := t.TempDir()
+			in, _ := openInput(t, dir, now, params)
+			saved := in.state.Cursors[0]
+			wm := saved.Watermark
+			var recs []int
+			for i := range 3 {
+				saved.Watermark = wm + int64(i+1)
+				before := fileSize(t, in.store.JournalPath())
+				if err := in.Save(saved); err != nil {
+					t.Fatal(err)
+				}
+				recs = append(recs, int(fileSize(t, in.store.JournalPath())-before))
+			}
+			// Killed: the lock goes, the journal stays as it is.
+			j, err := os.ReadFile(in.store.JournalPath())
+			if err != nil || len(recs) != 3 || int(fileSize(t, in.store.JournalPath())) != recs[0]+recs[1]+recs[2] {
+				t.Fatalf("journal %d bytes, records %v: %v", len(j), recs, err)
+			}
+			in.store.Close() // compacts: put the journal back as the kill left it
+			os.WriteFile(in.store.Path(), mustRead(t, in.store.Path()+".prev"), 0o600)
+			if err := os.WriteFile(in.store.JournalPath(), c.damage(j, recs), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			in.store = nil
+			in, hook := openInput(t, dir, now, params)
+			// Torn: the last save is lost, the two before it applied;
+			// damaged: the second record is, so only the first applies.
+			want := wm + 2
+			if c.name == "damaged" {
+				want = wm + 1
+			}
+			if got := in.queries[0].cur.Watermark; got != want {
+				t.Errorf("resumed at watermark %d, want %d", got, want)
+			}
+			if log := entries(hook); !strings.Contains(log, c.line) {
+				t.Errorf("no %q:\n%s", c.line, log)
+			}
+		})
+	}
+}
+
+func fileSize(t *testing.T, path string) int64 {
+	t.Helper()
+	fi, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fi.Size()
+}
+
+func mustRead(t *testing.T, path string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }
