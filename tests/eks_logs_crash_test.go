@@ -60,15 +60,8 @@ func eksCommittedIDs(t *testing.T, path string) map[[2]uint64]bool {
 //
 // EKS_LOGS_CRASH_RUNS overrides the number of killed runs (default 40).
 func TestEksLogsCrash_SIGKILLLosesNothing(t *testing.T) {
-	runs := 40
-	if v, err := strconv.Atoi(os.Getenv("EKS_LOGS_CRASH_RUNS")); err == nil && v > 0 {
-		runs = v
-	}
-	seed := time.Now().UnixNano()
-	if v, err := strconv.ParseInt(os.Getenv("EKS_LOGS_CRASH_SEED"), 10, 64); err == nil {
-		seed = v
-	}
-	t.Logf("seed %d (set EKS_LOGS_CRASH_SEED to replay)", seed)
+	runs := envCount("EKS_LOGS_CRASH_RUNS", 40)
+	seed := crashSeed(t)
 	rng := rand.New(rand.NewSource(seed))
 	const pageSize = 25
 	now := time.Now()
@@ -102,21 +95,7 @@ func TestEksLogsCrash_SIGKILLLosesNothing(t *testing.T) {
 		final := run == runs
 		p := startEksLogs(t, cfg, env)
 		if final {
-			p.waitFor(120*time.Second, "the union to cover every event", func() bool {
-				if eksCountPolls(p.Stderr()) < 1 {
-					return false // SIGTERM before the first poll could land before the handler is installed
-				}
-				n := 0
-				for _, e := range p.Events() {
-					if emitted[e.Data] == 0 {
-						n++
-					}
-				}
-				return len(eksEmittedKeys(emitted))+n >= len(byData)
-			})
-			if code := p.stop(20 * time.Second); code != 0 {
-				t.Fatalf("final run exit %d", code)
-			}
+			stopWhenAllEmitted(t, p, emitted, len(byData))
 		} else {
 			select {
 			case <-time.After(time.Duration(rng.Intn(400)) * time.Millisecond):
@@ -276,15 +255,8 @@ func TestEksLogsSIGTERM_MidBackfill(t *testing.T) {
 //
 // EKS_LOGS_STREAM_KILLS overrides the number of kills (default 40).
 func TestEksLogsCrash_SIGKILLWhileStreaming(t *testing.T) {
-	kills := 40
-	if v, err := strconv.Atoi(os.Getenv("EKS_LOGS_STREAM_KILLS")); err == nil && v > 0 {
-		kills = v
-	}
-	seed := time.Now().UnixNano()
-	if v, err := strconv.ParseInt(os.Getenv("EKS_LOGS_CRASH_SEED"), 10, 64); err == nil {
-		seed = v
-	}
-	t.Logf("seed %d (set EKS_LOGS_CRASH_SEED to replay)", seed)
+	kills := envCount("EKS_LOGS_STREAM_KILLS", 40)
+	seed := crashSeed(t)
 	rng := rand.New(rand.NewSource(seed))
 	const pageSize = 25
 	cw := cwfake.New(cwfake.WithFaults(cwfake.Faults{PageSize: pageSize, EmptyPageRate: 0.1, RepeatToken: true,
@@ -329,21 +301,7 @@ func TestEksLogsCrash_SIGKILLWhileStreaming(t *testing.T) {
 		p := startEksLogs(t, cfg, env)
 		if final {
 			time.Sleep(time.Until(last)) // every event visible
-			p.waitFor(120*time.Second, "the union to cover every event", func() bool {
-				if eksCountPolls(p.Stderr()) < 1 {
-					return false
-				}
-				n := 0
-				for _, e := range p.Events() {
-					if emitted[e.Data] == 0 {
-						n++
-					}
-				}
-				return len(eksEmittedKeys(emitted))+n >= len(byData)
-			})
-			if code := p.stop(20 * time.Second); code != 0 {
-				t.Fatalf("final run exit %d", code)
-			}
+			stopWhenAllEmitted(t, p, emitted, len(byData))
 		} else {
 			// Half the kills at a random moment; the other half as soon as
 			// a page's events are out, which is while that page is being
@@ -444,4 +402,46 @@ func eksJournalAfterCleanStop(t *testing.T, dir, stanza string) int {
 		t.Errorf("after a clean stop the journal still holds %d records (%s)", jr.Records, jr.Stop)
 	}
 	return jr.Records
+}
+
+// envCount is the positive number in the environment variable name, else
+// def.
+func envCount(name string, def int) int {
+	if v, err := strconv.Atoi(os.Getenv(name)); err == nil && v > 0 {
+		return v
+	}
+	return def
+}
+
+// crashSeed is EKS_LOGS_CRASH_SEED, else the time; it is logged, so that a
+// failing run can be replayed.
+func crashSeed(t *testing.T) int64 {
+	seed := time.Now().UnixNano()
+	if v, err := strconv.ParseInt(os.Getenv("EKS_LOGS_CRASH_SEED"), 10, 64); err == nil {
+		seed = v
+	}
+	t.Logf("seed %d (set EKS_LOGS_CRASH_SEED to replay)", seed)
+	return seed
+}
+
+// stopWhenAllEmitted waits until the events p emitted and those the runs
+// before it emitted (emitted) are total distinct events, then stops p with
+// SIGTERM, which must end it with exit 0.
+func stopWhenAllEmitted(t *testing.T, p *eksProc, emitted map[string]int, total int) {
+	t.Helper()
+	p.waitFor(120*time.Second, "the union to cover every event", func() bool {
+		if eksCountPolls(p.Stderr()) < 1 {
+			return false // SIGTERM before the first poll could land before the handler is installed
+		}
+		n := 0
+		for _, e := range p.Events() {
+			if emitted[e.Data] == 0 {
+				n++
+			}
+		}
+		return len(eksEmittedKeys(emitted))+n >= total
+	})
+	if code := p.stop(20 * time.Second); code != 0 {
+		t.Fatalf("final run exit %d", code)
+	}
 }

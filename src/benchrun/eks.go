@@ -122,28 +122,15 @@ func eksRun(ctx context.Context, cfg EKSConfig, endpoint string, calls, events i
 		return run, fmt.Errorf("benchrun: %w", err)
 	}
 	defer os.RemoveAll(dir)
-	c := exec.CommandContext(ctx, cfg.Binary)
-	c.Stdin = strings.NewReader(inputXML(dir, map[string]string{
+	c, stdout, stderr, err := startEKSLogs(ctx, cfg.Binary, dir, map[string]string{
 		"aws_region": benchdata.Region, "cluster_name": benchdata.Cluster, "endpoint_url": endpoint,
 		"start_from": "-1h", "poll_interval": "1s", "lag": "0s", "max_backoff": "5s",
 		"max_calls_per_second": strconv.Itoa(calls),
-	}))
-	// The fake takes any key; nothing from the machine's AWS set-up.
-	c.Env = []string{
-		"PATH=" + os.Getenv("PATH"), "HOME=" + dir, "AWS_EC2_METADATA_DISABLED=true",
-		"AWS_CONFIG_FILE=" + filepath.Join(dir, "none"), "AWS_SHARED_CREDENTIALS_FILE=" + filepath.Join(dir, "none"),
-		"AWS_ACCESS_KEY_ID=AKIDKUBELENSBENCH000", "AWS_SECRET_ACCESS_KEY=kubelens-bench-fake",
-	}
-	stderr := &tail{max: 4096}
-	c.Stderr = stderr
-	stdout, err := c.StdoutPipe()
+	})
 	if err != nil {
-		return run, fmt.Errorf("benchrun: %w", err)
+		return run, err
 	}
 	start := time.Now()
-	if err := c.Start(); err != nil {
-		return run, fmt.Errorf("benchrun: start eks_logs: %w", err)
-	}
 	var firstAt, lastAt atomic.Int64
 	reached := make(chan struct{})
 	readDone := make(chan error, 1)
@@ -180,6 +167,29 @@ func eksRun(ctx context.Context, cfg EKSConfig, endpoint string, calls, events i
 		return run, fmt.Errorf("benchrun: eks_logs after SIGTERM: %w\n%s", werr, stderr.String())
 	}
 	return run, nil
+}
+
+// startEKSLogs starts eks_logs as splunkd runs a modular input, with
+// params as its stanza and dir as its checkpoint_dir and HOME. The fake
+// takes any key: nothing of the machine's AWS set-up is used. stderr
+// keeps the last 4 KB of what it logs.
+func startEKSLogs(ctx context.Context, binary, dir string, params map[string]string) (c *exec.Cmd, stdout io.ReadCloser, stderr *tail, err error) {
+	c = exec.CommandContext(ctx, binary)
+	c.Stdin = strings.NewReader(inputXML(dir, params))
+	c.Env = []string{
+		"PATH=" + os.Getenv("PATH"), "HOME=" + dir, "AWS_EC2_METADATA_DISABLED=true",
+		"AWS_CONFIG_FILE=" + filepath.Join(dir, "none"), "AWS_SHARED_CREDENTIALS_FILE=" + filepath.Join(dir, "none"),
+		"AWS_ACCESS_KEY_ID=AKIDKUBELENSBENCH000", "AWS_SECRET_ACCESS_KEY=kubelens-bench-fake",
+	}
+	stderr = &tail{max: 4096}
+	c.Stderr = stderr
+	if stdout, err = c.StdoutPipe(); err != nil {
+		return nil, nil, nil, fmt.Errorf("benchrun: %w", err)
+	}
+	if err := c.Start(); err != nil {
+		return nil, nil, nil, fmt.Errorf("benchrun: start eks_logs: %w", err)
+	}
+	return c, stdout, stderr, nil
 }
 
 // countEvents calls seen with the running count of events in the XML

@@ -5,9 +5,6 @@ import (
 	"fmt"
 	"math"
 	"os"
-	"os/exec"
-	"path/filepath"
-	"strings"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -96,23 +93,11 @@ func EKSSteady(ctx context.Context, cfg SteadyConfig) (SteadyRun, error) {
 	}
 	ctx, cancel := context.WithTimeout(ctx, cfg.Warmup+cfg.Measure+time.Minute)
 	defer cancel()
-	c := exec.CommandContext(ctx, cfg.Binary)
-	c.Stdin = strings.NewReader(inputXML(dir, params))
-	c.Env = []string{
-		"PATH=" + os.Getenv("PATH"), "HOME=" + dir, "AWS_EC2_METADATA_DISABLED=true",
-		"AWS_CONFIG_FILE=" + filepath.Join(dir, "none"), "AWS_SHARED_CREDENTIALS_FILE=" + filepath.Join(dir, "none"),
-		"AWS_ACCESS_KEY_ID=AKIDKUBELENSBENCH000", "AWS_SECRET_ACCESS_KEY=kubelens-bench-fake",
-	}
-	stderr := &tail{max: 4096}
-	c.Stderr = stderr
-	stdout, err := c.StdoutPipe()
+	c, stdout, stderr, err := startEKSLogs(ctx, cfg.Binary, dir, params)
 	if err != nil {
-		return run, fmt.Errorf("benchrun: %w", err)
+		return run, err
 	}
 	start := time.Now()
-	if err := c.Start(); err != nil {
-		return run, fmt.Errorf("benchrun: start eks_logs: %w", err)
-	}
 	var delivered atomic.Int64
 	readDone := make(chan error, 1)
 	go func() {

@@ -227,15 +227,7 @@ func runModel(t *testing.T, seed uint64, mc modelCfg) modelResult {
 			cur = cloudwatch.NewCursor(floor)
 			return
 		}
-		b, err := checkpoint.Encode(checkpoint.State{Stanza: "eks_logs://t", Cursors: []checkpoint.Cursor{h.saved}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		st, err := checkpoint.Decode(b)
-		if err != nil {
-			t.Fatal(err)
-		}
-		cur = cloudwatch.RestoreCursor(st.Cursors[0])
+		cur = reloaded(t, h.saved)
 	}
 	maxHeld := 0
 	steps := 100 + rng.IntN(300)

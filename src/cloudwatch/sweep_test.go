@@ -222,15 +222,7 @@ func TestPoll_SweepsLoseNothingWithinLagPlusOverlap(t *testing.T) {
 					if rec.commits == 0 {
 						cur = cloudwatch.NewCursor(floor)
 					} else {
-						b, err := checkpoint.Encode(checkpoint.State{Stanza: "eks_logs://t", Cursors: []checkpoint.Cursor{rec.last}})
-						if err != nil {
-							t.Fatal(err)
-						}
-						st, err := checkpoint.Decode(b)
-						if err != nil {
-							t.Fatal(err)
-						}
-						cur = cloudwatch.RestoreCursor(st.Cursors[0])
+						cur = reloaded(t, rec.last)
 					}
 				}
 				_, _ = p.Poll(t.Context(), auditQuery, cur, h) // cut short at random: retried by the next polls
@@ -387,15 +379,7 @@ func TestPoll_LoweringOverlapAfterCutShortSweep(t *testing.T) {
 			if st, err := p.Poll(t.Context(), auditQuery, cur, &stormEvery{recorder: rec, srv: srv, every: 3}); err == nil || !st.Sweep {
 				t.Fatalf("the catch-up: sweep %v, err %v; want a sweep cut short", st.Sweep, err)
 			}
-			b, err := checkpoint.Encode(checkpoint.State{Stanza: "eks_logs://t", Cursors: []checkpoint.Cursor{rec.last}})
-			if err != nil {
-				t.Fatal(err)
-			}
-			state, err := checkpoint.Decode(b)
-			if err != nil {
-				t.Fatal(err)
-			}
-			cur = cloudwatch.RestoreCursor(state.Cursors[0])
+			cur = reloaded(t, rec.last)
 			cfg.Overlap = lowered
 			p = cloudwatch.NewPuller(c, cfg)
 			clk.Add(time.Minute)
@@ -505,4 +489,19 @@ func TestPoll_EarlierVersionReadsWhatTheSweepWould(t *testing.T) {
 	if rec.ids[late.ID] != 1 || len(rec.dupes()) != 0 {
 		t.Errorf("the earlier version emitted the late event %d times (dupes %v), want once", rec.ids[late.ID], rec.dupes())
 	}
+}
+
+// reloaded is the cursor an input resumes from once it saved saved: through
+// the checkpoint's encoding and back.
+func reloaded(t testing.TB, saved checkpoint.Cursor) *cloudwatch.Cursor {
+	t.Helper()
+	b, err := checkpoint.Encode(checkpoint.State{Stanza: "eks_logs://t", Cursors: []checkpoint.Cursor{saved}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := checkpoint.Decode(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cloudwatch.RestoreCursor(st.Cursors[0])
 }
