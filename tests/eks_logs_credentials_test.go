@@ -2,6 +2,7 @@ package tests
 
 import (
 	"encoding/json"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
@@ -161,4 +162,20 @@ func TestEksLogsCheckpoint_ShowAndReset(t *testing.T) {
 	p = startEksLogs(t, cfg, env)
 	p.waitFor(30*time.Second, "all events again", func() bool { return len(p.Events()) == len(evs) })
 	p.stop(20 * time.Second)
+}
+
+// TestEksLogsCheckpoint_MistypedDirRefused verifies that show and reset
+// refuse a --checkpoint-dir that does not exist (a typo would otherwise
+// read as an input that never ran) and leave nothing there.
+func TestEksLogsCheckpoint_MistypedDirRefused(t *testing.T) {
+	missing := filepath.Join(t.TempDir(), "no-such-dir")
+	for _, cmd := range []string{"show", "reset"} {
+		_, errOut, code := runEksLogs(t, "", nil, "checkpoint", cmd, "--stanza", "prod", "--checkpoint-dir", missing)
+		if code != 1 || !strings.Contains(errOut, "no such checkpoint directory") {
+			t.Errorf("%s: exit %d, %q", cmd, code, errOut)
+		}
+		if _, err := os.Stat(missing); err == nil {
+			t.Errorf("%s made the directory", cmd)
+		}
+	}
 }

@@ -176,7 +176,7 @@ func TestReplay_BrokenValueEndsAfterTheRecordsBeforeIt(t *testing.T) {
 		t.Fatal(err)
 	}
 	out, stderr, code := runReplay(t, "--json", "--chunk", "7", file)
-	want := fmt.Sprintf("kubeenrich replay: %s: replay: JSON value %d: ", file, good+1)
+	want := fmt.Sprintf("kubeenrich replay: %s: JSON value %d: ", file, good+1)
 	if code != 1 || !strings.Contains(stderr, want) || strings.Count(out, "\n") != good {
 		t.Errorf("--json: exit %d, %d lines, stderr %q; want 1, %d lines and %q", code, strings.Count(out, "\n"), stderr, good, want)
 	}

@@ -238,6 +238,17 @@ func cronField(f string, lo, hi int) bool {
 	return true
 }
 
+// Cautions returns what is valid in the input but likely not meant, one
+// sentence each, for a WARN at start.
+func (in Input) Cautions() []string {
+	var out []string
+	if in.SweepInterval > 0 && in.SweepInterval < in.PollInterval {
+		out = append(out, fmt.Sprintf("sweep_interval %s is shorter than poll_interval %s: every poll is a late sweep, as with sweep_interval = 0, and reads each event about (overlap + poll_interval) / poll_interval times (a bare number is seconds: 5 is five seconds)",
+			in.SweepInterval, in.PollInterval))
+	}
+	return out
+}
+
 // ParseStanza reads and validates a stanza. Its name may be given with or
 // without the eks_logs:// prefix (--validate-arguments gives it without).
 // All problems are reported at once, joined, each a *ParamError.

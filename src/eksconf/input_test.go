@@ -148,3 +148,22 @@ func TestParams_DeclaredOnce(t *testing.T) {
 		}
 	}
 }
+
+// TestInput_Cautions verifies the start-up caution for a sweep_interval
+// below poll_interval (a bare number is seconds), and none otherwise.
+func TestInput_Cautions(t *testing.T) {
+	for _, tc := range []struct {
+		sweep, poll time.Duration
+		caution     bool
+	}{
+		{5 * time.Second, 30 * time.Second, true},
+		{0, 30 * time.Second, false},
+		{30 * time.Second, 30 * time.Second, false},
+		{5 * time.Minute, 30 * time.Second, false},
+	} {
+		got := Input{SweepInterval: tc.sweep, PollInterval: tc.poll}.Cautions()
+		if (len(got) > 0) != tc.caution || (tc.caution && !strings.Contains(got[0], "sweep_interval 5s is shorter than poll_interval 30s")) {
+			t.Errorf("sweep %v poll %v: %q", tc.sweep, tc.poll, got)
+		}
+	}
+}

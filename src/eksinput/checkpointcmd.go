@@ -45,6 +45,12 @@ func checkpointCmd(args []string, sio IO) int {
 		log.Error("--checkpoint-dir is required: $SPLUNK_HOME is not set, so there is no default ($SPLUNK_HOME/var/lib/splunk/modinputs/eks_logs)")
 		return 2
 	}
+	if st, err := os.Stat(*dir); (err != nil || !st.IsDir()) && *dir != def {
+		// A mistyped folder would otherwise read as an input that never
+		// ran. splunkd's own folder is only made at an input's first run.
+		log.WithField("checkpoint_dir", *dir).Error("no such checkpoint directory")
+		return 1
+	}
 	name := *stanza
 	if !strings.Contains(name, "://") {
 		name = SchemeName + "://" + name

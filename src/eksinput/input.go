@@ -181,7 +181,7 @@ func (in *Input) Save(saved checkpoint.Cursor) error {
 	if n := in.store.LastSize(); n > checkpoint.MaxFileSize/4 && !in.warnedSize {
 		in.warnedSize = true
 		in.Log.WithFields(logrus.Fields{"checkpoint_bytes": n, "limit_bytes": checkpoint.MaxFileSize}).
-			Warn("the checkpoint is large: it holds the ID of every event emitted within overlap + sweep_interval, and is written after every page; past the limit it cannot be read back at the next start (it is set aside and the input starts again from start_from). Lower overlap or sweep_interval for this log group")
+			Warn("the checkpoint is large: it holds the ID of every event emitted within overlap + sweep_interval; past the limit it cannot be read back at the next start (it is set aside and the input starts again from start_from). Lower overlap, or sweep_interval (which costs more calls), for this log group")
 	}
 	return nil
 }

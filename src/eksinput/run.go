@@ -47,6 +47,9 @@ func run(ctx context.Context, stdin io.Reader, stdout io.Writer, log *logrus.Log
 	for _, err := range eksconf.StrictChecks(cfgIn.Stanzas[0]) {
 		in.Log.WithError(err).Warn("stanza problem that --validate-arguments refuses; running anyway")
 	}
+	for _, c := range cfg.Cautions() {
+		in.Log.Warn(c)
+	}
 	if _, ok := eks.ClusterOfLogGroup(cfg.LogGroup); !ok {
 		in.Log.WithField("log_group", cfg.LogGroup).Warn("log group is not of the form /aws/eks/<cluster>/cluster; reading it anyway")
 	}

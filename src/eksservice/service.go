@@ -138,6 +138,9 @@ func (s *service) build() error {
 			limiters[key] = rate.NewLimiter(rate.Limit(s.cfg.MaxCallsPerSecondPerAccount), 1)
 		}
 		in := &eksinput.Input{Cfg: ic, Log: s.log.WithField("stanza", ic.Stanza), Shared: limiters[key]}
+		for _, c := range ic.Cautions() {
+			in.Log.Warn(c)
+		}
 		p := &pipeline{in: in, q: newQueue(in, int64(s.cfg.QueueMaxBytes))}
 		in.HealthFields = p.healthFields(s.sinkNames())
 		s.inputs = append(s.inputs, p)

@@ -195,23 +195,28 @@ func runReplay(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 		}
 		fmt.Fprintf(stderr, "%s %s\n", m.Level, m.Text)
 	}
+	// say prints err once after "kubeenrich replay:" (the replay package's
+	// own errors begin with "replay:").
+	say := func(err error) {
+		fmt.Fprintln(stderr, "kubeenrich replay:", strings.TrimPrefix(err.Error(), "replay: "))
+	}
 	var jsonErr *replay.ValueError
 	switch {
 	case errors.Is(err, syscall.EPIPE):
 		return 0 // the reader (| head) has what it wanted
 	case errors.As(err, &jsonErr):
 		out.Stop() // the records before the value were replayed
-		fmt.Fprintf(stderr, "kubeenrich replay: %s: %v\n", positional[0], err)
+		fmt.Fprintf(stderr, "kubeenrich replay: %s: JSON value %d: %v\n", positional[0], jsonErr.N, jsonErr.Err)
 		return 1
 	case err != nil:
-		fmt.Fprintln(stderr, "kubeenrich replay:", err)
+		say(err)
 		return 1
 	}
 	if err := out.Flush(); err != nil {
 		if errors.Is(err, syscall.EPIPE) {
 			return 0 // the reader (| head) has what it wanted
 		}
-		fmt.Fprintln(stderr, "kubeenrich replay:", err)
+		say(err)
 		return 1
 	}
 	return 0

@@ -141,7 +141,12 @@ func (p *Printer) unknownField() string {
 // and flushes.
 func (p *Printer) Flush() error {
 	if c := p.unknownField(); c != "" {
-		return fmt.Errorf("replay: --fields: no field %q: name a field of the records or one kubeenrich adds (see the README's field list)", c)
+		hint := "name a field of the records or one kubeenrich adds (see the README's field list)"
+		if _, ok := enrich.FieldByName("k8s_" + c); ok {
+			// The table's headers drop k8s_: the name of the column shown.
+			hint = fmt.Sprintf("did you mean %s%s? The table's headers leave out k8s_", p.prefix, "k8s_"+c)
+		}
+		return fmt.Errorf("replay: --fields: no field %q: %s", c, hint)
 	}
 	if p.cfg.JSON {
 		if _, err := p.held.WriteTo(p.w); err != nil {

@@ -144,11 +144,11 @@ func Run(ctx context.Context, cfg Config, src Source, cmd chunked.Command, each 
 	go func() {
 		err := chunked.Serve(ctx, inR, outW, cmd, chunked.Options{Name: "kubeenrich"})
 		inR.CloseWithError(errCommandDone) // a writer still sending gives up
-		outW.CloseWithError(err)
+		outW.Close()                       // the replies end here; err is returned as it is
 		served <- err
 	}()
-	msgs, replies, readErr := readReplies(outR, sent, each)
-	if readErr != nil {
+	msgs, replies, eachErr, readErr := readReplies(outR, sent, each)
+	if readErr = cmp.Or(eachErr, readErr); readErr != nil {
 		cancel()
 		outR.CloseWithError(readErr) // the command's writes fail, and it returns
 	}
@@ -157,10 +157,12 @@ func Run(ctx context.Context, cfg Config, src Source, cmd chunked.Command, each 
 	switch {
 	case srcErr != nil:
 		return msgs, srcErr
+	case eachErr != nil:
+		return msgs, eachErr // the command's own error is then the closed pipe
+	case serveErr != nil:
+		return msgs, serveErr // what the replies read said less well
 	case readErr != nil:
 		return msgs, readErr
-	case serveErr != nil:
-		return msgs, serveErr
 	case replies != chunks:
 		return msgs, fmt.Errorf("replay: sent %d execute chunks, got %d replies", chunks, replies)
 	}
@@ -172,22 +174,21 @@ var errCommandDone = errors.New("replay: the command has stopped reading")
 
 // readReplies reads the command's replies from r, pairs each execute reply
 // with the next table of sent and hands both to each. It returns the
-// inspector messages and the number of execute replies.
-func readReplies(r io.Reader, sent <-chan *chunked.Table, each func(in, out *chunked.Table) error) ([]chunked.Message, int, error) {
-	var msgs []chunked.Message
+// inspector messages, the number of execute replies, each's error, and
+// an error of the replies themselves.
+func readReplies(r io.Reader, sent <-chan *chunked.Table, each func(in, out *chunked.Table) error) (msgs []chunked.Message, replies int, eachErr, err error) {
 	cr := chunked.NewReader(r)
-	replies := 0
 	for i := 0; ; i++ {
 		c, err := cr.ReadChunk()
 		if err == io.EOF {
-			return msgs, replies, nil
+			return msgs, replies, nil, nil
 		}
 		if err != nil {
-			return msgs, replies, fmt.Errorf("replay: reading reply %d: %w", i, err)
+			return msgs, replies, nil, fmt.Errorf("replay: reading reply %d: %w", i, err)
 		}
 		var meta chunked.ReplyMeta
 		if err := json.Unmarshal(c.Meta, &meta); err != nil {
-			return msgs, replies, fmt.Errorf("replay: reply %d metadata: %w", i, err)
+			return msgs, replies, nil, fmt.Errorf("replay: reply %d metadata: %w", i, err)
 		}
 		msgs = append(msgs, meta.Inspector.Messages...)
 		if i == 0 || meta.Error != "" {
@@ -195,15 +196,15 @@ func readReplies(r io.Reader, sent <-chan *chunked.Table, each func(in, out *chu
 		}
 		out, err := chunked.DecodeTable(c.Body)
 		if err != nil {
-			return msgs, replies, fmt.Errorf("replay: reply %d body: %w", i, err)
+			return msgs, replies, nil, fmt.Errorf("replay: reply %d body: %w", i, err)
 		}
 		in, ok := <-sent
 		if !ok {
-			return msgs, replies, fmt.Errorf("replay: reply %d answers no chunk sent", i)
+			return msgs, replies, nil, fmt.Errorf("replay: reply %d answers no chunk sent", i)
 		}
 		replies++
 		if err := each(in, out); err != nil {
-			return msgs, replies, err
+			return msgs, replies, err, nil
 		}
 	}
 }

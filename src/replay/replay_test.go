@@ -298,6 +298,9 @@ func TestPrint_FieldsChecked(t *testing.T) {
 	if _, err := run(nil, "k8s_usr"); err == nil || !strings.Contains(err.Error(), `"k8s_usr"`) {
 		t.Errorf("a misspelt field: %v, want an error naming it", err)
 	}
+	if _, err := run(nil, "risk_score"); err == nil || !strings.Contains(err.Error(), "did you mean k8s_risk_score?") {
+		t.Errorf("a table header for a field: %v, want the field's name suggested", err)
+	}
 	if _, err := run(nil, "k8s_exec_command", "verb"); err != nil {
 		t.Errorf("a field kubeenrich adds, empty here: %v", err)
 	}
@@ -393,6 +396,11 @@ func TestRun_StopsOnErrors(t *testing.T) {
 	if !errors.Is(err, stop) || calls != 1 {
 		t.Errorf("a printer that fails: err %v after %d replies, want its error after the first", err, calls)
 	}
+	bad := cfg
+	bad.Args = []string{"fields=bogus"}
+	if _, err = replay.Run(t.Context(), bad, replay.Records([]replay.LogRecord{{Message: ev1}}), cmd(), count); err == nil || !strings.HasPrefix(err.Error(), "searchcmd: fields=bogus") {
+		t.Errorf("an option the command refuses: %v, want its own error", err)
+	}
 	rows = 0
 	msgs, err := replay.Run(t.Context(), cfg, replay.Records(nil), cmd(), count)
 	if err != nil || rows != 0 {
@@ -416,5 +424,27 @@ func TestPrinter_JSONFieldsShownLater(t *testing.T) {
 	}
 	if out, err := run("requestUri"); err == nil || out != "" {
 		t.Errorf("a field no record has: err %v, printed %q", err, out)
+	}
+}
+
+// TestDefaultColumns_InREADME verifies the README's --fields row names the
+// default view's columns, in order: the list is written in both places.
+func TestDefaultColumns_InREADME(t *testing.T) {
+	readme, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var row string
+	for _, line := range strings.Split(string(readme), "\n") {
+		if strings.HasPrefix(line, "| `--fields a,b,c` |") {
+			row = line
+		}
+	}
+	quoted := make([]string, len(replay.DefaultColumns))
+	for i, c := range replay.DefaultColumns {
+		quoted[i] = "`" + c + "`"
+	}
+	if want := strings.Join(quoted, ", "); !strings.Contains(row, want) {
+		t.Errorf("the README's --fields row does not list %s:\n%s", want, row)
 	}
 }
