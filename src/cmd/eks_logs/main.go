@@ -10,7 +10,6 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
-	"runtime/debug"
 	"strings"
 	"syscall"
 
@@ -26,14 +25,6 @@ func main() {
 	sio := eksinput.IO{
 		Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv,
 		Terminal: openTerminal(), StdinIsTerminal: term.IsTerminal(int(os.Stdin.Fd())),
-	}
-	if os.Getenv("GOGC") == "" {
-		// eks_logs keeps little (a page, its checkpoint, the event ids of
-		// the overlap) but allocates a page's worth with every call, most
-		// of it inside the AWS SDK's deserializer: collecting at 5x the
-		// live heap rather than 2x costs a few tens of MB and saves about a
-		// sixth of its CPU (make bench, eks_logs).
-		debug.SetGCPercent(400)
 	}
 	var code int
 	if len(os.Args) > 1 && os.Args[1] == "run" {
