@@ -21,8 +21,11 @@ import (
 // one record per save, appended and fdatasynced, so that a page costs what
 // it changed instead of every ID the checkpoint holds. A record is framed
 //
-//	[payload length, uint32 little-endian][CRC-32C of the payload, uint32 LE][payload]
+//	[payload length, uint32 LE][CRC-32C of those 4 bytes, uint32 LE][CRC-32C of the payload, uint32 LE][payload]
 //
+// The length has a checksum of its own so that a length damaged in the
+// middle of the journal, which claims to run past its end, is told from
+// the last record cut short by a crash: both would otherwise read alike.
 // and its payload is a msgpack record: the generation of the base it
 // follows, its sequence number in the journal (1, 2, …), and per cursor
 // of the new state the change from the one before. A crash in the middle
@@ -43,8 +46,9 @@ import (
 // record and once in the next base.
 const JournalFloor = 1 << 20
 
-// recordHeader is the length and checksum before each record's payload.
-const recordHeader = 8
+// recordHeader is the length and the two checksums before each record's
+// payload.
+const recordHeader = 12
 
 // record is one save's change (see the journal above).
 type record struct {
@@ -290,7 +294,8 @@ func encodeRecord(buf *bytes.Buffer, rec *record) ([]byte, error) {
 		return nil, fmt.Errorf("checkpoint: journal record of %d bytes exceeds %d", n, MaxFileSize)
 	}
 	binary.LittleEndian.PutUint32(b[0:], uint32(n))
-	binary.LittleEndian.PutUint32(b[4:], crc32.Checksum(b[recordHeader:], castagnoli))
+	binary.LittleEndian.PutUint32(b[4:], crc32.Checksum(b[0:4], castagnoli))
+	binary.LittleEndian.PutUint32(b[8:], crc32.Checksum(b[recordHeader:], castagnoli))
 	return b, nil
 }
 
@@ -553,6 +558,15 @@ func replayRecords(f io.Reader, size int64, path string, st *State) JournalResul
 		if _, err := io.ReadFull(r, head[:]); err != nil {
 			return stop(size, fmt.Errorf("checkpoint: journal record at byte %d: cut short", off))
 		}
+		if crc32.Checksum(head[0:4], castagnoli) != binary.LittleEndian.Uint32(head[4:]) {
+			// Not a length this journal wrote: damage, unless it is the
+			// zeros a file system may leave where an append did not land.
+			res.Stop, res.Err = JournalDamaged, fmt.Errorf("checkpoint: journal record at byte %d: %w: its length's checksum fails", off, ErrChecksum)
+			if head == [recordHeader]byte{} && allZero(r) {
+				res.Stop = JournalTorn
+			}
+			return res
+		}
 		n := int64(binary.LittleEndian.Uint32(head[0:]))
 		end := off + recordHeader + n
 		if n == 0 || end > limit {
@@ -565,7 +579,7 @@ func replayRecords(f io.Reader, size int64, path string, st *State) JournalResul
 		if _, err := io.ReadFull(r, payload); err != nil {
 			return stop(size, fmt.Errorf("checkpoint: journal record at byte %d: cut short", off))
 		}
-		if got, want := crc32.Checksum(payload, castagnoli), binary.LittleEndian.Uint32(head[4:]); got != want {
+		if got, want := crc32.Checksum(payload, castagnoli), binary.LittleEndian.Uint32(head[8:]); got != want {
 			return stop(end, fmt.Errorf("checkpoint: journal record at byte %d: %w: stored %08x, computed %08x", off, ErrChecksum, want, got))
 		}
 		var rec record

@@ -365,9 +365,9 @@ func TestJournal_TornLastRecord(t *testing.T) {
 		g := slices.Clone(full)
 		g[i] ^= 0x41
 		stop := JournalTorn
-		if i < lastStart+4 && g[i] < full[i] {
-			// A shorter length (no crash writes one) leaves bytes after the
-			// record: that is damage, with the same state.
+		if i < lastStart+8 {
+			// The length or its checksum: no crash writes a length that
+			// fails its checksum, that is damage (with the same state).
 			stop = JournalDamaged
 		}
 		check(fmt.Sprintf("byte %d garbled", i), g, before, stop)
@@ -389,7 +389,10 @@ func TestJournal_DamagedRecord(t *testing.T) {
 	bpath := filepath.Join(dir, FileName(testStanza))
 	baseFile, _ := os.ReadFile(bpath)
 	for k := 2; k < len(offs)-1; k++ { // record k (save k) garbled
-		for _, at := range []int64{offs[k] + 5, offs[k] + recordHeader + 3, offs[k+1] - 1} {
+		// The length (a longer one claims to run past the end, as the
+		// last record cut short does), its checksum, the payload's
+		// checksum, the payload.
+		for _, at := range []int64{offs[k] + 3, offs[k] + 5, offs[k] + 9, offs[k] + recordHeader + 3, offs[k+1] - 1} {
 			g := slices.Clone(full)
 			g[at] ^= 0x10
 			os.WriteFile(jpath, g, 0o600)
@@ -658,7 +661,7 @@ func FuzzJournal(f *testing.F) {
 		off += recordHeader + n
 	}
 	f.Add(payloads)
-	f.Add([]byte{0, 0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0})
+	f.Add([]byte{0, 0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0, 0, 0, 0, 0})
 	f.Fuzz(func(t *testing.T, in []byte) {
 		if len(in) == 0 {
 			return
@@ -670,7 +673,8 @@ func FuzzJournal(f *testing.F) {
 				n := min(int(binary.BigEndian.Uint16(p)), len(p)-2)
 				head := make([]byte, recordHeader)
 				binary.LittleEndian.PutUint32(head, uint32(n))
-				binary.LittleEndian.PutUint32(head[4:], crc32c(p[2:2+n]))
+				binary.LittleEndian.PutUint32(head[4:], crc32c(head[:4]))
+				binary.LittleEndian.PutUint32(head[8:], crc32c(p[2:2+n]))
 				framed = append(append(framed, head...), p[2:2+n]...)
 				p = p[2+n:]
 			}
