@@ -3,6 +3,8 @@ package tests
 import (
 	"encoding/xml"
 	"maps"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -211,6 +213,34 @@ func TestEksLogs_ArgumentsNeverLogged(t *testing.T) {
 		out, stderr, code := runEksLogs(t, "", eksAwsTestEnv(t), args...)
 		if code == 0 || strings.Contains(out+stderr, keyID) || strings.Contains(out+stderr, "K7MDENG") {
 			t.Errorf("%s …: exit %d, output:\n%s%s", args[0], code, out, stderr)
+		}
+	}
+}
+
+// TestEksLogsValidate_READMEExample runs the README's example of checking
+// a stanza by hand: accepted as written, refused with the parameter named
+// once a value is bad.
+func TestEksLogsValidate_READMEExample(t *testing.T) {
+	readme, err := os.ReadFile(filepath.Join(repoRoot(t), "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, after, ok := strings.Cut(string(readme), "eks_logs --validate-arguments <<'EOF'\n")
+	doc, _, ok2 := strings.Cut(after, "\nEOF\n")
+	if !ok || !ok2 {
+		t.Fatal("the README has no --validate-arguments example")
+	}
+	for _, tc := range []struct {
+		doc  string
+		code int
+		want string
+	}{
+		{doc, 0, ""},
+		{strings.Replace(doc, ">5m<", ">abc<", 1), 1, "sweep_interval: &#34;abc&#34;: not a duration"},
+	} {
+		out, _, code := runEksLogs(t, tc.doc, nil, "--validate-arguments")
+		if code != tc.code || !strings.Contains(out, tc.want) || (tc.want == "" && out != "") {
+			t.Errorf("exit %d, stdout %q; want %d and %q", code, out, tc.code, tc.want)
 		}
 	}
 }
