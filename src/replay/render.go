@@ -22,7 +22,7 @@ import (
 // DefaultColumns is the table view when no --fields are given. Columns the
 // command did not produce are left out.
 var DefaultColumns = []string{
-	"_time", "k8s_platform", "k8s_cluster", "k8s_user_kind", "user", "src_ip", "k8s_src_ip_class",
+	"_time", "k8s_platform", "k8s_cluster", "k8s_user_kind", "k8s_user", "src_ip", "k8s_src_ip_class",
 	"verb", "k8s_resource", "k8s_object", "k8s_outcome", "k8s_resource_sensitivity", "k8s_risk_score", "k8s_findings", "k8s_detections", "k8s_falco_rules",
 }
 
