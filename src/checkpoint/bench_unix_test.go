@@ -51,7 +51,7 @@ func BenchmarkPageSave(b *testing.B) {
 					}
 					state := func() State {
 						c := Cursor{Region: "us-east-1", LogGroup: "/aws/eks/prod/cluster", Prefix: "kube-apiserver-audit-",
-							Watermark: ts - 1, Floor: 1, SeenFrom: seen[0].Timestamp, SweptTo: ts - 1000, Seen: slices.Clone(seen)}
+							Position: Position{Watermark: ts - 1, Floor: 1, SeenFrom: seen[0].Timestamp, SweptTo: ts - 1000}, Seen: slices.Clone(seen)}
 						return State{Cursors: []Cursor{c}}
 					}
 					if err := s.Save(state()); err != nil { // the base the journal follows
@@ -131,7 +131,7 @@ func BenchmarkReplayJournal(b *testing.B) {
 				add()
 			}
 			save := func() {
-				if err := s.Save(State{Cursors: []Cursor{{Region: "r", LogGroup: "g", Watermark: ts, Seen: slices.Clone(seen)}}}); err != nil {
+				if err := s.Save(State{Cursors: []Cursor{{Region: "r", LogGroup: "g", Position: Position{Watermark: ts}, Seen: slices.Clone(seen)}}}); err != nil {
 					b.Fatal(err)
 				}
 			}

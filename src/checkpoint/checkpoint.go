@@ -66,11 +66,9 @@ type State struct {
 	Generation uint64 `msgpack:"generation,omitempty"`
 }
 
-// Cursor is the position of one query. Watermark is the event timestamp
-// (epoch ms) up to which everything visible has been emitted; Floor is the
-// configured start time, which re-reads never go behind; Seen holds the
-// IDs of events emitted at or after SeenFrom, so a re-read of the overlap
-// window can drop them.
+// Cursor is the position of one query: its source, where its reading
+// stands (Position), and the IDs of the events emitted at or after
+// SeenFrom (Seen), so that a re-read of the overlap can drop them.
 //
 // Region, Principal and Endpoint, with LogGroup and Prefix, say which
 // source the cursor belongs to (see Key). A cursor saved before they
@@ -84,8 +82,19 @@ type Cursor struct {
 	Endpoint  string `msgpack:"endpoint,omitempty"`
 	LogGroup  string `msgpack:"log_group"`
 	Prefix    string `msgpack:"prefix"`
-	Watermark int64  `msgpack:"watermark_ms"`
-	Floor     int64  `msgpack:"floor_ms"` // the configured start; no query reads before it
+	Position  `msgpack:",inline"`
+	Seen      []Bucket `msgpack:"seen"`
+}
+
+// Position is where the reading of one source stands, in epoch ms: the
+// times a Cursor saves, which the puller's cursor (cloudwatch.Cursor)
+// works with. Its fields are saved inline in the Cursor.
+type Position struct {
+	// Watermark is the event timestamp up to which everything visible has
+	// been emitted.
+	Watermark int64 `msgpack:"watermark_ms"`
+	// Floor is the configured start: no query reads before it.
+	Floor int64 `msgpack:"floor_ms"`
 	// SeenFrom is the oldest timestamp from which Seen holds every emitted
 	// event: no re-read starts before it, so raising the overlap never
 	// re-reads events whose IDs were already forgotten.
@@ -97,10 +106,9 @@ type Cursor struct {
 	// poll: the watermark is saved at most the overlap after SweepFrom, so
 	// that they read what the next sweep would have.
 	SweepFrom int64 `msgpack:"sweep_from_ms,omitempty"`
-	// SweptTo is the window end of the last late sweep that completed,
+	// SweptTo is the window end of the last late sweep that read a page,
 	// which schedules the next (0: none).
-	SweptTo int64    `msgpack:"swept_to_ms,omitempty"`
-	Seen    []Bucket `msgpack:"seen"`
+	SweptTo int64 `msgpack:"swept_to_ms,omitempty"`
 }
 
 // Key identifies the source of a cursor: where the events are read (the
@@ -361,9 +369,9 @@ func checkLengths(b []byte) error {
 	return nil
 }
 
-// checkTimes checks the cursor's own times (not its buckets'): none is
-// negative. Decode and the journal's records both hold cursors to it.
-func (c *Cursor) checkTimes() error {
+// check checks the times: none is negative. Decode and the journal's
+// records both hold cursors to it.
+func (c *Position) check() error {
 	if c.Watermark < 0 || c.Floor < 0 || c.SeenFrom < 0 || c.SweepFrom < 0 || c.SweptTo < 0 {
 		return errors.New("negative watermark, floor, seen_from, sweep_from or swept_to")
 	}
@@ -381,7 +389,7 @@ func (s *State) validate() error {
 			return fmt.Errorf("cursor %d repeats the source of another (log group %q prefix %q)", i, truncate(c.LogGroup), truncate(c.Prefix))
 		}
 		seen[k] = true
-		if err := c.checkTimes(); err != nil {
+		if err := c.Position.check(); err != nil {
 			return fmt.Errorf("cursor %d: %w", i, err)
 		}
 		for j, bk := range c.Seen {

@@ -20,11 +20,11 @@ func sampleState() checkpoint.State {
 		Stanza: "eks_logs://prod",
 		Cursors: []checkpoint.Cursor{
 			{Region: "us-east-1", Principal: "role_arn:arn:aws:iam::123456789012:role/r", Endpoint: "https://logs.example",
-				LogGroup: "/aws/eks/prod/cluster", Prefix: "kube-apiserver-audit-", Watermark: 1700000000123, SeenFrom: 1699999999000,
+				LogGroup: "/aws/eks/prod/cluster", Prefix: "kube-apiserver-audit-", Position: checkpoint.Position{Watermark: 1700000000123, SeenFrom: 1699999999000},
 				Seen: []checkpoint.Bucket{{Timestamp: 1700000000000, IDs: []uint64{1, 2}}, {Timestamp: 1700000000123, IDs: []uint64{3}}}},
-			{Region: "us-east-1", LogGroup: "/aws/eks/prod/cluster", Prefix: "authenticator-", Watermark: 5},
+			{Region: "us-east-1", LogGroup: "/aws/eks/prod/cluster", Prefix: "authenticator-", Position: checkpoint.Position{Watermark: 5}},
 			// The same group and prefix read in another Region: another source.
-			{Region: "eu-west-1", LogGroup: "/aws/eks/prod/cluster", Prefix: "authenticator-", Watermark: 7},
+			{Region: "eu-west-1", LogGroup: "/aws/eks/prod/cluster", Prefix: "authenticator-", Position: checkpoint.Position{Watermark: 7}},
 		},
 	}
 }
@@ -74,11 +74,11 @@ func TestDecode_DetectsDamage(t *testing.T) {
 
 func TestDecode_RefusesIncoherentState(t *testing.T) {
 	for name, st := range map[string]checkpoint.State{
-		"negative watermark": {Cursors: []checkpoint.Cursor{{Watermark: -1}}},
+		"negative watermark": {Cursors: []checkpoint.Cursor{{Position: checkpoint.Position{Watermark: -1}}}},
 		"unordered buckets":  {Cursors: []checkpoint.Cursor{{Seen: []checkpoint.Bucket{{Timestamp: 5}, {Timestamp: 4}}}}},
 		"repeated cursor":    {Cursors: []checkpoint.Cursor{{LogGroup: "g", Prefix: "p"}, {LogGroup: "g", Prefix: "p"}}},
-		"repeated source":    {Cursors: []checkpoint.Cursor{{Region: "r", Endpoint: "e", LogGroup: "g", Prefix: "p"}, {Region: "r", Endpoint: "e", LogGroup: "g", Prefix: "p", Watermark: 1}}},
-		"negative seen_from": {Cursors: []checkpoint.Cursor{{SeenFrom: -1}}},
+		"repeated source":    {Cursors: []checkpoint.Cursor{{Region: "r", Endpoint: "e", LogGroup: "g", Prefix: "p"}, {Region: "r", Endpoint: "e", LogGroup: "g", Prefix: "p", Position: checkpoint.Position{Watermark: 1}}}},
+		"negative seen_from": {Cursors: []checkpoint.Cursor{{Position: checkpoint.Position{SeenFrom: -1}}}},
 	} {
 		b, err := checkpoint.Encode(st)
 		if err != nil {
@@ -378,7 +378,7 @@ func TestStore_RemoveStaleTemp(t *testing.T) {
 // without a source (an earlier version's) is only found as legacy.
 func TestState_FindBySource(t *testing.T) {
 	st := sampleState()
-	st.Cursors = append(st.Cursors, checkpoint.Cursor{LogGroup: "/aws/eks/prod/cluster", Prefix: "kube-scheduler-", Watermark: 9})
+	st.Cursors = append(st.Cursors, checkpoint.Cursor{LogGroup: "/aws/eks/prod/cluster", Prefix: "kube-scheduler-", Position: checkpoint.Position{Watermark: 9}})
 	k := checkpoint.Key{Region: "eu-west-1", LogGroup: "/aws/eks/prod/cluster", Prefix: "authenticator-"}
 	if c := st.Find(k); c == nil || c.Watermark != 7 {
 		t.Errorf("Find(%v) = %+v", k, c)

@@ -109,7 +109,7 @@ func diff(prev, st *State) (record, int, bool) {
 	grow := 0
 	for i := range st.Cursors {
 		c := &st.Cursors[i]
-		if c.checkTimes() != nil {
+		if c.Position.check() != nil {
 			return rec, 0, false
 		}
 		cd := cursorDelta{From: -1, Head: *c, NilSeen: c.Seen == nil}
@@ -314,7 +314,7 @@ func (st *State) apply(rec *record) error {
 	keys := make(map[Key]bool, len(rec.Cursors))
 	for i := range rec.Cursors {
 		cd := &rec.Cursors[i]
-		if err := cd.Head.checkTimes(); err != nil {
+		if err := cd.Head.Position.check(); err != nil {
 			return fmt.Errorf("cursor %d: %w", i, err)
 		}
 		if cd.Cut < 0 {

@@ -54,7 +54,7 @@ func (w *walker) ids() []uint64 {
 
 func (w *walker) addCursor() {
 	w.nextKey++
-	c := Cursor{Region: "eu-west-1", LogGroup: "/aws/eks/c/cluster", Prefix: fmt.Sprintf("log-%d-", w.nextKey), Watermark: int64(w.rng.IntN(1000)), Seen: []Bucket{}}
+	c := Cursor{Region: "eu-west-1", LogGroup: "/aws/eks/c/cluster", Prefix: fmt.Sprintf("log-%d-", w.nextKey), Position: Position{Watermark: int64(w.rng.IntN(1000))}, Seen: []Bucket{}}
 	if w.rng.IntN(4) == 0 {
 		c.Principal = "role_arn:arn:aws:iam::1:role/r"
 	}
@@ -525,7 +525,7 @@ func TestJournal_RefusesIncoherentRecords(t *testing.T) {
 	}}
 	// head is the head of a cursor of source r/g/<prefix>.
 	head := func(prefix string, wm int64) Cursor {
-		return Cursor{Region: "r", LogGroup: "g", Prefix: prefix, Watermark: wm}
+		return Cursor{Region: "r", LogGroup: "g", Prefix: prefix, Position: Position{Watermark: wm}}
 	}
 	a, b := head("a", 0), head("b", 0)
 	good := cursorDelta{From: 0, Head: head("a", 5)}
@@ -542,7 +542,7 @@ func TestJournal_RefusesIncoherentRecords(t *testing.T) {
 		"new cursor cuts":         {{From: -1, Head: head("x", 0), Cut: 3}},
 		"changed cursor renamed":  {{From: 0, Head: head("x", 0)}},
 		"negative watermark":      {{From: 0, Head: head("a", -1)}},
-		"negative sweep start":    {{From: 0, Head: Cursor{Region: "r", LogGroup: "g", Prefix: "a", SweepFrom: -1}}},
+		"negative sweep start":    {{From: 0, Head: Cursor{Region: "r", LogGroup: "g", Prefix: "a", Position: Position{SweepFrom: -1}}}},
 		"buckets in the head":     {{From: 0, Head: Cursor{Region: "r", LogGroup: "g", Prefix: "a", Seen: []Bucket{{Timestamp: 40}}}}},
 		"nil buckets left":        {{From: 0, Head: a, NilSeen: true, Cut: 15}},
 	} {

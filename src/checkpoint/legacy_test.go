@@ -59,7 +59,7 @@ func TestDecode_EarlierVersionReadsGenerations(t *testing.T) {
 		SavedAt int64    `msgpack:"saved_at_ms"`
 		Cursors []Cursor `msgpack:"cursors"`
 	}
-	b, err := Encode(State{Stanza: "eks_logs://prod", Generation: 0x1234567890abcdef, Cursors: []Cursor{{Region: "r", Watermark: 9}}})
+	b, err := Encode(State{Stanza: "eks_logs://prod", Generation: 0x1234567890abcdef, Cursors: []Cursor{{Region: "r", Position: Position{Watermark: 9}}}})
 	if err != nil {
 		t.Fatal(err)
 	}

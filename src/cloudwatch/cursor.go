@@ -52,24 +52,20 @@ import (
 // and a sweep starts no later than overlap before it (which matters once
 // the overlap was raised). 0: none.
 type Cursor struct {
-	Watermark int64
-	Floor     int64
-	SeenFrom  int64
-	SweepFrom int64
-	SweptTo   int64
-	seen      []checkpoint.Bucket
-	size      int
+	checkpoint.Position // the times the checkpoint saves with the IDs
+	seen                []checkpoint.Bucket
+	size                int
 }
 
 // NewCursor returns a cursor that starts at start (epoch ms).
 func NewCursor(start int64) *Cursor {
-	return &Cursor{Watermark: start, Floor: start, SeenFrom: start}
+	return &Cursor{Position: checkpoint.Position{Watermark: start, Floor: start, SeenFrom: start}}
 }
 
 // RestoreCursor rebuilds a cursor from its saved form (checkpoint.Cursor
 // is the one saved-cursor type; Saved produces it).
 func RestoreCursor(saved checkpoint.Cursor) *Cursor {
-	c := &Cursor{Watermark: saved.Watermark, Floor: saved.Floor, SeenFrom: saved.SeenFrom, SweepFrom: saved.SweepFrom, SweptTo: saved.SweptTo}
+	c := &Cursor{Position: saved.Position}
 	// One merge of everything saved: sorted, repeats dropped, buckets in
 	// order whatever order the file gave them in.
 	n := 0
@@ -381,11 +377,10 @@ func (c *Cursor) Rewind(safe int64, overlapMs int64) int64 {
 // what the next sweep would have. This version, resumed from it, reads
 // that stretch again from the watermark once, dropping what it remembers.
 func (c *Cursor) Saved(q Query, overlapMs int64) checkpoint.Cursor {
-	wm := c.Watermark
+	out := checkpoint.Cursor{Position: c.Position, Seen: slices.Clone(c.seen)}
 	if c.SweepFrom != 0 {
-		wm = max(min(wm, c.sweepStart(overlapMs)+overlapMs), min(c.Floor, wm))
+		out.Watermark = max(min(c.Watermark, c.sweepStart(overlapMs)+overlapMs), min(c.Floor, c.Watermark))
 	}
-	out := checkpoint.Cursor{Watermark: wm, Floor: c.Floor, SeenFrom: c.SeenFrom, SweepFrom: c.SweepFrom, SweptTo: c.SweptTo, Seen: slices.Clone(c.seen)}
 	if out.Seen == nil {
 		out.Seen = []checkpoint.Bucket{}
 	}

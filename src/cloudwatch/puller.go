@@ -255,7 +255,7 @@ func (p *Puller) Poll(ctx context.Context, q Query, cur *Cursor, h Handler) (Pol
 			fresh = append(fresh, ev)
 			ids = append(ids, seenID{ev.Timestamp, hash})
 		}
-		before, beforeSeenFrom, beforeSweepFrom, beforeSweptTo := cur.Watermark, cur.SeenFrom, cur.SweepFrom, cur.SweptTo
+		before := cur.Position
 		cur.addIDs(ids) // sorts ids: fresh keeps the page's order
 		if st.Sweep && last >= 0 {
 			cur.markSwept(min(last, end), end, overlap)
@@ -271,7 +271,7 @@ func (p *Puller) Poll(ctx context.Context, q Query, cur *Cursor, h Handler) (Pol
 				// Not delivered: forget the page, so a later poll with this
 				// cursor reads it again (IDs the prune dropped may then be
 				// emitted twice; none is lost).
-				cur.Watermark, cur.SeenFrom, cur.SweepFrom, cur.SweptTo = before, beforeSeenFrom, beforeSweepFrom, beforeSweptTo
+				cur.Position = before
 				cur.removePage(fresh)
 				return st, fmt.Errorf("cloudwatch: deliver: %w", err)
 			}
@@ -288,15 +288,15 @@ func (p *Puller) Poll(ctx context.Context, q Query, cur *Cursor, h Handler) (Pol
 		in.NextToken = out.NextToken
 	}
 	st.Complete = true
-	before, beforeSeenFrom, beforeSweepFrom, beforeSweptTo := cur.Watermark, cur.SeenFrom, cur.SweepFrom, cur.SweptTo
-	moved := cur.advance(end)
+	before := cur.Position
+	cur.advance(end)
 	if st.Sweep {
 		cur.swept(end, overlap)
 	}
-	if moved || cur.SweepFrom != beforeSweepFrom || cur.SweptTo != beforeSweptTo || st.ClockAhead > 0 {
+	if cur.Position != before || st.ClockAhead > 0 {
 		cur.prune(overlap)
 		if err := h.Page(ctx, nil, cur.Saved(q, overlap)); err != nil {
-			cur.Watermark, cur.SeenFrom, cur.SweepFrom, cur.SweptTo = before, beforeSeenFrom, beforeSweepFrom, beforeSweptTo
+			cur.Position = before
 			return st, fmt.Errorf("cloudwatch: deliver: %w", err)
 		}
 	}

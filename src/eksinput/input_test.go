@@ -58,7 +58,7 @@ func TestOpen_CursorsKeyedBySource(t *testing.T) {
 		t.Fatal(err)
 	}
 	if err := s.Save(checkpoint.State{Cursors: []checkpoint.Cursor{{LogGroup: "/aws/eks/prod/cluster", Prefix: "kube-apiserver-audit-",
-		Watermark: wm, Floor: 1, Seen: []checkpoint.Bucket{{Timestamp: wm - 1000, IDs: []uint64{7}}}}}}); err != nil {
+		Position: checkpoint.Position{Watermark: wm, Floor: 1}, Seen: []checkpoint.Bucket{{Timestamp: wm - 1000, IDs: []uint64{7}}}}}}); err != nil {
 		t.Fatal(err)
 	}
 	s.Close()

@@ -15,7 +15,7 @@ import (
 func TestQueue_KeepsTheNewestCursorOfEachSource(t *testing.T) {
 	q := newQueue(&eksinput.Input{}, 1<<30)
 	cursor := func(prefix string, wm int64) checkpoint.Cursor {
-		c := checkpoint.Cursor{Watermark: wm, Seen: []checkpoint.Bucket{{Timestamp: wm, IDs: []uint64{1}}}}
+		c := checkpoint.Cursor{Position: checkpoint.Position{Watermark: wm}, Seen: []checkpoint.Bucket{{Timestamp: wm, IDs: []uint64{1}}}}
 		c.SetKey(checkpoint.Key{Region: "us-east-1", LogGroup: "/aws/eks/c/cluster", Prefix: prefix})
 		return c
 	}
