@@ -288,85 +288,15 @@ func unmarshalStrict(b []byte, v any) error {
 	return nil
 }
 
-// checkLengths walks the msgpack value at the start of b and refuses any
-// array or map that claims more elements than the bytes left could hold (an
-// element takes a byte at least), and any string, binary or extension that
-// runs past the end. The decoder would otherwise allocate what a few
-// hostile bytes claim: an array32 of 2^32 cursors is 36 GB. It needs no
-// recursion: it counts the values still to read.
+// checkLengths checks that the msgpack value at the start of b holds what
+// it claims: every element of its arrays and maps, every byte of its
+// strings. The decoder would otherwise allocate what a few hostile bytes
+// claim (an array32 of 2^32 cursors is 36 GB). msgpack's Skip reads the
+// value through without keeping it: an array is skipped element by
+// element, so a false length fails at the end of b, and a string is read
+// in growing steps.
 func checkLengths(b []byte) error {
-	pos, pending := 0, int64(1)
-	for ; pending > 0; pending-- {
-		if pos >= len(b) {
-			return fmt.Errorf("truncated at byte %d", pos)
-		}
-		c := b[pos]
-		head, size, elems := 1, int64(0), int64(0)
-		be := func(n int) (int64, bool) {
-			if pos+1+n > len(b) {
-				return 0, false
-			}
-			var v int64
-			for _, x := range b[pos+1 : pos+1+n] {
-				v = v<<8 | int64(x)
-			}
-			return v, true
-		}
-		ok := true
-		switch {
-		case c <= 0x7f, c >= 0xe0, c == 0xc0, c == 0xc2, c == 0xc3:
-		case c <= 0x8f:
-			elems = 2 * int64(c&0x0f)
-		case c <= 0x9f:
-			elems = int64(c & 0x0f)
-		case c <= 0xbf:
-			size = int64(c & 0x1f)
-		case c == 0xc4, c == 0xd9: // bin8, str8
-			head++
-			size, ok = be(1)
-		case c == 0xc5, c == 0xda: // bin16, str16
-			head += 2
-			size, ok = be(2)
-		case c == 0xc6, c == 0xdb: // bin32, str32
-			head += 4
-			size, ok = be(4)
-		case c == 0xc7, c == 0xc8, c == 0xc9: // ext8/16/32: length, type, data
-			n := 1 << (c - 0xc7)
-			head += n + 1
-			size, ok = be(n)
-		case c == 0xca, c == 0xce, c == 0xd2:
-			size = 4
-		case c == 0xcb, c == 0xcf, c == 0xd3:
-			size = 8
-		case c == 0xcc, c == 0xd0:
-			size = 1
-		case c == 0xcd, c == 0xd1:
-			size = 2
-		case c >= 0xd4 && c <= 0xd8: // fixext: type, 1 to 16 bytes
-			size = 1 + int64(1)<<(c-0xd4)
-		case c == 0xdc, c == 0xdd, c == 0xde, c == 0xdf: // array16/32, map16/32
-			n := 2
-			if c == 0xdd || c == 0xdf {
-				n = 4
-			}
-			head += n
-			elems, ok = be(n)
-			if c >= 0xde {
-				elems *= 2
-			}
-		default:
-			return fmt.Errorf("byte %d: invalid msgpack code %#x", pos, c)
-		}
-		if !ok || int64(pos+head)+size > int64(len(b)) {
-			return fmt.Errorf("byte %d: value runs past the end", pos)
-		}
-		pos += head + int(size)
-		if elems > int64(len(b)-pos) {
-			return fmt.Errorf("byte %d: %d elements claimed, %d bytes left", pos, elems, len(b)-pos)
-		}
-		pending += elems
-	}
-	return nil
+	return msgpack.NewDecoder(bytes.NewReader(b)).Skip()
 }
 
 // check checks the times: none is negative. Decode and the journal's
