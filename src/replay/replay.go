@@ -93,8 +93,8 @@ func Run(ctx context.Context, cfg Config, src Source, cmd chunked.Command, each 
 	defer cancel()
 	inR, inW := io.Pipe()
 	outR, outW := io.Pipe()
-	// The tables sent, for the replies to be paired with: the command is
-	// at most one chunk behind the writer.
+	// The tables sent, for the replies to be paired with (see the three
+	// chunks above).
 	sent := make(chan *chunked.Table, 2)
 	var srcErr error
 	var chunks int
@@ -148,9 +148,9 @@ func Run(ctx context.Context, cfg Config, src Source, cmd chunked.Command, each 
 		served <- err
 	}()
 	msgs, replies, eachErr, readErr := readReplies(outR, sent, each)
-	if readErr = cmp.Or(eachErr, readErr); readErr != nil {
+	if err := cmp.Or(eachErr, readErr); err != nil {
 		cancel()
-		outR.CloseWithError(readErr) // the command's writes fail, and it returns
+		outR.CloseWithError(err) // the command's writes fail, and it returns
 	}
 	serveErr := <-served
 	<-fed
